@@ -1,0 +1,269 @@
+"""`routing.toml`: where it is found, what it may contain, and the validated `Config` it becomes.
+
+The file is validated whole: unknown keys are refused with the allowed ones listed, and every
+problem is reported at once, with the line of its table where the file gives one. Lookup order:
+`--config`, then `ROUTING_CONFIG`, then `./routing.toml`; `ROUTING_DATABASE_URL` overrides the
+database URL. The default database is a SQLite file next to the config.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from routing.errors import ConfigError, NotFound
+
+__all__ = ["BODY_KINDS", "Body", "Config", "find_config_path", "load_config", "parse_config"]
+
+BODY_KINDS = ("ambtelijk", "bestuurlijk", "persoon")
+LANGUAGES = ("nl", "en")
+DEFAULT_DB_NAME = "routing.db"
+
+_TOP_KEYS = frozenset(
+    {"language", "region", "database", "secretariat", "ei", "flows", "bodies", "notify", "daemon"}
+)
+_REGION_KEYS = frozenset({"name", "timezone"})
+_DATABASE_KEYS = frozenset({"url"})
+_SECRETARIAT_KEYS = frozenset({"name", "email"})
+_EI_KEYS = frozenset({"topics", "digest"})
+_FLOWS_KEYS = frozenset({"paths"})
+_BODY_KEYS = frozenset(
+    {"name", "kind", "email", "description", "calendar", "handover_to", "handover_lead"}
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Body:
+    key: str
+    name: str
+    kind: str
+    email: tuple[str, ...] = ()
+    description: str = ""
+    calendar: Mapping[str, Any] = field(default_factory=dict)
+    handover_to: str | None = None
+    handover_lead: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    region: str
+    timezone: ZoneInfo
+    language: str
+    database_url: str
+    bodies: Mapping[str, Body]
+    secretariat_name: str
+    secretariat_email: tuple[str, ...]
+    ei_topics: frozenset[str]
+    flow_paths: tuple[Path, ...]
+    raw: Mapping[str, Any]
+
+    def body(self, key: str) -> Body:
+        try:
+            return self.bodies[key]
+        except KeyError:
+            raise NotFound("Body", f"'{key}'", f"Known bodies: {', '.join(self.bodies)}.") from None
+
+
+def find_config_path(explicit: str | Path | None) -> Path:
+    """`--config`, else `ROUTING_CONFIG`, else `./routing.toml`."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get("ROUTING_CONFIG")
+    if from_env:
+        return Path(from_env)
+    return Path.cwd() / "routing.toml"
+
+
+def load_config(explicit: str | Path | None = None) -> Config:
+    path = find_config_path(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            str(path),
+            [
+                "file not found; run 'routing init' here to write a starter routing.toml, "
+                "or point to one with --config or ROUTING_CONFIG"
+            ],
+        ) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    problems: list[str] = []
+    check = _Checker(text, problems)
+    check.keys(data, _TOP_KEYS, "")
+
+    region = check.table(data, "region", _REGION_KEYS)
+    tz_name = check.string(region, "timezone", "region", default="Europe/Amsterdam")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"region.timezone: unknown time zone '{tz_name}'; use e.g. Europe/Amsterdam"
+        )
+        tz = ZoneInfo("Europe/Amsterdam")
+
+    language = check.string(data, "language", "", default="nl")
+    if language not in LANGUAGES:
+        problems.append(
+            f"language: '{language}' is not supported; use one of {', '.join(LANGUAGES)}"
+        )
+
+    database = check.table(data, "database", _DATABASE_KEYS)
+    url = os.environ.get("ROUTING_DATABASE_URL") or check.string(database, "url", "database")
+    if not url:
+        url = f"sqlite:///{(path.parent / DEFAULT_DB_NAME).resolve()}"
+
+    secretariat = check.table(data, "secretariat", _SECRETARIAT_KEYS)
+    ei = check.table(data, "ei", _EI_KEYS)
+    flows_table = check.table(data, "flows", _FLOWS_KEYS)
+    flow_paths = tuple(
+        (path.parent / p).resolve() for p in check.strings(flows_table, "paths", "flows")
+    )
+    bodies = _parse_bodies(check, data)
+    for body in bodies.values():
+        if body.handover_to is not None and body.handover_to not in bodies:
+            problems.append(
+                f"bodies.{body.key}.handover_to: unknown body '{body.handover_to}'"
+                + check.at_table(f"bodies.{body.key}")
+            )
+    if problems:
+        raise ConfigError(str(path), problems)
+    return Config(
+        path=path,
+        region=check.string(region, "name", "region", default="Gooi en Vechtstreek"),
+        timezone=tz,
+        language=language,
+        database_url=url,
+        bodies=bodies,
+        secretariat_name=check.string(secretariat, "name", "secretariat", default="Secretariaat"),
+        secretariat_email=tuple(check.emails(secretariat, "email", "secretariat")),
+        ei_topics=frozenset(t.lower() for t in check.strings(ei, "topics", "ei")),
+        flow_paths=flow_paths,
+        raw=data,
+    )
+
+
+def _parse_bodies(check: _Checker, data: Mapping[str, Any]) -> dict[str, Body]:
+    raw = data.get("bodies", {})
+    if not isinstance(raw, dict) or not raw:
+        check.problems.append("bodies: at least one [bodies.KEY] table is needed")
+        return {}
+    bodies: dict[str, Body] = {}
+    for key, table in raw.items():
+        where = f"bodies.{key}"
+        if not isinstance(table, dict):
+            check.problems.append(f"{where}: must be a table")
+            continue
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", key):
+            check.problems.append(
+                f"{where}: a body key is lowercase letters, digits and '-'{check.at_table(where)}"
+            )
+        check.keys(table, _BODY_KEYS, where)
+        kind = check.string(table, "kind", where)
+        if kind not in BODY_KINDS:
+            check.problems.append(
+                f"{where}.kind: '{kind}' is not one of {', '.join(BODY_KINDS)}"
+                + check.at_table(where)
+            )
+        calendar = table.get("calendar", {})
+        if not isinstance(calendar, dict):
+            check.problems.append(f"{where}.calendar: must be a table")
+            calendar = {}
+        handover_to = table.get("handover_to")
+        if kind == "persoon" and calendar:
+            check.problems.append(
+                f"{where}: a person has no meetings of its own; remove [{where}.calendar] and set "
+                f"handover_to and handover_lead{check.at_table(where)}"
+            )
+        if kind == "persoon" and not handover_to:
+            check.problems.append(
+                f"{where}: a person needs handover_to (the body it hands over to, e.g. "
+                f"'uta-stuurgroep'){check.at_table(where)}"
+            )
+        bodies[key] = Body(
+            key=key,
+            name=check.string(table, "name", where, default=key),
+            kind=kind,
+            email=tuple(check.emails(table, "email", where)),
+            description=check.string(table, "description", where),
+            calendar=calendar,
+            handover_to=handover_to if isinstance(handover_to, str) else None,
+            handover_lead=check.string(table, "handover_lead", where) or None,
+        )
+    return bodies
+
+
+@dataclass
+class _Checker:
+    """Collects problems instead of stopping at the first one."""
+
+    text: str
+    problems: list[str]
+
+    def at_table(self, dotted: str) -> str:
+        pattern = re.compile(rf"^\s*\[{re.escape(dotted)}\]\s*(#.*)?$", re.MULTILINE)
+        match = pattern.search(self.text)
+        if match is None:
+            return ""
+        return f" (line {self.text.count(chr(10), 0, match.start()) + 1})"
+
+    def keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                name = f"{where}.{key}" if where else key
+                self.problems.append(
+                    f"{name}: unknown key{self.at_table(where) if where else ''}; "
+                    f"allowed: {', '.join(sorted(allowed))}"
+                )
+
+    def table(self, data: Mapping[str, Any], key: str, allowed: frozenset[str]) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.problems.append(f"{key}: must be a table [{key}]")
+            return {}
+        self.keys(value, allowed, key)
+        return value
+
+    def string(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            self.problems.append(f"{_dotted(where, key)}: must be a text in quotes, got {value!r}")
+            return default
+        return value
+
+    def strings(self, table: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems.append(f"{_dotted(where, key)}: must be a list of texts, got {value!r}")
+            return []
+        return list(value)
+
+    def emails(self, table: Mapping[str, Any], key: str, where: str) -> list[str]:
+        addresses = self.strings(table, key, where)
+        for address in addresses:
+            if not _EMAIL.match(address):
+                self.problems.append(
+                    f"{_dotted(where, key)}: '{address}' is not an e-mail address"
+                    + self.at_table(where)
+                )
+        return addresses
+
+
+def _dotted(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key

@@ -1,0 +1,110 @@
+"""The one exception family of the project, rooted at `RoutingError`.
+
+Every error a user can cause is a subclass that takes data and writes its own message: what went
+wrong, and what to do about it. The CLI prints `str(error)` on one line and exits with
+`error.exit_code`: 1 when the rules refuse (an impossible trigger, a lost optimistic lock),
+2 for bad input or bad configuration. Lower layers (`flows`, `store`) do not import this module;
+`routing` translates their exceptions into these at its boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from routing.i18n import t
+
+__all__ = [
+    "BadInput",
+    "CalendarError",
+    "ConfigError",
+    "FlowInvalid",
+    "ItemChanged",
+    "NotFound",
+    "RefusedByRules",
+    "RoutingError",
+    "TriggerNotPossible",
+]
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+
+class RoutingError(Exception):
+    """Root of every error the routing software raises on purpose."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class BadInput(RoutingError):
+    """The user asked for something malformed; nothing was changed."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class NotFound(BadInput):
+    """A named thing (item, flow, body, meeting) does not exist."""
+
+    def __init__(self, what: str, key: object, hint: str = "") -> None:
+        self.what = what
+        self.key = key
+        message = t("err.not_found", what=what, key=key)
+        if hint:
+            message += f" {hint}"
+        super().__init__(message)
+
+
+class ConfigError(BadInput):
+    """A configuration file is invalid; every problem found is listed at once."""
+
+    def __init__(self, path: str, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        lines = "; ".join(self.problems)
+        super().__init__(t("err.config", path=path, count=len(self.problems), problems=lines))
+
+
+class FlowInvalid(ConfigError):
+    """A flow file failed validation."""
+
+
+class CalendarError(BadInput):
+    """A calendar definition or an imported .ics file cannot be used."""
+
+
+class RefusedByRules(RoutingError):
+    """The request is well-formed but the routing rules do not allow it."""
+
+    exit_code = EXIT_REFUSED
+
+
+class TriggerNotPossible(RefusedByRules):
+    def __init__(
+        self,
+        item_id: int,
+        state: str,
+        trigger: str,
+        sources: Iterable[str],
+        possible: Iterable[str],
+        reason: str = "",
+    ) -> None:
+        self.item_id = item_id
+        self.state = state
+        self.trigger = trigger
+        self.possible = sorted(possible)
+        source_list = sorted(sources)
+        if reason:
+            where = reason
+        elif source_list:
+            where = t(
+                "err.trigger_from", trigger=trigger, sources=", ".join(map(repr, source_list))
+            )
+        else:
+            where = t("err.trigger_unknown", trigger=trigger)
+        now = ", ".join(self.possible) if self.possible else t("err.nothing_possible")
+        super().__init__(t("err.trigger", id=item_id, state=state, where=where, possible=now))
+
+
+class ItemChanged(RefusedByRules):
+    def __init__(self, item_id: int, loaded_version: int) -> None:
+        self.item_id = item_id
+        super().__init__(t("err.item_changed", id=item_id, version=loaded_version))

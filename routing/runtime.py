@@ -1,0 +1,98 @@
+"""What every command works with: the config, the clock, the acting person, the database.
+
+Built once per command from `--config`, `--now` and `--as`; the database engine and the flow
+catalogue are opened on first use, so `routing check` never touches the database and a missing
+schema is reported as "run 'routing init'" rather than as an SQL error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+import store
+from routing.catalog import FlowCatalog
+from routing.clock import Clock, FixedClock, SystemClock, parse_moment
+from routing.config import Config, load_config
+from routing.errors import BadInput
+from routing.i18n import t
+
+__all__ = ["Runtime", "resolve_actor"]
+
+
+class DatabaseNotReady(BadInput):
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(t("err.db_not_ready", url=url, detail=detail))
+
+
+def resolve_actor(explicit: str | None) -> str:
+    """`--as NAME`, else `ROUTING_ACTOR`, else the login name."""
+    if explicit and explicit.strip():
+        return explicit.strip()
+    from_env = os.environ.get("ROUTING_ACTOR", "").strip()
+    if from_env:
+        return from_env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "onbekend"
+
+
+@dataclass
+class Runtime:
+    config: Config
+    clock: Clock
+    actor: str
+    _engine: Engine | None = field(default=None, repr=False)
+    _catalog: FlowCatalog | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls, config_path: str | None = None, now: str | None = None, actor: str | None = None
+    ) -> Runtime:
+        config = load_config(config_path)
+        clock: Clock = FixedClock(parse_moment(now, config.timezone)) if now else SystemClock()
+        return cls(config=config, clock=clock, actor=resolve_actor(actor))
+
+    @property
+    def catalog(self) -> FlowCatalog:
+        if self._catalog is None:
+            self._catalog = FlowCatalog(self.config)
+        return self._catalog
+
+    def raw_engine(self) -> Engine:
+        """The database engine without a schema check (for `init`)."""
+        if self._engine is None:
+            self._engine = store.make_engine(self.config.database_url)
+        return self._engine
+
+    @property
+    def engine(self) -> Engine:
+        engine = self.raw_engine()
+        try:
+            store.require_current_schema(engine)
+        except store.SchemaOutOfDate as exc:
+            raise DatabaseNotReady(self.display_url, str(exc)) from None
+        except OperationalError as exc:
+            raise DatabaseNotReady(self.display_url, str(exc.orig)) from None
+        return engine
+
+    @property
+    def display_url(self) -> str:
+        return self.raw_engine().url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with store.session(self.engine) as db:
+            yield db
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()

@@ -1,0 +1,166 @@
+"""Rich renderings of the shapes in `routing.items`: tables and panels for the terminal.
+
+Views only lay out facts they are given; they decide nothing. Dates are shown in the region's
+zone, in Dutch form by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from routing.i18n import format_date, t
+
+__all__ = ["flow_view", "flows_table", "item_view", "items_table"]
+
+
+def _local(iso: str | None, tz: ZoneInfo) -> str:
+    if not iso:
+        return t("label.none")
+    moment = dt.datetime.fromisoformat(iso).astimezone(tz)
+    return format_date(moment, with_time=True)
+
+
+def _flags(item: Mapping[str, Any]) -> Text:
+    text = Text()
+    if not item["openbaar"]:
+        text.append(t("label.confidential"), style="bold magenta")
+    elif not item["verspreiden"]:
+        text.append(t("label.not_distributed"), style="yellow")
+    else:
+        text.append(t("label.public"), style="dim")
+    return text
+
+
+def items_table(items: Sequence[Mapping[str, Any]], bodies: Mapping[str, str]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=False)
+    table.add_column(t("label.id"), justify="right", style="bold")
+    table.add_column(t("label.title"), overflow="ellipsis", max_width=48)
+    table.add_column(t("label.state"))
+    table.add_column(t("label.body"), overflow="ellipsis", max_width=28)
+    table.add_column(t("label.kenmerk"))
+    table.add_column(t("label.flow"), style="dim")
+    for item in items:
+        title = Text(item["title"])
+        if not item["openbaar"]:
+            title.append(" ●", style="magenta")
+        state_style = "green" if item["final"] else ""
+        table.add_row(
+            str(item["id"]),
+            title,
+            Text(item["state"], style=state_style),
+            bodies.get(item["body"] or "", t("label.none")),
+            item["kenmerk"] or t("label.none"),
+            item["flow"],
+        )
+    return table
+
+
+def item_view(detail: Mapping[str, Any], bodies: Mapping[str, str], tz: ZoneInfo) -> RenderableType:
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="bold")
+    header.add_column()
+    version = detail["flow_version"]
+    if not detail["flow_version_current"]:
+        version += " *"
+    rows: list[tuple[str, RenderableType]] = [
+        (t("label.state"), Text(f"{detail['state']} ({detail['state_title']})", style="bold")),
+        (t("label.body"), bodies.get(detail["body"] or "", t("label.none"))),
+        (t("label.flow"), f"{detail['flow']} ({t('label.version').lower()} {version})"),
+        (t("label.kenmerk"), detail["kenmerk"] or t("label.none")),
+        (t("label.owner"), detail["owner"] or t("label.none")),
+        (t("label.topics"), ", ".join(detail["topics"]) or t("label.none")),
+        (t("label.asked"), t(f"asked.{detail['asked']}")),
+        (t("label.flags"), _flags(detail)),
+        (t("label.created"), _local(detail["created_at"], tz)),
+    ]
+    for label, value in rows:
+        header.add_row(label, value)
+
+    possible = Table(box=None, show_header=False, padding=(0, 1))
+    for option in detail["possible"]:
+        mark = Text("✓", style="green") if option["allowed"] else Text("✗", style="red")
+        why = option["refusal"] or option["title"]
+        possible.add_row(mark, Text(option["trigger"], style="bold"), f"→ {option['dest']}", why)
+
+    history = Table(box=box.SIMPLE_HEAD, title=t("label.history"), title_justify="left")
+    history.add_column(t("label.when"))
+    history.add_column(t("label.step"), style="bold")
+    history.add_column(t("label.to"))
+    history.add_column(t("label.actor"))
+    history.add_column(t("label.note"), overflow="fold")
+    for event in detail["history"]:
+        history.add_row(
+            _local(event["at"], tz),
+            event["trigger"],
+            event["to"],
+            event["actor"],
+            event["note"] or "",
+        )
+    parts: list[RenderableType] = [header, Text(""), Text(t("label.possible"), style="bold")]
+    parts.append(possible if detail["possible"] else Text(t("err.nothing_possible"), style="dim"))
+    parts.append(history)
+    return Panel(Group(*parts), title=f"#{detail['id']} {detail['title']}", title_align="left")
+
+
+def flows_table(flows: Sequence[Mapping[str, Any]]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column(t("label.name"), style="bold")
+    table.add_column(t("label.title"))
+    table.add_column(t("label.kind"))
+    table.add_column(t("label.version"), style="dim")
+    table.add_column(t("label.inform_ei"))
+    for flow in flows:
+        ei = flow["inform_ei"]
+        table.add_row(
+            flow["name"],
+            flow["title"],
+            flow["kind"],
+            flow["version"],
+            f"{ei['body']} ({ei['mode']})" if ei else t("label.none"),
+        )
+    return table
+
+
+def flow_view(flow: Mapping[str, Any], bodies: Mapping[str, str]) -> RenderableType:
+    states = Table(box=box.SIMPLE_HEAD, title=t("label.states"), title_justify="left")
+    states.add_column(t("label.state"), style="bold")
+    states.add_column(t("label.title"))
+    states.add_column(t("label.body"))
+    for state in flow["states"]:
+        name = Text(state["name"])
+        if state["name"] == flow["initial"]:
+            name.append(" ▶", style="cyan")
+        if state["final"]:
+            name.append(f" ({t('label.final')})", style="green")
+        states.add_row(name, state["title"], bodies.get(state["body"] or "", t("label.none")))
+    triggers = Table(box=box.SIMPLE_HEAD, title=t("label.triggers"), title_justify="left")
+    triggers.add_column(t("label.step"), style="bold")
+    triggers.add_column(t("label.from"))
+    triggers.add_column(t("label.to"))
+    triggers.add_column(t("label.guard"))
+    for trigger in flow["triggers"]:
+        triggers.add_row(
+            trigger["name"],
+            ", ".join(trigger["sources"]),
+            trigger["dest"],
+            trigger["guard"] or "",
+        )
+    ei = flow["inform_ei"]
+    footer = Text(
+        f"{t('label.inform_ei')}: "
+        + (f"{ei['body']} @ {ei['trigger']} ({ei['mode']})" if ei else t("label.none"))
+    )
+    return Panel(
+        Group(states, triggers, footer),
+        title=f"{flow['name']} — {flow['title']} ({flow['version']})",
+        title_align="left",
+    )

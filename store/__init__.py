@@ -1,0 +1,31 @@
+"""Persistence for the routing software: tables, engine set-up, migrations and queries.
+
+The database is the truth. This package holds no business rules and imports nothing of `routing`
+or `flows`.
+"""
+
+from __future__ import annotations
+
+from store.db import (
+    SchemaOutOfDate,
+    is_sqlite,
+    make_engine,
+    migrate,
+    require_current_schema,
+    schema_state,
+    session,
+)
+from store.models import AuditEvent, FlowVersion, Item
+
+__all__ = [
+    "AuditEvent",
+    "FlowVersion",
+    "Item",
+    "SchemaOutOfDate",
+    "is_sqlite",
+    "make_engine",
+    "migrate",
+    "require_current_schema",
+    "schema_state",
+    "session",
+]

@@ -1,0 +1,100 @@
+"""Reads and guarded writes on the tables, in plain terms the engine can compose.
+
+Every function takes an open session and leaves committing to the caller, so one transition stays
+one transaction however many of these it calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.models import AuditEvent, FlowVersion, Item
+
+__all__ = [
+    "audit_trail",
+    "flow_version_by_id",
+    "get_item",
+    "list_items",
+    "store_flow_version",
+    "update_item_if_unchanged",
+]
+
+
+def store_flow_version(
+    db: Session, name: str, content_hash: str, definition: dict[str, Any], now: dt.datetime
+) -> FlowVersion:
+    """The stored row for this exact definition, written the first time it is used."""
+    existing = db.exec(
+        select(FlowVersion).where(
+            FlowVersion.name == name, FlowVersion.content_hash == content_hash
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    row = FlowVersion(
+        name=name, content_hash=content_hash, definition=definition, first_used_at=now
+    )
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:
+        # Another process stored the same version between our read and our insert.
+        return db.exec(
+            select(FlowVersion).where(
+                FlowVersion.name == name, FlowVersion.content_hash == content_hash
+            )
+        ).one()
+    return row
+
+
+def flow_version_by_id(db: Session, version_id: int) -> FlowVersion | None:
+    return db.get(FlowVersion, version_id)
+
+
+def get_item(db: Session, item_id: int) -> Item | None:
+    return db.get(Item, item_id)
+
+
+def list_items(
+    db: Session,
+    *,
+    states: Collection[str] | None = None,
+    flow: str | None = None,
+    ids: Collection[int] | None = None,
+) -> Sequence[Item]:
+    query = select(Item).order_by(col(Item.id))
+    if states is not None:
+        query = query.where(col(Item.state).in_(list(states)))
+    if flow is not None:
+        query = query.where(Item.flow_name == flow)
+    if ids is not None:
+        query = query.where(col(Item.id).in_(list(ids)))
+    return db.exec(query).all()
+
+
+def update_item_if_unchanged(
+    db: Session, item_id: int, loaded_version: int, values: dict[str, Any]
+) -> bool:
+    """Write `values` and bump the version only if nobody wrote the item since it was loaded."""
+    result = db.execute(
+        update(Item)
+        .where(col(Item.id) == item_id, col(Item.version) == loaded_version)
+        .values(**values, version=loaded_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def audit_trail(db: Session, item_id: int) -> Sequence[AuditEvent]:
+    return db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.item_id == item_id)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    ).all()
