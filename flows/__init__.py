@@ -1,1 +1,21 @@
-"""flows."""
+"""The flows: the note's routing rules as data, one TOML file per flow, validated on load.
+
+Imports nothing of `routing` or `store`.
+"""
+
+from __future__ import annotations
+
+from flows.loader import FlowError, load_flow_file, load_flow_text, load_flows, shipped_flow_paths
+from flows.schema import FlowDefinition, InformEi, StateDef, TriggerDef
+
+__all__ = [
+    "FlowDefinition",
+    "FlowError",
+    "InformEi",
+    "StateDef",
+    "TriggerDef",
+    "load_flow_file",
+    "load_flow_text",
+    "load_flows",
+    "shipped_flow_paths",
+]

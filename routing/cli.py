@@ -8,6 +8,7 @@ rules) or 2 (bad input); a user's mistake never shows a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -69,6 +70,12 @@ def _emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _day(text: str, rt: Runtime) -> dt.date:
+    from routing.clock import parse_moment
+
+    return parse_moment(text, rt.config.timezone).astimezone(rt.config.timezone).date()
+
+
 def _body_names(rt: Runtime) -> dict[str, str]:
     return {key: body.name for key, body in rt.config.bodies.items()}
 
@@ -91,10 +98,11 @@ def _root(
 
 
 @app.command()
-def init(config: ConfigOpt = None) -> None:
+def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
     """Write a starter routing.toml (if there is none) and create or upgrade the database.
 
     Safe to run again: an existing routing.toml is left alone and the schema is only upgraded.
+    The moment of the first init (or --now) is when the daemon starts creating feedback items.
 
     Example: routing init
     """
@@ -112,8 +120,11 @@ def init(config: ConfigOpt = None) -> None:
         starter = resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
         path.write_text(starter, encoding="utf-8")
         console.print(i18n.t("cli.init_config", path=path))
-    rt = _open(str(path))
+    rt = _open(str(path), now)
     before, after = store.migrate(rt.raw_engine())
+    from routing.sweep import record_installation
+
+    record_installation(rt)
     if before == after:
         console.print(i18n.t("cli.init_db_current", url=rt.display_url, after=after))
     else:
@@ -200,6 +211,13 @@ def new(
     ] = None,
     van: Annotated[str | None, typer.Option("--van", help="The sending body (a body key).")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note for the history.")] = None,
+    target_meeting: Annotated[
+        str | None,
+        typer.Option("--target-meeting", help="Date of the meeting it must reach (YYYY-MM-DD)."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Body of that meeting, if several meet that day.")
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -211,14 +229,9 @@ def new(
     --topic talentfonds --kenmerk DOC-24003697 --voor besluitvorming
     """
     from routing import engine
-    from routing.clock import parse_moment
 
     rt = _open(config, now, actor)
-    document_date = (
-        parse_moment(datum, rt.config.timezone).astimezone(rt.config.timezone).date()
-        if datum
-        else None
-    )
+    document_date = _day(datum, rt) if datum else None
     item = engine.create_item(
         rt,
         engine.ItemSpec(
@@ -233,6 +246,8 @@ def new(
             document_date=document_date,
             sender=van,
             note=note,
+            target_body=target,
+            target_day=_day(target_meeting, rt) if target_meeting else None,
         ),
     )
     if as_json:
@@ -328,10 +343,12 @@ def show(
 
     Example: routing show 12
     """
-    from routing import items, views
+    from routing import items, reports, views
 
     rt = _open(config)
     detail = items.item_detail(rt, item_id)
+    detail.update(reports.item_time(rt, item_id))
+    detail["plan"] = reports.item_plan(rt, item_id, None, None) if detail["target"] else None
     if as_json:
         _emit_json(detail)
     else:
@@ -380,6 +397,241 @@ def edit(
         expected_version=if_version,
     )
     _console().print(i18n.t("cli.edited", id=item_id))
+
+
+@app.command()
+def plan(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    target: Annotated[
+        str | None, typer.Option("--target", help="Target body (default: the item's target).")
+    ] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Target meeting date (default: its next one).")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan backwards from a target meeting: the latest date of every step of the route.
+
+    Says plainly when the target can no longer be reached, and names the earliest that can.
+
+    Example: routing plan 12 --target uta-stuurgroep --meeting 2024-06-20
+    """
+    from routing import reports
+    from routing import schedule_views as views
+
+    rt = _open(config, now)
+    day = _day(meeting, rt) if meeting else None
+    shaped = reports.item_plan(rt, item_id, target, day)
+    if as_json:
+        _emit_json(shaped)
+    else:
+        _console().print(views.plan_view(shaped, rt.config.timezone))
+
+
+@app.command()
+def stukken(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    note: Annotated[str | None, typer.Option("--note", help="A note for the history.")] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Record that an item's papers are in: its reminder and papers deadline are met.
+
+    Example: routing stukken 12 --note "Notitie en raadsvoorstel ontvangen"
+    """
+    from routing import meetings
+
+    rt = _open(config, now, actor)
+    count = meetings.papers_in(rt, item_id, note)
+    _console().print(i18n.t("cli.papers_in", id=item_id, count=count))
+
+
+@app.command()
+def daemon(
+    once: Annotated[bool, typer.Option("--once", help="Run one sweep, deliver, and exit.")] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show the last heartbeat and exit.")
+    ] = False,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the scheduler in the foreground until SIGTERM/SIGINT (or one sweep with --once).
+
+    Each sweep sends reminders, escalates passed deadlines, rolls items over, creates the
+    feedback items after UTA meetings, sends the E&I digest, warns on slipping plans and
+    delivers the outbox; each effect once.
+
+    Example: routing daemon --once --now 2024-03-22T08:00
+    """
+    import logging
+
+    from routing import daemon as daemon_module
+    from routing import reports
+    from routing import schedule_views as views
+
+    rt = _open(config, now, "routing-daemon")
+    if status:
+        beat = reports.heartbeat(rt)
+        if as_json:
+            _emit_json(beat)
+        else:
+            _console().print(views.heartbeat_line(beat))
+        return
+    if once:
+        with views.progress_bar(_console()) as progress:
+            report, sent = daemon_module.run_once(rt, progress)
+        if as_json:
+            _emit_json(reports.sweep_dict(report, sent))
+        else:
+            _console().print(views.sweep_view(report, sent))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    daemon_module.run_forever(rt)
+
+
+meetings_app = typer.Typer(help="The meeting calendars.", no_args_is_help=False)
+app.add_typer(meetings_app, name="meetings")
+meeting_app = typer.Typer(help="One meeting: close it with its outcomes.", no_args_is_help=True)
+app.add_typer(meeting_app, name="meeting")
+
+
+@meetings_app.callback(invoke_without_command=True)
+def meetings_list(
+    ctx: typer.Context,
+    body: Annotated[str | None, typer.Option("--body", help="Only this body.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="From this date (default: today).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Up to this date (default: +3 months).")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List meetings with their papers deadlines and the number of items planned on each.
+
+    Example: routing meetings --body uta-stuurgroep --from 2024-01-01 --to 2024-12-31
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from routing import meetings
+    from routing import schedule_views as views
+    from routing.clock import parse_moment
+
+    rt = _open(config, now)
+    start = parse_moment(date_from, rt.config.timezone) if date_from else rt.clock.now()
+    end = parse_moment(date_to, rt.config.timezone, end_of_day=True) if date_to else None
+    rows = meetings.list_meetings(rt, body, start, end)
+    if as_json:
+        _emit_json(rows)
+    else:
+        _console().print(views.meetings_table(rows, rt.config.timezone))
+
+
+@meetings_app.command("import")
+def meetings_import(
+    body: Annotated[str, typer.Argument(help="The body whose meetings these are.")],
+    file: Annotated[str, typer.Argument(metavar="FILE.ics", help="An iCalendar file.")],
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Import a body's meetings from an .ics file (again: only new meetings are added).
+
+    Example: routing meetings import uta-supportteam supportteam-2025.ics
+    """
+    from pathlib import Path
+
+    from routing.calendars import import_ics
+
+    rt = _open(config, now)
+    rt.config.body(body)
+    with rt.session() as db:
+        new_count, known = import_ics(db, rt.config, body, Path(file), rt.clock.now())
+    _console().print(i18n.t("cli.imported", body=body, new=new_count, known=known))
+
+
+@meeting_app.command("close")
+def meeting_close(
+    body: Annotated[str, typer.Argument(help="The body that met.")],
+    date: Annotated[str, typer.Argument(metavar="DATE", help="The meeting date (YYYY-MM-DD).")],
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option("--outcome", "-o", help="ID=TRIGGER for one item; repeat for more."),
+    ] = None,
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="ID=TEXT: the note for one item.")
+    ] = None,
+    inform_ei: Annotated[
+        list[str] | None, typer.Option("--inform-ei", help="ID=ja|nee for a feedback step.")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the outcome of every item on a meeting and fire the transitions, in one go.
+
+    Without --outcome, and in a terminal, asks per item. All or nothing: a refused outcome
+    writes nothing of the meeting.
+
+    Example: routing meeting close regieteam 2024-02-13 -o 3=doorzetten -o 5=aanhouden
+    """
+    from routing import ei, meetings
+    from routing import schedule_views as views
+
+    outcomes = {k: v for k, v in _pairs(outcome, "--outcome").items()}
+    notes = _pairs(note, "--note")
+    choices = {k: ei.parse_choice(v) for k, v in _pairs(inform_ei, "--inform-ei").items()}
+    rt = _open(config, now, actor)
+    choose = views.ask_outcome if not outcomes and sys.stdin.isatty() else None
+    closed = meetings.close_meeting(
+        rt, body, _day(date, rt), outcomes, notes, choose,
+        {k: v for k, v in choices.items() if v is not None},
+    )  # fmt: skip
+    if as_json:
+        _emit_json([c.__dict__ for c in closed])
+    else:
+        _console().print(views.closed_table(closed))
+
+
+def _pairs(values: list[str] | None, flag: str) -> dict[int, str]:
+    pairs: dict[int, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip().isdigit() or not rest.strip():
+            raise typer.BadParameter(f"'{value}' is not ID=VALUE", param_hint=flag)
+        pairs[int(key)] = rest.strip()
+    return pairs
+
+
+@app.command()
+def outbox(
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending | sent | failed (default: all).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the messages in the outbox: pending, sent and failed.
+
+    Example: routing outbox --status failed
+    """
+    from routing import delivery
+    from routing import schedule_views as views
+
+    if status not in (None, "pending", "sent", "failed"):
+        raise typer.BadParameter("use pending, sent or failed", param_hint="--status")
+    rt = _open(config)
+    rows = delivery.outbox_rows(rt.engine, status)
+    if as_json:
+        _emit_json(rows)
+    else:
+        _console().print(views.outbox_table(rows, rt.config.timezone))
 
 
 def _fail(message: str, code: int) -> None:

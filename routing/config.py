@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from routing.errors import ConfigError, NotFound
+from routing import calendar
+from routing.delivery import NotifySettings, parse_notify
+from routing.errors import CalendarError, ConfigError, NotFound
+from routing.settings import DaemonSettings, parse_daemon
 
 __all__ = ["BODY_KINDS", "Body", "Config", "find_config_path", "load_config", "parse_config"]
 
@@ -64,6 +67,9 @@ class Config:
     ei_topics: frozenset[str]
     flow_paths: tuple[Path, ...]
     raw: Mapping[str, Any]
+    calendars: Mapping[str, calendar.BodyCalendar] = field(default_factory=dict)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     def body(self, key: str) -> Body:
         try:
@@ -140,6 +146,15 @@ def parse_config(text: str, path: Path) -> Config:
                 f"bodies.{body.key}.handover_to: unknown body '{body.handover_to}'"
                 + check.at_table(f"bodies.{body.key}")
             )
+    calendars = _parse_calendars(bodies, tz, problems)
+    digest = ei.get("digest")
+    if digest is not None and not isinstance(digest, dict):
+        problems.append('ei.digest: must be a table, e.g. { body = "pfho-ei", every = "kwartaal" }')
+        digest = None
+    daemon, daemon_problems = parse_daemon(check.table(data, "daemon", None), digest, bodies)
+    problems.extend(daemon_problems)
+    notify, notify_problems = parse_notify(check.table(data, "notify", None), path.parent)
+    problems.extend(notify_problems)
     if problems:
         raise ConfigError(str(path), problems)
     return Config(
@@ -154,7 +169,32 @@ def parse_config(text: str, path: Path) -> Config:
         ei_topics=frozenset(t.lower() for t in check.strings(ei, "topics", "ei")),
         flow_paths=flow_paths,
         raw=data,
+        calendars=calendars,
+        daemon=daemon,
+        notify=notify,
     )
+
+
+def _parse_calendars(
+    bodies: Mapping[str, Body], tz: ZoneInfo, problems: list[str]
+) -> dict[str, calendar.BodyCalendar]:
+    """Each body's own calendar; a person's comes from the body it hands over to."""
+    workdays = calendar.WorkingDays()
+    calendars: dict[str, calendar.BodyCalendar] = {}
+    for key, body in bodies.items():
+        if body.kind == "persoon":
+            try:
+                calendar.Lead.parse(body.handover_lead or "0 dagen")
+            except CalendarError as exc:
+                problems.append(f"bodies.{key}.handover_lead: {exc}")
+            continue
+        if not body.calendar:
+            continue
+        parsed, found = calendar.parse_calendar(key, body.calendar, tz, workdays)
+        problems.extend(found)
+        if parsed is not None:
+            calendars[key] = parsed
+    return calendars
 
 
 def _parse_bodies(check: _Checker, data: Mapping[str, Any]) -> dict[str, Body]:
@@ -215,7 +255,7 @@ class _Checker:
     problems: list[str]
 
     def at_table(self, dotted: str) -> str:
-        pattern = re.compile(rf"^\s*\[{re.escape(dotted)}\]\s*(#.*)?$", re.MULTILINE)
+        pattern = re.compile(rf"^[ \t]*\[{re.escape(dotted)}\][ \t]*(#.*)?$", re.MULTILINE)
         match = pattern.search(self.text)
         if match is None:
             return ""
@@ -230,12 +270,16 @@ class _Checker:
                     f"allowed: {', '.join(sorted(allowed))}"
                 )
 
-    def table(self, data: Mapping[str, Any], key: str, allowed: frozenset[str]) -> dict[str, Any]:
+    def table(
+        self, data: Mapping[str, Any], key: str, allowed: frozenset[str] | None
+    ) -> dict[str, Any]:
+        """The table `key`; `allowed=None` leaves its keys to the module that owns it."""
         value = data.get(key, {})
         if not isinstance(value, dict):
             self.problems.append(f"{key}: must be a table [{key}]")
             return {}
-        self.keys(value, allowed, key)
+        if allowed is not None:
+            self.keys(value, allowed, key)
         return value
 
     def string(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:

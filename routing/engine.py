@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from flows import FlowDefinition
-from routing import machines
+from routing import ei, machines, planning
+from routing.calendars import Calendars, load_calendars
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
 from routing.i18n import t
 from routing.runtime import Runtime
@@ -43,6 +44,9 @@ class ItemSpec:
     document_date: dt.date | None = None
     sender: str | None = None
     note: str | None = None
+    target_body: str | None = None
+    target_day: dt.date | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,7 @@ def _check_asked(asked: str) -> str:
 
 
 def create_item(rt: Runtime, spec: ItemSpec) -> Item:
-    title = spec.title.strip()
-    if not title:
+    if not spec.title.strip():
         raise BadInput("An item needs a title; give it as the first argument, in quotes.")
     topics = _clean_topics(spec.topics)
     asked = _check_asked(spec.asked)
@@ -82,39 +85,84 @@ def create_item(rt: Runtime, spec: ItemSpec) -> Item:
     rt.catalog.get(spec.flow)  # fail on an unknown flow before opening a transaction
     now = rt.clock.now()
     with rt.session() as db:
-        version, flow = rt.catalog.pin(db, spec.flow, now)
-        assert version.id is not None
-        item = Item(
-            title=title,
-            flow_name=flow.name,
-            flow_version_id=version.id,
-            state=flow.initial,
-            kenmerk=(spec.kenmerk or "").strip() or None,
-            document_date=spec.document_date,
-            sender=spec.sender,
-            topics=topics,
-            owner=(spec.owner or "").strip() or None,
-            asked=asked,
-            openbaar=not spec.vertrouwelijk,
-            verspreiden=spec.verspreiden and not spec.vertrouwelijk,
-            created_at=now,
-            updated_at=now,
+        return create_item_in(db, rt, spec, topics, asked, now)
+
+
+def create_item_in(
+    db: Session, rt: Runtime, spec: ItemSpec, topics: list[str], asked: str, now: dt.datetime
+) -> Item:
+    """Register an item inside the caller's transaction (the sweep creates feedback items so)."""
+    title = spec.title.strip()
+    version, flow = rt.catalog.pin(db, spec.flow, now)
+    assert version.id is not None
+    calendars = load_calendars(rt.config, db)
+    target_body, target_at = _target(rt, calendars, flow, spec)
+    item = Item(
+        title=title,
+        flow_name=flow.name,
+        flow_version_id=version.id,
+        state=flow.initial,
+        kenmerk=(spec.kenmerk or "").strip() or None,
+        document_date=spec.document_date,
+        sender=spec.sender,
+        topics=topics,
+        owner=(spec.owner or "").strip() or None,
+        asked=asked,
+        openbaar=not spec.vertrouwelijk,
+        verspreiden=spec.verspreiden and not spec.vertrouwelijk,
+        created_at=now,
+        updated_at=now,
+        target_body=target_body,
+        target_meeting_at=target_at,
+        origin=spec.origin,
+    )
+    db.add(item)
+    db.flush()
+    assert item.id is not None
+    placement = planning.place(db, rt.config, calendars, item, flow.state(flow.initial).body, now)
+    for key, value in placement.item_values().items():
+        setattr(item, key, value)
+    db.add(
+        AuditEvent(
+            item_id=item.id,
+            from_state=None,
+            to_state=flow.initial,
+            trigger=CREATE_TRIGGER,
+            actor=rt.actor,
+            at=now,
+            note=spec.note,
         )
-        db.add(item)
-        db.flush()
-        assert item.id is not None
-        db.add(
-            AuditEvent(
-                item_id=item.id,
-                from_state=None,
-                to_state=flow.initial,
-                trigger=CREATE_TRIGGER,
-                actor=rt.actor,
-                at=now,
-                note=spec.note,
-            )
-        )
+    )
+    db.flush()
     return item
+
+
+def _target(
+    rt: Runtime, calendars: Calendars, flow: FlowDefinition, spec: ItemSpec
+) -> tuple[str | None, dt.datetime | None]:
+    """The target meeting of `--target-meeting DATE`: the body on the route meeting that day.
+
+    When several bodies of the route meet that day the one furthest along the route is meant,
+    unless `--target BODY` says which.
+    """
+    if spec.target_day is None:
+        if spec.target_body is not None:
+            raise BadInput("--target needs --target-meeting DATE as well.")
+        return None, None
+    route = [s.body for s in flow.states if s.body is not None]
+    candidates = [spec.target_body] if spec.target_body else list(reversed(route))
+    for body in dict.fromkeys(candidates):
+        if body is None or rt.config.bodies[body].kind == "persoon":
+            continue
+        if calendars.for_body(body) is None:
+            continue
+        meeting = calendars.meeting_on(body, spec.target_day)
+        if meeting is not None:
+            return body, meeting.start
+    raise BadInput(
+        f"No body on the route of '{flow.name}' meets on {spec.target_day.isoformat()}; "
+        "see the meetings with 'routing meetings' and pick one of their dates."
+    )
 
 
 def load_item(db: Session, item_id: int) -> Item:
@@ -131,10 +179,14 @@ def move(
     *,
     note: str | None = None,
     expected_version: int | None = None,
+    inform_ei: bool | None = None,
 ) -> Moved:
     now = rt.clock.now()
     with rt.session() as db:
-        return move_in(db, rt, item_id, trigger, now=now, note=note, expected=expected_version)
+        return move_in(
+            db, rt, item_id, trigger, now=now, note=note, expected=expected_version,
+            inform_ei=inform_ei,
+        )  # fmt: skip
 
 
 def move_in(
@@ -146,8 +198,14 @@ def move_in(
     now: dt.datetime,
     note: str | None = None,
     expected: int | None = None,
+    inform_ei: bool | None = None,
+    actor: str | None = None,
 ) -> Moved:
-    """Fire `trigger` on item `item_id` inside the caller's transaction."""
+    """Fire `trigger` on item `item_id` inside the caller's transaction.
+
+    Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
+    its notification: all or nothing, with the caller's commit.
+    """
     item = load_item(db, item_id)
     if expected is not None and item.version != expected:
         raise ItemChanged(item_id, expected)
@@ -163,10 +221,23 @@ def move_in(
             machines.possible_triggers(flow, item.state),
             reason=t("err.trigger_refused", trigger=trigger, reasons="; ".join(attempt.refusals)),
         )
+    who = actor or rt.actor
+    decision = ei.decide(
+        db, rt.config, flow, item, trigger, actor=who, now=now, explicit=inform_ei, note=note
+    )
+    reflexive = attempt.to_state == attempt.from_state
+    placement = planning.place(
+        db,
+        rt.config,
+        load_calendars(rt.config, db),
+        item,
+        flow.state(attempt.to_state).body,
+        now,
+        after=item.planned_meeting_at if reflexive else None,
+    )
     loaded_version = item.version
-    if not queries.update_item_if_unchanged(
-        db, item_id, loaded_version, {"state": attempt.to_state, "updated_at": now}
-    ):
+    values = {"state": attempt.to_state, "updated_at": now, **placement.item_values()}
+    if not queries.update_item_if_unchanged(db, item_id, loaded_version, values):
         raise ItemChanged(item_id, loaded_version)
     db.add(
         AuditEvent(
@@ -174,15 +245,23 @@ def move_in(
             from_state=attempt.from_state,
             to_state=attempt.to_state,
             trigger=trigger,
-            actor=rt.actor,
+            actor=who,
             at=now,
             note=note,
         )
     )
     db.flush()
     db.refresh(item)
+    effects = [text for text in [placement.describe(rt.config)] if text]
+    if decision is not None:
+        key = "ei.effect_yes" if decision.inform else "ei.effect_no"
+        effects.append(t(key, body=decision.body, reason=decision.reason))
     return Moved(
-        item=item, from_state=attempt.from_state, to_state=attempt.to_state, trigger=trigger
+        item=item,
+        from_state=attempt.from_state,
+        to_state=attempt.to_state,
+        trigger=trigger,
+        effects=effects,
     )
 
 

@@ -125,6 +125,161 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "OK: {config} ({bodies} bodies, {flows} flows).",
     },
     "cli.no_items": {"nl": "Geen items.", "en": "No items."},
+    # planning
+    "plan.placed": {
+        "nl": "Gepland: {body}, {meeting} (stukken uiterlijk {due}).",
+        "en": "Planned: {body}, {meeting} (papers due {due}).",
+    },
+    "plan.handover": {
+        "nl": "Overdracht aan {body} uiterlijk {due}, voor de vergadering van {meeting}.",
+        "en": "Hand-over to {body} by {due}, for the meeting of {meeting}.",
+    },
+    "plan.no_meeting": {
+        "nl": "Geen vergadering van {body} in zicht; het item wacht zonder termijn.",
+        "en": "No meeting of {body} ahead; the item waits without a deadline.",
+    },
+    "plan.none_reachable": {
+        "nl": "geen enkele vergadering binnen drie jaar",
+        "en": "no meeting within three years",
+    },
+    # E&I
+    "word.yes": {"nl": "ja", "en": "yes"},
+    "word.no": {"nl": "nee", "en": "no"},
+    "ei.reason_secretary": {
+        "nl": "besluit van het secretariaat: {choice}",
+        "en": "the secretariat's decision: {choice}",
+    },
+    "ei.reason_always": {"nl": "de flow informeert altijd", "en": "the flow always informs"},
+    "ei.reason_never": {"nl": "de flow informeert nooit", "en": "the flow never informs"},
+    "ei.reason_topics": {
+        "nl": "onderwerp(en) voor E&I: {topics}",
+        "en": "topic(s) for E&I: {topics}",
+    },
+    "ei.reason_no_topics": {
+        "nl": "geen onderwerp voor E&I",
+        "en": "no topic for E&I",
+    },
+    "ei.effect_yes": {
+        "nl": "{body} wordt geïnformeerd ({reason}).",
+        "en": "{body} will be informed ({reason}).",
+    },
+    "ei.effect_no": {
+        "nl": "{body} wordt niet geïnformeerd ({reason}).",
+        "en": "{body} is not informed ({reason}).",
+    },
+    "ei.mail_subject": {
+        "nl": "Ter informatie voor {body}: {label}",
+        "en": "For information of {body}: {label}",
+    },
+    "ei.mail_body": {
+        "nl": "Aan: {body}\n\nTer informatie, volgens de afspraken over de UTA-vertegenwoordiging "
+        "van {region}.\n\nItem: {label}\nRoute: {flow}\nStap: {step}, {when}\n\n"
+        "Terugkoppeling:\n{note}\n",
+        "en": "To: {body}\n\nFor information, under the arrangements for the UTA representation "
+        "of {region}.\n\nItem: {label}\nRoute: {flow}\nStep: {step}, {when}\n\n"
+        "Feedback:\n{note}\n",
+    },
+    "notify.confidential_label": {
+        "nl": "vertrouwelijk stuk {kenmerk}",
+        "en": "confidential document {kenmerk}",
+    },
+    "notify.confidential_note": {
+        "nl": "(vertrouwelijk: de inhoud is op te vragen bij het secretariaat)",
+        "en": "(confidential: ask the secretariat for the content)",
+    },
+    # sweep
+    "sweep.nothing": {"nl": "niets te doen", "en": "nothing to do"},
+    "sweep.kind.reminder": {"nl": "herinneringen", "en": "reminders"},
+    "sweep.kind.escalation": {"nl": "escalaties", "en": "escalations"},
+    "sweep.kind.rollover": {"nl": "doorgeschoven", "en": "rolled over"},
+    "sweep.kind.feedback": {"nl": "terugkoppelingen", "en": "feedback items"},
+    "sweep.kind.digest": {"nl": "voortgangsberichten", "en": "digests"},
+    "sweep.kind.slip": {"nl": "planningswaarschuwingen", "en": "plan warnings"},
+    "sweep.reminder_subject": {
+        "nl": "Herinnering: stukken voor {body} — {label}",
+        "en": "Reminder: papers for {body} — {label}",
+    },
+    "sweep.reminder_body": {
+        "nl": "De stukken voor {label} moeten uiterlijk {due} binnen zijn voor {body} "
+        "({meeting}).\nZijn ze binnen: routing stukken {id}\n",
+        "en": "The papers for {label} are due {due} for {body} ({meeting}).\n"
+        "When they are in: routing stukken {id}\n",
+    },
+    "sweep.papers_late_subject": {
+        "nl": "Termijn verstreken: stukken voor {body} — {label}",
+        "en": "Deadline passed: papers for {body} — {label}",
+    },
+    "sweep.papers_late_body": {
+        "nl": "De termijn voor de stukken van {label} voor {body} ({meeting}) is op {due} "
+        "verstreken zonder dat ze binnen zijn.\nZijn ze alsnog binnen: routing stukken {id}; "
+        "anders: routing move {id} aanhouden\n",
+        "en": "The deadline for the papers of {label} for {body} ({meeting}) passed on {due} "
+        "without them.\nIf they are in after all: routing stukken {id}; otherwise: "
+        "routing move {id} aanhouden\n",
+    },
+    "sweep.handover_late_subject": {
+        "nl": "Overdracht te laat: {label} bij {body}",
+        "en": "Hand-over late: {label} at {body}",
+    },
+    "sweep.handover_late_body": {
+        "nl": "{label} had uiterlijk {due} bij {body} moeten liggen voor de vergadering van "
+        "{meeting}, zodat de regionale inbreng er is vóór de stukken (regel 6).\n"
+        "Volgende stap: routing move {id} inbrengen\n",
+        "en": "{label} had to reach {body} by {due} for the meeting of {meeting}, so that the "
+        "regional input exists before the papers (rule 6).\nNext step: routing move {id} "
+        "inbrengen\n",
+    },
+    "sweep.rollover_subject": {
+        "nl": "Doorgeschoven: {label} ({body})",
+        "en": "Rolled over: {label} ({body})",
+    },
+    "sweep.rollover_note": {
+        "nl": "Vergadering van {meeting} voorbij zonder uitkomst; doorgeschoven. {where}",
+        "en": "Meeting of {meeting} passed without an outcome; rolled over. {where}",
+    },
+    "sweep.feedback_title": {
+        "nl": "Terugkoppeling {body} van {day}",
+        "en": "Feedback from {body} of {day}",
+    },
+    "sweep.feedback_note": {
+        "nl": "Automatisch aangemaakt na de vergadering van {body} op {day}.",
+        "en": "Created automatically after the meeting of {body} on {day}.",
+    },
+    "sweep.feedback_created": {
+        "nl": "Terugkoppelingsitem {id} aangemaakt: {title}",
+        "en": "Feedback item {id} created: {title}",
+    },
+    "sweep.feedback_subject": {"nl": "Nieuw: {title}", "en": "New: {title}"},
+    "sweep.feedback_body": {
+        "nl": "Item {id}, '{title}', is aangemaakt. {where}\n",
+        "en": "Item {id}, '{title}', was created. {where}\n",
+    },
+    "sweep.planned_on": {
+        "nl": "Gepland op {body}, {meeting}.",
+        "en": "Planned at {body}, {meeting}.",
+    },
+    "digest.subject": {
+        "nl": "Voortgang Werk & Participatie / UTA, {period}, voor {body}",
+        "en": "Progress Werk & Participatie / UTA, {period}, for {body}",
+    },
+    "digest.body": {
+        "nl": "Aan: {body}\n\nVoortgang van de UTA-routering van {region} van {start} tot en met "
+        "{end}:\n\n{lines}\n",
+        "en": "To: {body}\n\nProgress of the UTA routing of {region} from {start} to {end}:"
+        "\n\n{lines}\n",
+    },
+    "digest.nothing": {"nl": "(geen bewegingen)", "en": "(no movements)"},
+    "slip.subject": {
+        "nl": "Planning in gevaar: {label} haalt {target} niet meer",
+        "en": "Plan at risk: {label} can no longer make {target}",
+    },
+    "slip.body": {
+        "nl": "{label} kan de beoogde vergadering van {target} niet meer halen: de stap bij "
+        "{step} had uiterlijk {due} moeten gebeuren.\nVroegst haalbaar: {alternative}.\n"
+        "Bekijk de planning: routing plan {id}\n",
+        "en": "{label} can no longer make the target meeting of {target}: the step at {step} "
+        "was due by {due}.\nEarliest reachable: {alternative}.\nSee the plan: routing plan {id}\n",
+    },
     # labels
     "label.id": {"nl": "Nr", "en": "Id"},
     "label.title": {"nl": "Titel", "en": "Title"},
@@ -158,6 +313,80 @@ MESSAGES: dict[str, dict[str, str]] = {
     "label.public": {"nl": "openbaar", "en": "public"},
     "label.not_distributed": {"nl": "niet verspreiden", "en": "do not distribute"},
     "label.none": {"nl": "—", "en": "—"},
+    "label.meeting": {"nl": "Vergadering", "en": "Meeting"},
+    "label.latest": {"nl": "Uiterlijk", "en": "Latest"},
+    "label.papers_due": {"nl": "Stukken uiterlijk", "en": "Papers due"},
+    "label.items": {"nl": "Items", "en": "Items"},
+    "label.subject": {"nl": "Onderwerp", "en": "Subject"},
+    "label.status": {"nl": "Status", "en": "Status"},
+    "label.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
+    "label.notifications": {"nl": "Berichten", "en": "Messages"},
+    "label.planned": {"nl": "Gepland", "en": "Planned"},
+    "label.target": {"nl": "Doel", "en": "Target"},
+    "deadline.reminder": {"nl": "herinnering", "en": "reminder"},
+    "deadline.papers": {"nl": "stukken", "en": "papers"},
+    "deadline.handover": {"nl": "overdracht", "en": "hand-over"},
+    "deadline.meeting": {"nl": "vergadering", "en": "meeting"},
+    "plan.missed": {"nl": "gemist", "en": "missed"},
+    "plan.to_target": {"nl": "Terugplanning naar {target}", "en": "Backward plan to {target}"},
+    "plan.reachable": {"nl": "{target} is haalbaar.", "en": "{target} can be reached."},
+    "plan.unreachable": {
+        "nl": "{target} is niet meer haalbaar.",
+        "en": "{target} can no longer be reached.",
+    },
+    "plan.earliest": {
+        "nl": "Vroegst haalbaar: {target}",
+        "en": "Earliest reachable: {target}",
+    },
+    "plan.no_target_meeting": {
+        "nl": "Geen doelvergadering in zicht.",
+        "en": "No target meeting ahead.",
+    },
+    "meetings.no_preparation": {
+        "nl": "geen regionale voorbereiding mogelijk",
+        "en": "no regional preparation possible",
+    },
+    "meetings.none": {
+        "nl": "Geen vergaderingen in deze periode.",
+        "en": "No meetings in this period.",
+    },
+    "daemon.never": {
+        "nl": "daemon: nog nooit gedraaid (start 'routing daemon')",
+        "en": "daemon: never ran (start 'routing daemon')",
+    },
+    "daemon.last_sweep": {
+        "nl": "daemon: laatste ronde {ago} geleden ({sweeps} rondes)",
+        "en": "daemon: last sweep {ago} ago ({sweeps} sweeps)",
+    },
+    "daemon.silent": {"nl": "— de daemon is stil!", "en": "— the daemon is silent!"},
+    "daemon.delivery": {
+        "nl": "Berichten: {sent} verstuurd, {retried} opnieuw te proberen, {failed} mislukt.",
+        "en": "Messages: {sent} sent, {retried} to retry, {failed} failed.",
+    },
+    "ago.seconds": {"nl": "{n} s", "en": "{n} s"},
+    "ago.minutes": {"nl": "{n} min", "en": "{n} min"},
+    "ago.hours": {"nl": "{n} uur", "en": "{n} h"},
+    "ago.days": {"nl": "{n} dagen", "en": "{n} days"},
+    "outbox.pending": {"nl": "wacht", "en": "pending"},
+    "outbox.sent": {"nl": "verstuurd", "en": "sent"},
+    "outbox.failed": {"nl": "mislukt", "en": "failed"},
+    "outbox.empty": {"nl": "De outbox is leeg.", "en": "The outbox is empty."},
+    "meeting.no_outcome": {"nl": "(geen uitkomst)", "en": "(no outcome)"},
+    "meeting.empty": {
+        "nl": "Geen items op deze vergadering.",
+        "en": "No items on this meeting.",
+    },
+    "meeting.skip": {"nl": "overslaan", "en": "skip"},
+    "meeting.ask": {"nl": "Uitkomst", "en": "Outcome"},
+    "progress.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
+    "cli.papers_in": {
+        "nl": "Item {id}: stukken binnen ({count} termijn(en) afgehandeld).",
+        "en": "Item {id}: papers in ({count} deadline(s) met).",
+    },
+    "cli.imported": {
+        "nl": "{body}: {new} vergadering(en) geïmporteerd, {known} al bekend.",
+        "en": "{body}: {new} meeting(s) imported, {known} already known.",
+    },
     "asked.besluitvorming": {"nl": "ter besluitvorming", "en": "for decision"},
     "asked.bespreking": {"nl": "ter bespreking", "en": "for discussion"},
     "asked.informatie": {"nl": "ter informatie", "en": "for information"},

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from routing.i18n import format_date, t
+from routing.schedule_views import plan_view
 
 __all__ = ["flow_view", "flows_table", "item_view", "items_table"]
 
@@ -108,7 +109,44 @@ def item_view(detail: Mapping[str, Any], bodies: Mapping[str, str], tz: ZoneInfo
     parts: list[RenderableType] = [header, Text(""), Text(t("label.possible"), style="bold")]
     parts.append(possible if detail["possible"] else Text(t("err.nothing_possible"), style="dim"))
     parts.append(history)
+    parts.extend(_time_sections(detail, bodies, tz))
     return Panel(Group(*parts), title=f"#{detail['id']} {detail['title']}", title_align="left")
+
+
+def _time_sections(
+    detail: Mapping[str, Any], bodies: Mapping[str, str], tz: ZoneInfo
+) -> list[RenderableType]:
+    """Deadlines ahead, the E&I decision, notifications and the backward plan, when known."""
+    parts: list[RenderableType] = []
+    if detail.get("deadlines"):
+        table = Table(box=box.SIMPLE_HEAD, title=t("label.deadlines"), title_justify="left")
+        table.add_column(t("label.kind"))
+        table.add_column(t("label.body"))
+        table.add_column(t("label.when"))
+        for row in detail["deadlines"]:
+            table.add_row(t(f"deadline.{row['kind']}"), bodies.get(row["body"], row["body"]),
+                          _local(row["due"], tz))  # fmt: skip
+        parts.append(table)
+    for decision in detail.get("ei", []):
+        key = "ei.effect_yes" if decision["inform"] else "ei.effect_no"
+        body = bodies.get(decision["body"], decision["body"])
+        verdict = t(key, body=body, reason=decision["reason"])
+        parts.append(Text(f"{t('label.inform_ei')}: {verdict} — {decision['decided_by']}, "
+                          f"{_local(decision['at'], tz)}"))  # fmt: skip
+    if detail.get("notifications"):
+        table = Table(box=box.SIMPLE_HEAD, title=t("label.notifications"), title_justify="left")
+        table.add_column(t("label.kind"))
+        table.add_column(t("label.subject"), overflow="ellipsis", max_width=50)
+        table.add_column(t("label.status"))
+        for message in detail["notifications"]:
+            status = t(f"outbox.{message['status']}")
+            if message["sent_at"]:
+                status += f" {_local(message['sent_at'], tz)}"
+            table.add_row(message["kind"], message["subject"], status)
+        parts.append(table)
+    if detail.get("plan"):
+        parts.append(plan_view(detail["plan"], tz))
+    return parts
 
 
 def flows_table(flows: Sequence[Mapping[str, Any]]) -> Table:

@@ -57,6 +57,13 @@ class Item(SQLModel, table=True):
     created_at: dt.datetime = _moment()
     updated_at: dt.datetime = _moment()
     version: int = 1
+    # planning (filled by routing's planning when the item enters a body's state)
+    planned_body: str | None = None
+    planned_meeting_at: dt.datetime | None = _moment(nullable=True)
+    plan: int = 0
+    target_body: str | None = None
+    target_meeting_at: dt.datetime | None = _moment(nullable=True)
+    origin: str | None = None  # natural key of what created the item, e.g. feedback:<meeting>
 
 
 class AuditEvent(SQLModel, table=True):

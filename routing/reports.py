@@ -1,0 +1,170 @@
+"""JSON-ready shapes of time: an item's backward plan, the daemon's heartbeat, a sweep's result.
+
+Like `routing.items`, these are the documented `--json` output and what the views render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import col, select
+
+from routing import calendar, planning
+from routing.calendars import load_calendars
+from routing.delivery import DeliveryReport
+from routing.engine import load_item
+from routing.errors import BadInput
+from routing.runtime import Runtime
+from routing.sweep import HEARTBEAT, SweepReport
+from store.schedule_models import Deadline, EiDecision, Heartbeat, Outbox
+
+__all__ = ["heartbeat", "item_plan", "item_time", "sweep_dict"]
+
+
+def _meeting(meeting: calendar.Meeting) -> dict[str, Any]:
+    return {
+        "body": meeting.body,
+        "start": meeting.start.isoformat(),
+        "papers_due": meeting.papers_due.isoformat(),
+        "key": meeting.key,
+    }
+
+
+def _plan(plan: calendar.Plan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    return {
+        "target": _meeting(plan.target),
+        "feasible": plan.feasible,
+        "steps": [
+            {
+                "body": step.body,
+                "title": step.title,
+                "meeting": _meeting(step.meeting),
+                "deadline": step.meeting.papers_due.isoformat(),
+                "feasible": step.feasible,
+            }
+            for step in plan.steps
+        ],
+    }
+
+
+def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None) -> dict[str, Any]:
+    now = rt.clock.now()
+    with rt.session() as db:
+        item = load_item(db, item_id)
+        flow = rt.catalog.pinned(db, item.flow_version_id)
+        target_body = target or item.target_body
+        if target_body is None:
+            raise BadInput(
+                f"Item {item_id} has no target meeting; give one with --target BODY "
+                "(e.g. --target uta-stuurgroep) and optionally --meeting DATE."
+            )
+        rt.config.body(target_body)
+        if day is None and target is None and item.target_meeting_at is not None:
+            day = item.target_meeting_at.astimezone(rt.config.timezone).date()
+        chosen, earliest = planning.plan_to_target(
+            rt.config, load_calendars(rt.config, db), flow, item.state, target_body, now, day
+        )
+    return {
+        "item": item_id,
+        "title": item.title,
+        "state": item.state,
+        "target_body": target_body,
+        "now": now.isoformat(),
+        "plan": _plan(chosen),
+        "earliest": _plan(earliest),
+    }
+
+
+def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
+    """Deadlines ahead, E&I decisions and notifications of one item (for `routing show`)."""
+    with rt.session() as db:
+        item = load_item(db, item_id)
+        deadlines = db.exec(
+            select(Deadline)
+            .where(Deadline.item_id == item_id, Deadline.status == "open")
+            .order_by(col(Deadline.due_at))
+        ).all()
+        decisions = db.exec(select(EiDecision).where(EiDecision.item_id == item_id)).all()
+        messages = db.exec(
+            select(Outbox).where(Outbox.item_id == item_id).order_by(col(Outbox.id))
+        ).all()
+        return {
+            "planned": (
+                {"body": item.planned_body, "meeting": item.planned_meeting_at.isoformat()}
+                if item.planned_body and item.planned_meeting_at
+                else None
+            ),
+            "target": (
+                {"body": item.target_body, "meeting": item.target_meeting_at.isoformat()}
+                if item.target_body and item.target_meeting_at
+                else None
+            ),
+            "deadlines": [
+                {
+                    "kind": d.kind,
+                    "body": d.body,
+                    "due": d.due_at.isoformat(),
+                    "meeting": d.meeting_at.isoformat(),
+                }
+                for d in deadlines
+            ],
+            "ei": [
+                {
+                    "body": d.body,
+                    "inform": d.inform,
+                    "decided_by": d.decided_by,
+                    "reason": d.reason,
+                    "at": d.at.isoformat(),
+                }
+                for d in decisions
+            ],
+            "notifications": [
+                {
+                    "id": m.id,
+                    "kind": m.kind,
+                    "subject": m.subject,
+                    "recipients": list(m.recipients),
+                    "status": m.status,
+                    "attempts": m.attempts,
+                    "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+                    "last_error": m.last_error,
+                }
+                for m in messages
+            ],
+        }
+
+
+def heartbeat(rt: Runtime) -> dict[str, Any]:
+    now = rt.clock.now()
+    with rt.session() as db:
+        row = db.get(Heartbeat, HEARTBEAT)
+        if row is None:
+            return {"at": None, "age_seconds": None, "silent": True, "sweeps": 0, "summary": ""}
+        age = (now - row.at).total_seconds()
+        silent = age > 3 * rt.config.daemon.sweep_every.total_seconds() + 60
+        return {
+            "at": row.at.isoformat(),
+            "age_seconds": round(age),
+            "silent": silent,
+            "pid": row.pid,
+            "host": row.host,
+            "sweeps": row.sweeps,
+            "summary": row.summary,
+        }
+
+
+def sweep_dict(report: SweepReport, sent: DeliveryReport) -> dict[str, Any]:
+    return {
+        "now": report.now.isoformat(),
+        "counts": dict(report.counts),
+        "lines": list(report.lines),
+        "delivery": {
+            "sent": sent.sent,
+            "retried": sent.retried,
+            "failed": sent.failed,
+            "errors": list(sent.errors),
+        },
+    }

@@ -1,0 +1,199 @@
+"""Rich renderings of time: backward plans, meetings, sweeps, the outbox, the heartbeat.
+
+Like `routing.views`, these lay out facts they are given and decide nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.prompt import Prompt
+from rich.table import Table
+from rich.text import Text
+
+from routing.i18n import format_date, t
+
+if TYPE_CHECKING:
+    from routing.delivery import DeliveryReport
+    from routing.meetings import Closed
+    from routing.sweep import SweepReport
+    from store import Item
+
+__all__ = [
+    "ask_outcome",
+    "closed_table",
+    "heartbeat_line",
+    "meetings_table",
+    "outbox_table",
+    "plan_view",
+    "progress_bar",
+    "sweep_view",
+]
+
+
+def _when(iso: str | None, tz: ZoneInfo, *, with_time: bool = True) -> str:
+    if not iso:
+        return t("label.none")
+    return format_date(
+        dt.datetime.fromisoformat(iso).astimezone(tz), with_time=with_time, weekday=True
+    )
+
+
+def _plan_table(plan: Mapping[str, Any], tz: ZoneInfo, title: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column(t("label.step"), style="bold")
+    table.add_column(t("label.meeting"))
+    table.add_column(t("label.latest"))
+    table.add_column("")
+    for step in plan["steps"]:
+        ok = Text("✓", style="green") if step["feasible"] else Text(t("plan.missed"), style="red")
+        table.add_row(
+            step["title"], _when(step["meeting"]["start"], tz), _when(step["deadline"], tz), ok
+        )
+    return table
+
+
+def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
+    parts: list[RenderableType] = []
+    chosen, earliest = shaped["plan"], shaped["earliest"]
+    if chosen is None:
+        parts.append(Text(t("plan.no_target_meeting"), style="red"))
+    else:
+        target = _when(chosen["target"]["start"], tz)
+        parts.append(_plan_table(chosen, tz, t("plan.to_target", target=target)))
+        if chosen["feasible"]:
+            parts.append(Text(t("plan.reachable", target=target), style="green"))
+        else:
+            parts.append(Text(t("plan.unreachable", target=target), style="bold red"))
+    if earliest is not None and (chosen is None or not chosen["feasible"]):
+        target = _when(earliest["target"]["start"], tz)
+        parts.append(_plan_table(earliest, tz, t("plan.earliest", target=target)))
+    elif earliest is None and (chosen is None or not chosen["feasible"]):
+        parts.append(Text(t("plan.none_reachable"), style="red"))
+    title = f"#{shaped['item']} {shaped['title']} → {shaped['target_body']}"
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def meetings_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column(t("label.meeting"))
+    table.add_column(t("label.body"), overflow="ellipsis", max_width=32)
+    table.add_column(t("label.papers_due"))
+    table.add_column(t("label.items"), justify="right")
+    table.add_column("")
+    for row in rows:
+        warning = Text("")
+        if row["no_regional_preparation"]:
+            warning = Text(t("meetings.no_preparation"), style="bold yellow")
+        table.add_row(
+            _when(row["start"], tz), row["body_name"], _when(row["papers_due"], tz),
+            str(row["items"]) if row["items"] else "", warning,
+        )  # fmt: skip
+    if not rows:
+        table.caption = t("meetings.none")
+    return table
+
+
+def heartbeat_line(beat: Mapping[str, Any]) -> Text:
+    if beat["at"] is None:
+        return Text(t("daemon.never"), style="yellow")
+    age = int(beat["age_seconds"])
+    if age < 120:
+        ago = t("ago.seconds", n=age)
+    elif age < 7200:
+        ago = t("ago.minutes", n=age // 60)
+    elif age < 2 * 86400:
+        ago = t("ago.hours", n=age // 3600)
+    else:
+        ago = t("ago.days", n=age // 86400)
+    style = "bold red" if beat["silent"] else "green"
+    text = Text(t("daemon.last_sweep", ago=ago, sweeps=beat["sweeps"]), style=style)
+    if beat["silent"]:
+        text.append(" " + t("daemon.silent"), style="bold red")
+    if beat.get("summary"):
+        text.append(f" ({beat['summary']})", style="dim")
+    return text
+
+
+def sweep_view(report: SweepReport, sent: DeliveryReport) -> RenderableType:
+    lines: list[RenderableType] = [Text(report.summary(), style="bold")]
+    lines.extend(Text(f"  {line}") for line in report.lines)
+    lines.append(
+        Text(t("daemon.delivery", sent=sent.sent, retried=sent.retried, failed=sent.failed))
+    )
+    lines.extend(Text(f"  {error}", style="red") for error in sent.errors)
+    return Group(*lines)
+
+
+def outbox_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column(t("label.id"), justify="right")
+    table.add_column(t("label.kind"))
+    table.add_column(t("label.subject"), overflow="ellipsis", max_width=60)
+    table.add_column(t("label.status"))
+    table.add_column(t("label.when"))
+    colours = {"sent": "green", "pending": "yellow", "failed": "bold red"}
+    for row in rows:
+        when = row["sent_at"] or row["next_attempt_at"]
+        status = Text(t(f"outbox.{row['status']}"), style=colours.get(row["status"], ""))
+        if row["attempts"] and row["status"] != "sent":
+            status.append(f" ({row['attempts']}×)")
+        table.add_row(str(row["id"]), row["kind"], row["subject"], status, _when(when, tz))
+    if not rows:
+        table.caption = t("outbox.empty")
+    return table
+
+
+def closed_table(closed: Sequence[Closed]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column(t("label.id"), justify="right")
+    table.add_column(t("label.title"), overflow="ellipsis", max_width=50)
+    table.add_column(t("label.step"))
+    table.add_column(t("label.to"))
+    for c in closed:
+        step = c.trigger or t("meeting.no_outcome")
+        table.add_row(str(c.item_id), c.title, step, c.to_state)
+    if not closed:
+        table.caption = t("meeting.empty")
+    return table
+
+
+def ask_outcome(item: Item, possible: list[str]) -> tuple[str | None, str | None]:
+    """Ask the secretary for one item's outcome at a meeting (interactive `meeting close`)."""
+    console = Console(highlight=False)
+    skip = t("meeting.skip")
+    console.print(f"[bold]#{item.id} {item.title}[/bold] ({item.state})")
+    choice = Prompt.ask(t("meeting.ask"), choices=[*possible, skip], default=skip, console=console)
+    if choice == skip:
+        return None, None
+    note = Prompt.ask(t("label.note"), default="", console=console)
+    return choice, note or None
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[Any]:
+    """A progress callback for long work: a bar in a terminal, silence in a pipe."""
+    if not (console.is_terminal and sys.stdout.isatty()):
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=console, transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(t(f"progress.{stage}"), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

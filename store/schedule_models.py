@@ -1,0 +1,155 @@
+"""Tables of time and effects: deadlines, the outbox, E&I decisions, effects done, meetings
+imported from .ics, meeting outcomes and the daemon's heartbeat.
+
+Exactly-once is held by the schema: every scheduled effect has a natural key with a unique
+constraint (`Effect.key`, `Outbox.key`, one open deadline per item/kind/meeting), so a second
+attempt by another daemon, a restart or a sweep run by hand inserts nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import UTCDateTime
+
+__all__ = [
+    "Deadline",
+    "Effect",
+    "EiDecision",
+    "Heartbeat",
+    "ImportedMeeting",
+    "MeetingOutcome",
+    "Outbox",
+    "Setting",
+]
+
+
+def _moment(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(UTCDateTime(), nullable=nullable, index=index),
+    )
+
+
+class Deadline(SQLModel, table=True):
+    """A moment an item must meet at a body: reminder, papers deadline, the meeting itself."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        Index("ix_deadline_open_due", "status", "due_at"),
+        UniqueConstraint("item_id", "kind", "body", "meeting_at", "plan", name="uq_deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    plan: int  # the item's planning round; a re-plan supersedes earlier rounds
+    kind: str  # reminder | papers | handover | meeting
+    body: str
+    meeting_at: dt.datetime = _moment()
+    due_at: dt.datetime = _moment()
+    status: str = "open"  # open | done | superseded
+    handled_at: dt.datetime | None = _moment(nullable=True)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to send; written in the transaction of the effect that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # natural key of the effect that wrote it
+    message_id: str = Field(unique=True)  # stable RFC 5322 Message-ID: a resend is recognisable
+    kind: str  # reminder | escalation | rollover | feedback | ei | digest | slip
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    recipients: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    subject: str
+    body: str
+    created_at: dt.datetime = _moment()
+    status: str = "pending"  # pending | sent | failed
+    attempts: int = 0
+    next_attempt_at: dt.datetime = _moment()
+    last_error: str | None = None
+    sent_at: dt.datetime | None = _moment(nullable=True)
+    channel: str | None = None
+
+
+class EiDecision(SQLModel, table=True):
+    """Whether E&I is informed about an item, who decided, and why."""
+
+    __tablename__ = "ei_decision"
+    __table_args__ = (UniqueConstraint("item_id", "body", name="uq_ei_decision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    body: str
+    inform: bool
+    decided_by: str  # "auto" or the secretary's name
+    reason: str
+    at: dt.datetime = _moment()
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+
+
+class Effect(SQLModel, table=True):
+    """An effect of the sweep that happened, by its natural key (feedback:<meeting>, ...)."""
+
+    __tablename__ = "effect"
+
+    key: str = Field(primary_key=True)
+    kind: str
+    at: dt.datetime = _moment()
+    item_id: int | None = Field(default=None, foreign_key="item.id")
+    detail: str | None = None
+
+
+class ImportedMeeting(SQLModel, table=True):
+    __tablename__ = "imported_meeting"
+    __table_args__ = (UniqueConstraint("body", "uid", name="uq_imported_meeting"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str = Field(index=True)
+    uid: str
+    start_at: dt.datetime = _moment()
+    summary: str = ""
+    imported_at: dt.datetime = _moment()
+
+
+class MeetingOutcome(SQLModel, table=True):
+    """What a meeting decided about an item (for the decision list)."""
+
+    __tablename__ = "meeting_outcome"
+    __table_args__ = (UniqueConstraint("body", "meeting_at", "item_id", name="uq_outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str
+    meeting_at: dt.datetime = _moment()
+    item_id: int = Field(foreign_key="item.id")
+    trigger: str
+    to_state: str
+    note: str | None = None
+    actor: str
+    at: dt.datetime = _moment()
+
+
+class Heartbeat(SQLModel, table=True):
+    __tablename__ = "heartbeat"
+
+    name: str = Field(primary_key=True)
+    at: dt.datetime = _moment()
+    pid: int
+    host: str
+    sweeps: int = 0
+    summary: str = ""
+
+
+class Setting(SQLModel, table=True):
+    """Facts about this store, such as when it was created (`installed_at`)."""
+
+    __tablename__ = "setting"
+
+    name: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,115 @@
+"""Shared fixtures: a fresh routing.toml and a real SQLite file per test, a pinned clock, and
+the installed `routing` command run as a subprocess."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import store
+from routing import i18n
+from routing.runtime import Runtime
+from tests import postgres
+
+ROUTING = shutil.which("routing", path=str(Path(sys.executable).parent)) or "routing"
+PINNED_NOW = "2024-02-05T09:00"
+
+
+def starter_text() -> str:
+    return resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _dutch() -> Iterator[None]:
+    i18n.set_language("nl")
+    yield
+    i18n.set_language("nl")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ROUTING_CONFIG", "ROUTING_DATABASE_URL", "ROUTING_ACTOR", "ROUTING_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    path = tmp_path / "routing.toml"
+    path.write_text(starter_text(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    if postgres.server_binaries() is None:
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    with postgres.running_server() as prefix:
+        yield prefix
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    return postgres.create_database(postgres_server, f"routing_test_{next(_databases)}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The contract suite: tests using `rt` run on a SQLite file and on PostgreSQL."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("ROUTING_DATABASE_URL", url)
+    return str(request.param)
+
+
+@pytest.fixture
+def rt(config_path: Path, backend: str) -> Iterator[Runtime]:
+    runtime = Runtime.open(str(config_path), now=PINNED_NOW, actor="secretaris")
+    store.migrate(runtime.raw_engine())
+    yield runtime
+    runtime.close()
+
+
+class Cli:
+    """The installed `routing` command, run as a user would, on one config."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+
+    def __call__(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "ROUTING_CONFIG": str(self.config), "COLUMNS": "120"}
+        full_env.pop("ROUTING_DEBUG", None)
+        full_env.update(env or {})
+        result = subprocess.run(
+            [ROUTING, *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=60,
+            check=False,
+            cwd=next(p for p in self.config.parents if p.exists()),
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"routing {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+
+@pytest.fixture
+def cli(config_path: Path) -> Cli:
+    runner = Cli(config_path)
+    runner("init")
+    return runner

@@ -1,0 +1,188 @@
+"""The installed `routing` command, run as a subprocess on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from routing.cli import app
+from tests.conftest import Cli
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _rows(config_path: Path) -> tuple[int, int]:
+    with sqlite3.connect(config_path.parent / "routing.db") as db:
+        items = db.execute("select count(*) from item").fetchone()[0]
+        events = db.execute("select count(*) from audit_event").fetchone()[0]
+    return int(items), int(events)
+
+
+def test_init_writes_a_config_and_is_idempotent(tmp_path: Path) -> None:
+    runner = Cli(tmp_path / "nieuw" / "routing.toml")
+    first = runner("init")
+    assert "Startconfiguratie geschreven" in first.stdout
+    assert (tmp_path / "nieuw" / "routing.db").exists()
+    second = runner("init")
+    assert "blijft zoals ze is" in second.stdout
+    assert "schema is actueel" in second.stdout
+
+
+def test_commands_before_init_say_to_run_init(config_path: Path) -> None:
+    result = Cli(config_path)("list", check=False)
+    assert result.returncode == 2
+    assert "routing init" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_and_flows(cli: Cli) -> None:
+    assert "In orde" in cli("check").stdout
+    listed = json.loads(cli("flows", "--json").stdout)
+    assert {flow["name"] for flow in listed} >= {"agendapunt-stuurgroep", "initiatief"}
+    shown = json.loads(cli("flows", "agendapunt-stuurgroep", "--json").stdout)
+    assert "meegeven" in shown["possible_from"]["pfho-wp"]
+    assert "wethouder-hilversum" in cli("flows", "agendapunt-stuurgroep").stdout
+
+
+def test_a_secretary_walks_a_point_to_the_stuurgroep_and_back(cli: Cli) -> None:
+    created = cli(
+        "new",
+        "Regionaal Werkcentrum",
+        "--flow",
+        "agendapunt-stuurgroep",
+        "--topic",
+        "werkcentrum",
+        "--kenmerk",
+        "DOC-24003697",
+        "--owner",
+        "Anouk Pols",
+        "--voor",
+        "besluitvorming",
+        "--as",
+        "secretaris",
+    )
+    item_id = created.stdout.strip()
+    assert item_id.isdigit()
+    for trigger in (
+        "agenderen",
+        "doorzetten",
+        "meegeven",
+        "inbrengen",
+        "besproken",
+        "terugkoppelen",
+    ):
+        moved = cli("move", item_id, trigger, "--note", f"{trigger} gedaan", "--as", "secretaris")
+        assert trigger in moved.stdout
+    detail = json.loads(cli("show", item_id, "--json").stdout)
+    assert detail["state"] == "afgerond"
+    assert detail["asked"] == "besluitvorming"
+    assert [e["actor"] for e in detail["history"]] == ["secretaris"] * 7
+    text = cli("show", item_id).stdout
+    assert "Regionaal Werkcentrum" in text
+    assert "ter besluitvorming" in text
+
+
+def test_list_filters_by_state_body_and_flow(cli: Cli) -> None:
+    a = cli("new", "A", "--flow", "initiatief").stdout.strip()
+    cli("new", "B", "--flow", "agendapunt-supportteam")
+    cli("move", a, "agenderen")
+    by_body = json.loads(cli("list", "--body", "regieteam", "--json").stdout)
+    assert [row["title"] for row in by_body] == ["A"]
+    by_state = json.loads(cli("list", "--state", "concept", "--json").stdout)
+    assert [row["title"] for row in by_state] == ["B"]
+    by_flow = json.loads(cli("list", "--flow", "initiatief", "--json").stdout)
+    assert [row["title"] for row in by_flow] == ["A"]
+    assert "Geen items" in cli("list", "--state", "afgerond").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("move", "1", "besproken"), 1, "'besproken' kan alleen vanuit 'uta-stuurgroep'"),
+        (("move", "1", "agenderen", "--if-version", "7"), 1, "gewijzigd sinds u het laadde"),
+        (("move", "99", "agenderen"), 2, "Item 99 bestaat niet"),
+        (("move", "een", "agenderen"), 2, "Invalid value for 'ID'"),
+        (("new", "X", "--flow", "onbekend"), 2, "Flow 'onbekend' bestaat niet"),
+        (("new", "X", "--flow", "initiatief", "--voor", "advies"), 2, "--voor advies"),
+        (("new", "X", "--flow", "initiatief", "--now", "gisteren"), 2, "is not a date"),
+        (("list", "--body", "raad"), 2, "Body 'raad' bestaat niet"),
+        (("show", "99"), 2, "Item 99 bestaat niet"),
+        (("--lang", "fr", "list"), 2, "use one of nl, en"),
+    ],
+)
+def test_errors_are_one_line_with_the_right_exit_code_and_change_nothing(
+    cli: Cli, config_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    cli("new", "Bestaand", "--flow", "agendapunt-stuurgroep")
+    before = _rows(config_path)
+    result = cli(*args, check=False)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _rows(config_path) == before
+
+
+def test_english_on_request(cli: Cli) -> None:
+    result = cli("--lang", "en", "move", "42", "agenderen", check=False)
+    assert "Item 42 does not exist" in result.stderr
+
+
+def test_bad_config_is_exit_2_with_the_problem(cli: Cli, config_path: Path) -> None:
+    config_path.write_text(config_path.read_text() + "\n[bodies.x]\nkind = 'raad'\n")
+    result = cli("check", check=False)
+    assert result.returncode == 2
+    assert "bodies.x.kind: 'raad' is not one of" in result.stderr
+
+
+def test_python_dash_m_works(cli: Cli, config_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "routing", "--config", str(config_path), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2  # --config belongs to the command, not the program
+    result = subprocess.run(
+        [sys.executable, "-m", "routing", "check", "--config", str(config_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "In orde" in result.stdout
+
+
+def _commands() -> list[str]:
+    import typer.main
+
+    group = typer.main.get_group(app)
+    names: list[str] = []
+    for name, command in group.commands.items():
+        sub = getattr(command, "commands", None)
+        if sub:
+            names.extend(f"{name} {child}" for child in sub)
+        else:
+            names.append(name)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
+    import typer.main
+
+    group = typer.main.get_group(app)
+    target = group
+    for part in command.split():
+        target = target.commands[part]  # type: ignore[attr-defined]
+    assert target.help and "Example:" in target.help, f"'routing {command}' has no example"
+    assert re.search(rf"`routing {re.escape(command)}\b", README.read_text()), (
+        f"'routing {command}' is missing from the README's command list"
+    )

@@ -1,0 +1,50 @@
+"""The message catalogue: every message in Dutch and English, with the same placeholders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from routing import i18n
+
+ROUTING = Path(__file__).resolve().parent.parent / "routing"
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(i18n.MESSAGES))
+def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -> None:
+    entry = i18n.MESSAGES[key]
+    assert set(entry) == set(i18n.LANGUAGES), key
+    assert _fields(entry["nl"]) == _fields(entry["en"]), key
+    assert all(entry[lang].strip() for lang in i18n.LANGUAGES), key
+
+
+def test_every_key_used_in_the_code_exists() -> None:
+    used: set[str] = set()
+    for path in ROUTING.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bt\(\s*\"([a-z_]+\.[a-z_.]+)\"", text))
+    missing = sorted(key for key in used if key not in i18n.MESSAGES)
+    assert not missing, f"keys used but not in the catalogue: {missing}"
+
+
+def test_dates_are_written_the_dutch_way() -> None:
+    assert i18n.format_date(dt.date(2024, 3, 14)) == "14 maart 2024"
+    assert (
+        i18n.format_date(dt.datetime(2024, 3, 14, 9, 30), with_time=True, weekday=True)
+        == "donderdag 14 maart 2024 09:30"
+    )
+    i18n.set_language("en")
+    assert i18n.format_date(dt.date(2024, 3, 14)) == "March 14, 2024"
+
+
+def test_an_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="use one of nl, en"):
+        i18n.set_language("fr")
