@@ -490,6 +490,7 @@ def daemon(
             _console().print(views.sweep_view(report, sent))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     daemon_module.run_forever(rt)
 
 

@@ -43,8 +43,7 @@ class Tick:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            report = sweep(self.rt, self.rt.config.daemon, self.progress)
-            sent = delivery.deliver_due(self.rt.engine, self.rt.config.notify, self.rt.clock.now())
+            report, sent = run_once(self.rt, self.progress)
             log.info("sweep: %s; sent %d, retry %d, failed %d", report.summary(), sent.sent,
                      sent.retried, sent.failed)  # fmt: skip
             return report, sent
@@ -68,29 +67,32 @@ def run_forever(rt: Runtime, on_start: Callable[[], None] | None = None) -> None
     tz = rt.config.timezone
     scheduler = BlockingScheduler(timezone=tz)
     tick = Tick(rt)
+    busy = threading.Lock()  # held for a whole job, so a stop waits for the sweep in flight
+    stopping = threading.Event()
 
-    def tick_and_rearm() -> None:
-        tick()
-        _arm_wake_up(scheduler, rt, tick_and_rearm)
+    def job() -> None:
+        with busy:
+            if stopping.is_set():
+                return
+            tick()
+            if not stopping.is_set():
+                _arm_wake_up(scheduler, rt, job)
 
     job_defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     scheduler.add_job(
-        tick_and_rearm,
+        job,
         IntervalTrigger(seconds=settings.sweep_every.total_seconds(), timezone=tz),
         id="sweep",
         next_run_time=rt.clock.now(),
         **job_defaults,
     )
     for n, line in enumerate(settings.cron):
-        scheduler.add_job(
-            tick_and_rearm,
-            CronTrigger.from_crontab(line, timezone=tz),
-            id=f"cron-{n}",
-            **job_defaults,
-        )
+        trigger = CronTrigger.from_crontab(line, timezone=tz)
+        scheduler.add_job(job, trigger, id=f"cron-{n}", **job_defaults)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s; stopping after the current sweep", signal.Signals(signum).name)
+        stopping.set()
         scheduler.shutdown(wait=False)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -101,7 +103,7 @@ def run_forever(rt: Runtime, on_start: Callable[[], None] | None = None) -> None
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    with tick._lock:  # wait for a sweep still running in a worker thread
+    with busy:  # wait for a sweep still running in a worker thread
         pass
     log.info("stopped")
 
@@ -114,9 +116,9 @@ def _arm_wake_up(scheduler: BlockingScheduler, rt: Runtime, job: Callable[[], No
         return
     if moment is None:
         return
-    # one second late on purpose: the sweep compares "due <= now"
-    when = moment + dt.timedelta(seconds=1)
+    # One second late on purpose: the sweep compares "due <= now". A wake-up that is already
+    # in the past (a clock pinned with --now) is dropped after a second rather than repeated.
     scheduler.add_job(
-        job, DateTrigger(run_date=when), id="wake", replace_existing=True,
-        coalesce=True, max_instances=1, misfire_grace_time=None,
+        job, DateTrigger(run_date=moment + dt.timedelta(seconds=1)), id="wake",
+        replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=1,
     )  # fmt: skip
