@@ -41,13 +41,7 @@ def list_meetings(
         calendars = load_calendars(rt.config, db)
         meetings = calendars.meetings_between(start, end, [body] if body else None)
         planned = _planned_counts(db)
-    handover_targets = {
-        b.handover_to for b in rt.config.bodies.values() if b.kind == "persoon" and b.handover_to
-    }
-    preparing = [
-        key for key, b in rt.config.bodies.items()
-        if b.kind == "bestuurlijk" and key not in handover_targets and b.calendar
-    ]  # fmt: skip
+    preparing = _preparing_bodies(rt)
     rows = []
     for meeting in meetings:
         row = {
@@ -59,11 +53,35 @@ def list_meetings(
             "items": planned.get((meeting.body, meeting.start.astimezone(dt.UTC)), 0),
             "no_regional_preparation": None,
         }
-        if meeting.body in handover_targets:
-            between = calendars.meetings_between(meeting.papers_due, meeting.start, preparing)
+        if meeting.body in preparing:
+            between = calendars.meetings_between(
+                meeting.papers_due, meeting.start, sorted(preparing[meeting.body])
+            )
             row["no_regional_preparation"] = not between
         rows.append(row)
     return rows
+
+
+def _preparing_bodies(rt: Runtime) -> dict[str, set[str]]:
+    """For each body a person hands over to: the bodies whose states lead to that person.
+
+    With the shipped flows: the UTA stuurgroep is prepared by the PFHO W&P (pfho-wp →
+    wethouder-hilversum → uta-stuurgroep).
+    """
+    found: dict[str, set[str]] = {}
+    for flow in rt.catalog.current.values():
+        for trigger in flow.triggers:
+            if trigger.dest == "=":
+                continue
+            person = flow.state(trigger.dest).body
+            if person is None or rt.config.bodies[person].kind != "persoon":
+                continue
+            target = rt.config.bodies[person].handover_to
+            for source in trigger.sources:
+                body = flow.state(source).body
+                if body is not None and target is not None and body != person:
+                    found.setdefault(target, set()).add(body)
+    return found
 
 
 def _planned_counts(db: Session) -> dict[tuple[str, dt.datetime], int]:

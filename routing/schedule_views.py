@@ -85,11 +85,11 @@ def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
 
 def meetings_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
     table = Table(box=box.SIMPLE_HEAD)
-    table.add_column(t("label.meeting"))
+    table.add_column(t("label.meeting"), no_wrap=True)
     table.add_column(t("label.body"), overflow="ellipsis", max_width=32)
-    table.add_column(t("label.papers_due"))
+    table.add_column(t("label.papers_due"), no_wrap=True)
     table.add_column(t("label.items"), justify="right")
-    table.add_column("")
+    table.add_column("", no_wrap=True, overflow="ellipsis")
     for row in rows:
         warning = Text("")
         if row["no_regional_preparation"]:

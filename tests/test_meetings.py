@@ -1,0 +1,150 @@
+"""The secretariat's meeting work through the installed command: the calendar, an .ics import,
+the backward plan, and closing a meeting in one go."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.test_calendar import ICS
+
+
+def test_meetings_list_papers_deadlines_and_flags_rule_six(cli: Cli) -> None:
+    rows = json.loads(
+        cli(
+            "meetings",
+            "--body",
+            "uta-stuurgroep",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--json",
+        ).stdout
+    )
+    assert [r["start"] for r in rows] == [
+        "2024-03-21T15:00:00+01:00",
+        "2024-06-20T15:00:00+02:00",
+        "2024-10-03T15:00:00+02:00",
+        "2024-12-12T15:00:00+01:00",
+    ]
+    assert rows[0]["papers_due"] == "2024-03-14T15:00:00+01:00"
+    # papers arrive a week ahead at 15:00; the PFHO W&P meets on the second Thursday at 14:00:
+    # 14 March and 13 June are an hour before the papers, 12 September long before 3 October;
+    # only 12 December falls inside the week (rule 6)
+    assert [r["no_regional_preparation"] for r in rows] == [True, True, True, False]
+    text = cli(
+        "meetings", "--body", "uta-stuurgroep", "--from", "2024-09-01", "--to", "2024-10-31"
+    ).stdout
+    assert "geen regionale voorbereiding mogelijk" in text
+    assert "3 oktober 2024" in text
+
+
+def test_importing_an_ics_adds_meetings_once(cli: Cli, tmp_path: Path) -> None:
+    ics = tmp_path / "agenda.ics"
+    ics.write_bytes(ICS)
+    first = cli("meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01T00:00")
+    assert "5 vergadering(en) geïmporteerd, 0 al bekend" in first.stdout
+    again = cli("meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01T00:00")
+    assert "0 vergadering(en) geïmporteerd, 5 al bekend" in again.stdout
+    rows = json.loads(
+        cli(
+            "meetings",
+            "--body",
+            "ei-ambtelijk",
+            "--from",
+            "2025-03-12",
+            "--to",
+            "2025-03-12",
+            "--json",
+        ).stdout
+    )
+    assert [r["start"] for r in rows] == ["2025-03-12T09:00:00+01:00"]
+    bad = tmp_path / "bad.ics"
+    bad.write_text("geen agenda")
+    result = cli("meetings", "import", "ei-ambtelijk", str(bad), check=False)
+    assert result.returncode == 2
+    assert "iCalendar" in result.stderr
+    person = cli("meetings", "import", "wethouder-hilversum", str(ics), check=False)
+    assert person.returncode == 2
+    assert "is a person" in person.stderr
+
+
+def test_plan_names_every_step_and_the_earliest_reachable_meeting(cli: Cli) -> None:
+    cli("init", "--now", "2024-01-01T00:00")
+    item = cli("new", "Regionaal Talentfonds", "--flow", "agendapunt-stuurgroep",
+               "--target-meeting", "2024-03-21", "--now", "2024-02-05T09:00").stdout.strip()  # fmt: skip
+    plan = json.loads(cli("plan", item, "--json", "--now", "2024-02-05T09:00").stdout)
+    assert plan["target_body"] == "uta-stuurgroep"
+    assert plan["plan"]["feasible"] is False
+    assert [s["body"] for s in plan["plan"]["steps"]] == [
+        "regieteam", "pfho-wp", "wethouder-hilversum", "uta-stuurgroep",
+    ]  # fmt: skip
+    assert plan["earliest"]["target"]["start"] == "2024-06-20T15:00:00+02:00"
+    assert [s["deadline"] for s in plan["earliest"]["steps"]] == [
+        "2024-03-22T12:00:00+01:00",
+        "2024-04-02T12:00:00+02:00",
+        "2024-06-06T12:00:00+02:00",
+        "2024-06-13T15:00:00+02:00",
+    ]
+    text = cli("plan", item, "--now", "2024-02-05T09:00").stdout
+    assert "niet meer haalbaar" in text
+    assert "Vroegst haalbaar" in text
+    no_target = cli("new", "Zonder doel", "--flow", "initiatief").stdout.strip()
+    refused = cli("plan", no_target, check=False)
+    assert refused.returncode == 2 and "--target BODY" in refused.stderr
+
+
+def test_closing_a_meeting_moves_every_item_or_nothing(cli: Cli) -> None:
+    now = ["--now", "2024-02-05T09:00"]
+    a = cli("new", "A", "--flow", "agendapunt-stuurgroep", *now).stdout.strip()
+    b = cli("new", "B", "--flow", "agendapunt-supportteam", *now).stdout.strip()
+    c = cli("new", "C", "--flow", "initiatief", *now).stdout.strip()
+    for item in (a, b, c):
+        cli("move", item, "agenderen", *now)
+    after = ["--now", "2024-02-20T12:00"]
+    refused = cli("meeting", "close", "regieteam", "2024-02-20", "-o", f"{a}=doorzetten",
+                  "-o", f"{b}=besproken", *after, check=False)  # fmt: skip
+    assert refused.returncode == 1
+    assert "'besproken' kan alleen vanuit 'uta-supportteam'" in refused.stderr
+    assert json.loads(cli("show", a, "--json").stdout)["state"] == "regieteam"  # nothing moved
+    closed = json.loads(
+        cli(
+            "meeting",
+            "close",
+            "regieteam",
+            "2024-02-20",
+            "-o",
+            f"{a}=doorzetten",
+            "-o",
+            f"{c}=voorleggen",
+            "--note",
+            f"{a}=Akkoord",
+            "--json",
+            *after,
+        ).stdout
+    )
+    assert [(r["item_id"], r["trigger"], r["to_state"]) for r in closed] == [
+        (int(a), "doorzetten", "pfho-wp"),
+        (int(b), None, "regieteam"),
+        (int(c), "voorleggen", "pfho-wp"),
+    ]
+    assert json.loads(cli("show", a, "--json").stdout)["history"][-1]["note"] == "Akkoord"
+    stranger = cli("meeting", "close", "regieteam", "2024-02-20", "-o", "99=doorzetten", *after,
+                   check=False)  # fmt: skip
+    assert stranger.returncode == 2 and "not on the meeting" in stranger.stderr
+    no_meeting = cli("meeting", "close", "regieteam", "2024-02-21", check=False)
+    assert no_meeting.returncode == 2 and "has no meeting on 2024-02-21" in no_meeting.stderr
+
+
+def test_papers_in_and_the_outbox_command(cli: Cli) -> None:
+    item = cli("new", "A", "--flow", "initiatief", "--now", "2024-02-05T09:00").stdout.strip()
+    cli("move", item, "agenderen", "--now", "2024-02-05T09:00")
+    assert (
+        "stukken binnen (2 termijn(en)" in cli("stukken", item, "--now", "2024-02-06T09:00").stdout
+    )
+    again = cli("stukken", item, check=False)
+    assert again.returncode == 1 and "no open papers deadline" in again.stderr
+    assert "De outbox is leeg" in cli("outbox").stdout
+    assert json.loads(cli("outbox", "--json").stdout) == []
