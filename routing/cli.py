@@ -337,6 +337,7 @@ def list_command(
 def show(
     item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
     config: ConfigOpt = None,
+    now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one item: its details, the steps possible now, and its full history.
@@ -345,7 +346,7 @@ def show(
     """
     from routing import items, reports, views
 
-    rt = _open(config)
+    rt = _open(config, now)
     detail = items.item_detail(rt, item_id)
     detail.update(reports.item_time(rt, item_id))
     detail["plan"] = reports.item_plan(rt, item_id, None, None) if detail["target"] else None

@@ -142,15 +142,15 @@ def _target(
 ) -> tuple[str | None, dt.datetime | None]:
     """The target meeting of `--target-meeting DATE`: the body on the route meeting that day.
 
-    When several bodies of the route meet that day the one furthest along the route is meant,
-    unless `--target BODY` says which.
+    When several bodies of the route meet that day, the one first reached furthest along the
+    route is meant (the stuurgroep, not the PFHO W&P that hears the feedback afterwards), unless
+    `--target BODY` says which.
     """
     if spec.target_day is None:
         if spec.target_body is not None:
             raise BadInput("--target needs --target-meeting DATE as well.")
         return None, None
-    route = [s.body for s in flow.states if s.body is not None]
-    candidates = [spec.target_body] if spec.target_body else list(reversed(route))
+    candidates = [spec.target_body] if spec.target_body else planning.bodies_by_depth(flow)
     for body in dict.fromkeys(candidates):
         if body is None or rt.config.bodies[body].kind == "persoon":
             continue

@@ -29,6 +29,7 @@ from store.schedule_models import Deadline
 
 __all__ = [
     "DEADLINE_KINDS",
+    "bodies_by_depth",
     "Placement",
     "place",
     "plan_to_target",
@@ -130,6 +131,26 @@ def open_deadlines(db: Session, item_id: int) -> list[Deadline]:
             .order_by(col(Deadline.due_at))
         ).all()
     )
+
+
+def bodies_by_depth(flow: FlowDefinition) -> list[str]:
+    """The flow's bodies, the one first reached furthest from the initial state first."""
+    depth: dict[str, int] = {flow.initial: 0}
+    queue = deque([flow.initial])
+    while queue:
+        state = queue.popleft()
+        for trigger in flow.triggers_from(state):
+            dest = trigger.dest
+            if dest in ("=", state) or dest in depth or flow.state(dest).final:
+                continue
+            depth[dest] = depth[state] + 1
+            queue.append(dest)
+    first_reached: dict[str, int] = {}
+    for state, distance in sorted(depth.items(), key=lambda pair: pair[1]):
+        body = flow.state(state).body
+        if body is not None:
+            first_reached.setdefault(body, distance)
+    return sorted(first_reached, key=lambda body: -first_reached[body])
 
 
 def route_bodies(flow: FlowDefinition, from_state: str, target_body: str) -> list[str]:

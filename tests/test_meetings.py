@@ -148,3 +148,14 @@ def test_papers_in_and_the_outbox_command(cli: Cli) -> None:
     assert again.returncode == 1 and "no open papers deadline" in again.stderr
     assert "De outbox is leeg" in cli("outbox").stdout
     assert json.loads(cli("outbox", "--json").stdout) == []
+
+
+def test_a_target_date_shared_by_two_bodies_means_the_one_furthest_along(cli: Cli) -> None:
+    """12 December 2024: the PFHO W&P (14:00) and the UTA stuurgroep (15:00) both meet."""
+    item = cli("new", "Werkcentrum", "--flow", "agendapunt-stuurgroep", "--target-meeting",
+               "2024-12-12", "--now", "2024-08-01T10:00").stdout.strip()  # fmt: skip
+    detail = json.loads(cli("show", item, "--json", "--now", "2024-08-01T10:00").stdout)
+    assert detail["target"] == {"body": "uta-stuurgroep", "meeting": "2024-12-12T14:00:00+00:00"}
+    explicit = cli("new", "Voorbereiding", "--flow", "agendapunt-stuurgroep", "--target-meeting",
+                   "2024-12-12", "--target", "pfho-wp", "--now", "2024-08-01T10:00").stdout.strip()  # fmt: skip
+    assert json.loads(cli("show", explicit, "--json").stdout)["target"]["body"] == "pfho-wp"
