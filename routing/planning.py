@@ -29,8 +29,8 @@ from store.schedule_models import Deadline
 
 __all__ = [
     "DEADLINE_KINDS",
-    "bodies_by_depth",
     "Placement",
+    "bodies_by_depth",
     "place",
     "plan_to_target",
     "route_bodies",
