@@ -195,7 +195,7 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
         open_rows = db.exec(
             select(Deadline).where(
                 Deadline.item_id == item_id,
-                Deadline.status == "open",
+                col(Deadline.status).in_(["open", "escalated"]),
                 col(Deadline.kind).in_(["reminder", "papers", "handover"]),
             )
         ).all()

@@ -72,7 +72,8 @@ class Placement:
 def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
     db.execute(
         update(Deadline)
-        .where(col(Deadline.item_id) == item_id, col(Deadline.status) == "open")
+        .where(col(Deadline.item_id) == item_id)
+        .where(col(Deadline.status).in_(["open", "escalated"]))
         .values(status="superseded", handled_at=now)
     )
 

@@ -84,7 +84,8 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
         item = load_item(db, item_id)
         deadlines = db.exec(
             select(Deadline)
-            .where(Deadline.item_id == item_id, Deadline.status == "open")
+            .where(Deadline.item_id == item_id)
+            .where(col(Deadline.status).in_(["open", "escalated"]))
             .order_by(col(Deadline.due_at))
         ).all()
         decisions = db.exec(select(EiDecision).where(EiDecision.item_id == item_id)).all()
@@ -105,6 +106,7 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
             "deadlines": [
                 {
                     "kind": d.kind,
+                    "missed": d.status == "escalated",
                     "body": d.body,
                     "due": d.due_at.isoformat(),
                     "meeting": d.meeting_at.isoformat(),

@@ -129,7 +129,9 @@ def _handle_deadline(
         return
     item = queries.get_item(db, deadline.item_id)
     assert item is not None and item.id is not None
-    deadline.status, deadline.handled_at = "done", now
+    # an escalated deadline stays missed (the board shows it late) until the papers are in
+    escalates = deadline.kind in ("papers", "handover")
+    deadline.status, deadline.handled_at = ("escalated" if escalates else "done"), now
     db.add(deadline)
     config = rt.config
     label = notify.item_label(item, to_other_body=False)
