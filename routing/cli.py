@@ -401,6 +401,51 @@ def edit(
 
 
 @app.command()
+def status(
+    body: Annotated[str | None, typer.Option("--body", help="Only this body.")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only items with this topic.")
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Refresh live until Ctrl-C.")] = False,
+    every: Annotated[float, typer.Option("--every", help="Seconds between refreshes.")] = 5.0,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The board: what sits where, what is late, what comes next, the outbox and the daemon.
+
+    Example: routing status --body pfho-wp --watch
+    """
+    import time
+
+    from rich.live import Live
+
+    from routing import board
+    from routing.board_view import board_view
+
+    rt = _open(config, now)
+    if as_json:
+        _emit_json(board.board(rt, body=body, topic=topic))
+        return
+    console = _console()
+
+    def render() -> Any:
+        shaped = board.board(rt, body=body, topic=topic)
+        return board_view(shaped, rt.config.timezone, console.width)
+
+    if not watch:
+        console.print(render())
+        return
+    with Live(render(), console=console, screen=False, auto_refresh=False) as live:
+        try:
+            while True:  # until Ctrl-C: a view, not a test; each pass re-reads the store
+                time.sleep(max(every, 0.5))
+                live.update(render(), refresh=True)
+        except KeyboardInterrupt:
+            pass
+
+
+@app.command()
 def plan(
     item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
     target: Annotated[

@@ -378,6 +378,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "meeting.skip": {"nl": "overslaan", "en": "skip"},
     "meeting.ask": {"nl": "Uitkomst", "en": "Outcome"},
+    "board.title": {"nl": "Stand van zaken, {now}", "en": "Status, {now}"},
+    "board.days_left": {"nl": "nog {n} d", "en": "{n} d left"},
+    "board.days_late": {"nl": "{n} d te laat", "en": "{n} d late"},
+    "board.meeting_passed": {
+        "nl": "vergadering voorbij, geen uitkomst",
+        "en": "meeting passed, no outcome",
+    },
+    "board.unplaced": {"nl": "Nog te agenderen", "en": "Not yet on an agenda"},
+    "board.upcoming": {"nl": "Komende twee weken", "en": "Coming two weeks"},
+    "board.outbox": {
+        "nl": "Berichten: {pending} wachten, {failed} mislukt",
+        "en": "Messages: {pending} pending, {failed} failed",
+    },
     "progress.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
     "cli.papers_in": {
         "nl": "Item {id}: stukken binnen ({count} termijn(en) afgehandeld).",
