@@ -8,8 +8,6 @@ rules) or 2 (bad input); a user's mistake never shows a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -18,13 +16,33 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from routing import i18n
+from routing import cli_documents, i18n
+from routing.cli_common import (
+    ActorOpt,
+    ConfigOpt,
+    JsonOpt,
+    NowOpt,
+    body_names,
+    emit_json,
+    make_console,
+    open_runtime,
+    parse_day,
+    settings,
+)
 from routing.errors import RoutingError
 
 if TYPE_CHECKING:
-    from routing.runtime import Runtime
+    from flows.schema import FlowDefinition
 
 __all__ = ["app", "main"]
+
+T = TypeVar("T")
+DiagramOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--diagram", metavar="FILE", help="Draw the flow to FILE.svg, FILE.png or FILE.mmd."
+    ),
+]
 
 app = typer.Typer(
     name="routing",
@@ -34,50 +52,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-ConfigOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--config", "-c", help="Path to routing.toml (else $ROUTING_CONFIG, else ./routing.toml)."
-    ),
-]
-NowOpt = Annotated[
-    str | None,
-    typer.Option("--now", help="Act as if it is this moment (ISO date or date-time, local time)."),
-]
-ActorOpt = Annotated[
-    str | None, typer.Option("--as", help="Who acts (else $ROUTING_ACTOR, else the login name).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape, see README).")]
-
-_settings: dict[str, str | None] = {"lang": None}
-T = TypeVar("T")
-
-
-def _console() -> Console:
-    return Console(highlight=False)
-
-
-def _open(config: str | None, now: str | None = None, actor: str | None = None) -> Runtime:
-    from routing.runtime import Runtime
-
-    rt = Runtime.open(config, now=now, actor=actor)
-    i18n.set_language(_settings["lang"] or rt.config.language)
-    return rt
-
-
-def _emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _day(text: str, rt: Runtime) -> dt.date:
-    from routing.clock import parse_moment
-
-    return parse_moment(text, rt.config.timezone).astimezone(rt.config.timezone).date()
-
-
-def _body_names(rt: Runtime) -> dict[str, str]:
-    return {key: body.name for key, body in rt.config.bodies.items()}
 
 
 @app.callback()
@@ -93,7 +67,7 @@ def _root(
     if lang is not None:
         if lang not in i18n.LANGUAGES:
             raise typer.BadParameter(f"use one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang")
-        _settings["lang"] = lang
+        settings["lang"] = lang
         i18n.set_language(lang)
 
 
@@ -112,7 +86,7 @@ def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
     from routing.config import find_config_path
 
     path = find_config_path(config)
-    console = _console()
+    console = make_console()
     if path.exists():
         console.print(i18n.t("cli.init_config_kept", path=path))
     else:
@@ -120,7 +94,7 @@ def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
         starter = resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
         path.write_text(starter, encoding="utf-8")
         console.print(i18n.t("cli.init_config", path=path))
-    rt = _open(str(path), now)
+    rt = open_runtime(str(path), now)
     before, after = store.migrate(rt.raw_engine())
     from routing.sweep import record_installation
 
@@ -138,10 +112,10 @@ def check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: routing check --config /etc/routing/routing.toml
     """
-    rt = _open(config)
+    rt = open_runtime(config)
     flows = rt.catalog.current
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "ok": True,
                 "config": str(rt.config.path),
@@ -150,7 +124,7 @@ def check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
             }
         )
         return
-    _console().print(
+    make_console().print(
         i18n.t(
             "cli.check_ok", config=rt.config.path, bodies=len(rt.config.bodies), flows=len(flows)
         )
@@ -160,28 +134,43 @@ def check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 @app.command("flows")
 def flows_command(
     name: Annotated[str | None, typer.Argument(help="A flow to show in full.")] = None,
+    diagram: DiagramOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List the flows, or show one: its states, triggers and bodies.
+    """List the flows, or show one: its states, triggers and bodies; or draw it.
 
-    Example: routing flows agendapunt-stuurgroep
+    Example: routing flows agendapunt-stuurgroep --diagram route.svg
     """
     from routing import items, views
 
-    rt = _open(config)
+    rt = open_runtime(config)
+    if diagram is not None:
+        if name is None:
+            raise typer.BadParameter("name the flow to draw", param_hint="--diagram")
+        _draw(rt.catalog.get(name), body_names(rt), diagram, None)
+        return
     if name is None:
         shaped = [items.flow_dict(f) for f in rt.catalog.current.values()]
         if as_json:
-            _emit_json(shaped)
+            emit_json(shaped)
         else:
-            _console().print(views.flows_table(shaped))
+            make_console().print(views.flows_table(shaped))
         return
     flow = items.flow_dict(rt.catalog.get(name))
     if as_json:
-        _emit_json(flow)
+        emit_json(flow)
     else:
-        _console().print(views.flow_view(flow, _body_names(rt)))
+        make_console().print(views.flow_view(flow, body_names(rt)))
+
+
+def _draw(flow: FlowDefinition, names: dict[str, str], target: str, current: str | None) -> None:
+    from pathlib import Path
+
+    from routing.diagram import write_diagram
+
+    written = write_diagram(flow, names, Path(target), current)
+    make_console().print(i18n.t("cli.diagram_written", path=written))
 
 
 @app.command()
@@ -230,8 +219,8 @@ def new(
     """
     from routing import engine
 
-    rt = _open(config, now, actor)
-    document_date = _day(datum, rt) if datum else None
+    rt = open_runtime(config, now, actor)
+    document_date = parse_day(datum, rt) if datum else None
     item = engine.create_item(
         rt,
         engine.ItemSpec(
@@ -247,13 +236,13 @@ def new(
             sender=van,
             note=note,
             target_body=target,
-            target_day=_day(target_meeting, rt) if target_meeting else None,
+            target_day=parse_day(target_meeting, rt) if target_meeting else None,
         ),
     )
     if as_json:
-        _emit_json({"id": item.id, "state": item.state})
+        emit_json({"id": item.id, "state": item.state})
     elif sys.stdout.isatty():
-        _console().print(i18n.t("cli.created", id=item.id, state=item.state))
+        make_console().print(i18n.t("cli.created", id=item.id, state=item.state))
     else:
         sys.stdout.write(f"{item.id}\n")
 
@@ -280,10 +269,10 @@ def move(
     """
     from routing import engine
 
-    rt = _open(config, now, actor)
+    rt = open_runtime(config, now, actor)
     moved = engine.move(rt, item_id, trigger, note=note, expected_version=if_version)
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "id": item_id,
                 "from": moved.from_state,
@@ -294,7 +283,7 @@ def move(
             }
         )
         return
-    console = _console()
+    console = make_console()
     console.print(
         i18n.t(
             "cli.moved",
@@ -323,37 +312,46 @@ def list_command(
     """
     from routing import items, views
 
-    rt = _open(config)
+    rt = open_runtime(config)
     rows = items.list_items(rt, state=state, body=body, flow=flow, include_closed=not open_only)
     if as_json:
-        _emit_json(rows)
+        emit_json(rows)
     elif not rows:
-        _console().print(i18n.t("cli.no_items"))
+        make_console().print(i18n.t("cli.no_items"))
     else:
-        _console().print(views.items_table(rows, _body_names(rt)))
+        make_console().print(views.items_table(rows, body_names(rt)))
 
 
 @app.command()
 def show(
     item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    diagram: DiagramOpt = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one item: its details, the steps possible now, and its full history.
 
+    With --diagram, draws its flow with the item's current state highlighted.
+
     Example: routing show 12
     """
-    from routing import items, reports, views
+    from routing import engine, items, reports, views
 
-    rt = _open(config, now)
+    rt = open_runtime(config, now)
     detail = items.item_detail(rt, item_id)
+    if diagram is not None:
+        with rt.session() as db:
+            item = engine.load_item(db, item_id)
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+        _draw(flow, body_names(rt), diagram, item.state)
+        return
     detail.update(reports.item_time(rt, item_id))
     detail["plan"] = reports.item_plan(rt, item_id, None, None) if detail["target"] else None
     if as_json:
-        _emit_json(detail)
+        emit_json(detail)
     else:
-        _console().print(views.item_view(detail, _body_names(rt), rt.config.timezone))
+        make_console().print(views.item_view(detail, body_names(rt), rt.config.timezone))
 
 
 @app.command()
@@ -385,7 +383,7 @@ def edit(
     """
     from routing import engine
 
-    rt = _open(config, now, actor)
+    rt = open_runtime(config, now, actor)
     engine.edit_item(
         rt,
         item_id,
@@ -397,7 +395,7 @@ def edit(
         remove_topics=remove_topic or [],
         expected_version=if_version,
     )
-    _console().print(i18n.t("cli.edited", id=item_id))
+    make_console().print(i18n.t("cli.edited", id=item_id))
 
 
 @app.command()
@@ -423,11 +421,11 @@ def status(
     from routing import board
     from routing.board_view import board_view
 
-    rt = _open(config, now)
+    rt = open_runtime(config, now)
     if as_json:
-        _emit_json(board.board(rt, body=body, topic=topic))
+        emit_json(board.board(rt, body=body, topic=topic))
         return
-    console = _console()
+    console = make_console()
 
     def render() -> Any:
         shaped = board.board(rt, body=body, topic=topic)
@@ -467,13 +465,13 @@ def plan(
     from routing import reports
     from routing import schedule_views as views
 
-    rt = _open(config, now)
-    day = _day(meeting, rt) if meeting else None
+    rt = open_runtime(config, now)
+    day = parse_day(meeting, rt) if meeting else None
     shaped = reports.item_plan(rt, item_id, target, day)
     if as_json:
-        _emit_json(shaped)
+        emit_json(shaped)
     else:
-        _console().print(views.plan_view(shaped, rt.config.timezone))
+        make_console().print(views.plan_view(shaped, rt.config.timezone))
 
 
 @app.command()
@@ -490,9 +488,9 @@ def stukken(
     """
     from routing import meetings
 
-    rt = _open(config, now, actor)
+    rt = open_runtime(config, now, actor)
     count = meetings.papers_in(rt, item_id, note)
-    _console().print(i18n.t("cli.papers_in", id=item_id, count=count))
+    make_console().print(i18n.t("cli.papers_in", id=item_id, count=count))
 
 
 @app.command()
@@ -519,26 +517,29 @@ def daemon(
     from routing import reports
     from routing import schedule_views as views
 
-    rt = _open(config, now, "routing-daemon")
+    rt = open_runtime(config, now, "routing-daemon")
     if status:
         beat = reports.heartbeat(rt)
         if as_json:
-            _emit_json(beat)
+            emit_json(beat)
         else:
-            _console().print(views.heartbeat_line(beat))
+            make_console().print(views.heartbeat_line(beat))
         return
     if once:
-        with views.progress_bar(_console()) as progress:
+        with views.progress_bar(make_console()) as progress:
             report, sent = daemon_module.run_once(rt, progress)
         if as_json:
-            _emit_json(reports.sweep_dict(report, sent))
+            emit_json(reports.sweep_dict(report, sent))
         else:
-            _console().print(views.sweep_view(report, sent))
+            make_console().print(views.sweep_view(report, sent))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     daemon_module.run_forever(rt)
 
+
+app.command()(cli_documents.agenda)
+app.command()(cli_documents.besluitenlijst)
 
 meetings_app = typer.Typer(help="The meeting calendars.", no_args_is_help=False)
 app.add_typer(meetings_app, name="meetings")
@@ -556,6 +557,14 @@ def meetings_list(
     date_to: Annotated[
         str | None, typer.Option("--to", help="Up to this date (default: +3 months).")
     ] = None,
+    ics: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="Write the meetings and every open item's deadlines as an .ics calendar.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
@@ -570,14 +579,26 @@ def meetings_list(
     from routing import schedule_views as views
     from routing.clock import parse_moment
 
-    rt = _open(config, now)
+    rt = open_runtime(config, now)
     start = parse_moment(date_from, rt.config.timezone) if date_from else rt.clock.now()
     end = parse_moment(date_to, rt.config.timezone, end_of_day=True) if date_to else None
     rows = meetings.list_meetings(rt, body, start, end)
+    if ics is not None:
+        from pathlib import Path
+
+        from routing.ics_export import meetings_calendar
+
+        target = Path(ics)
+        if not target.parent.exists():
+            raise typer.BadParameter(f"folder {target.parent} does not exist", param_hint="--ics")
+        target.write_bytes(meetings_calendar(rt, rows))
+        make_console().print(i18n.t("cli.ics_written", path=target, meetings=len(rows)))
+        return
     if as_json:
-        _emit_json(rows)
+        emit_json(rows)
     else:
-        _console().print(views.meetings_table(rows, rt.config.timezone))
+        console = make_console()
+        console.print(views.meetings_table(rows, rt.config.timezone, console.width))
 
 
 @meetings_app.command("import")
@@ -595,11 +616,11 @@ def meetings_import(
 
     from routing.calendars import import_ics
 
-    rt = _open(config, now)
+    rt = open_runtime(config, now)
     rt.config.body(body)
     with rt.session() as db:
         new_count, known = import_ics(db, rt.config, body, Path(file), rt.clock.now())
-    _console().print(i18n.t("cli.imported", body=body, new=new_count, known=known))
+    make_console().print(i18n.t("cli.imported", body=body, new=new_count, known=known))
 
 
 @meeting_app.command("close")
@@ -634,16 +655,16 @@ def meeting_close(
     outcomes = {k: v for k, v in _pairs(outcome, "--outcome").items()}
     notes = _pairs(note, "--note")
     choices = {k: ei.parse_choice(v) for k, v in _pairs(inform_ei, "--inform-ei").items()}
-    rt = _open(config, now, actor)
+    rt = open_runtime(config, now, actor)
     choose = views.ask_outcome if not outcomes and sys.stdin.isatty() else None
     closed = meetings.close_meeting(
-        rt, body, _day(date, rt), outcomes, notes, choose,
+        rt, body, parse_day(date, rt), outcomes, notes, choose,
         {k: v for k, v in choices.items() if v is not None},
     )  # fmt: skip
     if as_json:
-        _emit_json([c.__dict__ for c in closed])
+        emit_json([c.__dict__ for c in closed])
     else:
-        _console().print(views.closed_table(closed))
+        make_console().print(views.closed_table(closed))
 
 
 def _pairs(values: list[str] | None, flag: str) -> dict[int, str]:
@@ -673,12 +694,12 @@ def outbox(
 
     if status not in (None, "pending", "sent", "failed"):
         raise typer.BadParameter("use pending, sent or failed", param_hint="--status")
-    rt = _open(config)
+    rt = open_runtime(config)
     rows = delivery.outbox_rows(rt.engine, status)
     if as_json:
-        _emit_json(rows)
+        emit_json(rows)
     else:
-        _console().print(views.outbox_table(rows, rt.config.timezone))
+        make_console().print(views.outbox_table(rows, rt.config.timezone))
 
 
 def _fail(message: str, code: int) -> None:
