@@ -50,6 +50,15 @@ _WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
 
+_SHORT_MONTHS = {
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+_SHORT_WEEKDAYS = {
+    "nl": ["ma", "di", "wo", "do", "vr", "za", "zo"],
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
     # errors
     "err.not_found": {"nl": "{what} {key} bestaat niet.", "en": "{what} {key} does not exist."},
@@ -346,6 +355,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "geen regionale voorbereiding mogelijk",
         "en": "no regional preparation possible",
     },
+    "meetings.rule6_legend": {
+        "nl": "⚠ = geen regionale voorbereiding mogelijk: geen PFHO W&P tussen stukken en "
+        "vergadering (regel 6)",
+        "en": "⚠ = no regional preparation possible: no PFHO W&P between papers and "
+        "meeting (rule 6)",
+    },
     "meetings.none": {
         "nl": "Geen vergaderingen in deze periode.",
         "en": "No meetings in this period.",
@@ -396,6 +411,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Item {id}: stukken binnen ({count} termijn(en) afgehandeld).",
         "en": "Item {id}: papers in ({count} deadline(s) met).",
     },
+    "cli.ics_written": {
+        "nl": "{path}: {meetings} vergadering(en) en de termijnen van open items geschreven.",
+        "en": "{path}: {meetings} meeting(s) and the deadlines of open items written.",
+    },
     "cli.imported": {
         "nl": "{body}: {new} vergadering(en) geïmporteerd, {known} al bekend.",
         "en": "{body}: {new} meeting(s) imported, {known} already known.",
@@ -403,6 +422,93 @@ MESSAGES: dict[str, dict[str, str]] = {
     "asked.besluitvorming": {"nl": "ter besluitvorming", "en": "for decision"},
     "asked.bespreking": {"nl": "ter bespreking", "en": "for discussion"},
     "asked.informatie": {"nl": "ter informatie", "en": "for information"},
+    # meeting documents (agenda, besluitenlijst)
+    "err.no_meeting_on": {
+        "nl": "{body} vergadert niet op {date}; zie 'routing meetings --body {key}'.",
+        "en": "{body} does not meet on {date}; see 'routing meetings --body {key}'.",
+    },
+    "err.no_next_meeting": {
+        "nl": "{body} heeft geen komende vergadering; zie 'routing meetings --body {key}'.",
+        "en": "{body} has no meeting ahead; see 'routing meetings --body {key}'.",
+    },
+    "err.meeting_not_closed": {
+        "nl": "De vergadering van {body} van {date} is nog niet afgesloten; leg de uitkomsten "
+        "eerst vast met 'routing meeting close {key} {iso}'.",
+        "en": "The meeting of {body} of {date} has not been closed; record its outcomes first "
+        "with 'routing meeting close {key} {iso}'.",
+    },
+    # flow diagrams
+    "err.diagram_state": {
+        "nl": "Flow '{flow}' heeft geen status '{state}'; kies uit: {known}.",
+        "en": "Flow '{flow}' has no state '{state}'; use one of its states: {known}.",
+    },
+    "err.diagram_suffix": {
+        "nl": "Kan geen diagram schrijven naar '{path}': gebruik een bestandsnaam op {suffixes}.",
+        "en": "Cannot write a diagram to '{path}': use a file name ending in {suffixes}.",
+    },
+    "err.diagram_folder": {
+        "nl": "Kan geen diagram schrijven naar '{path}': de map '{folder}' bestaat niet.",
+        "en": "Cannot write a diagram to '{path}': the folder '{folder}' does not exist.",
+    },
+    "cli.diagram_written": {"nl": "Diagram geschreven: {path}", "en": "Diagram written: {path}"},
+    # calendar export
+    "ics.calendar_name": {
+        "nl": "Vergaderingen en termijnen W&P",
+        "en": "Meetings and deadlines W&P",
+    },
+    "ics.planned": {"nl": "Gepland ({count}):", "en": "Planned ({count}):"},
+    "ics.rule6": {"nl": "(regel 6)", "en": "(rule 6)"},
+    "ics.category_meeting": {"nl": "Vergadering", "en": "Meeting"},
+    "ics.category_deadline": {"nl": "Termijn", "en": "Deadline"},
+    "ics.deadline_reminder": {
+        "nl": "Herinnering stukken: {label} voor {body}",
+        "en": "Papers reminder: {label} for {body}",
+    },
+    "ics.deadline_papers": {
+        "nl": "Stukken uiterlijk: {label} voor {body}",
+        "en": "Papers due: {label} for {body}",
+    },
+    "ics.deadline_handover": {
+        "nl": "Overdracht: {label} aan {body}",
+        "en": "Hand-over: {label} to {body}",
+    },
+    "ics.deadline_for": {
+        "nl": "Voor de vergadering van {body} op {date} (item {id}).",
+        "en": "For the meeting of {body} on {date} (item {id}).",
+    },
+    "ics.missed": {"nl": "GEMIST", "en": "MISSED"},
+    "doc.agenda": {"nl": "Agenda", "en": "Agenda"},
+    "doc.besluitenlijst": {"nl": "Besluitenlijst", "en": "Decision list"},
+    "doc.meeting": {"nl": "Vergadering van {date}", "en": "Meeting of {date}"},
+    "doc.openbaar": {"nl": "Openbaar", "en": "Public"},
+    "doc.niet_openbaar": {
+        "nl": "Niet openbaar, niet verspreiden",
+        "en": "Not public, do not distribute",
+    },
+    "doc.confidential_point": {"nl": "Vertrouwelijk punt", "en": "Confidential item"},
+    "doc.confidential_mark": {"nl": "vertrouwelijk", "en": "confidential"},
+    "doc.reference": {"nl": "Referentie", "en": "Reference"},
+    "doc.item_number": {"nl": "item {id}", "en": "item {id}"},
+    "doc.kenmerk": {"nl": "Kenmerk", "en": "Reference"},
+    "doc.owner": {"nl": "Trekker", "en": "Owner"},
+    "doc.sender": {"nl": "Afzender", "en": "Sender"},
+    "doc.document_date": {"nl": "Datum stuk", "en": "Document date"},
+    "doc.papers": {"nl": "Stukken", "en": "Papers"},
+    "doc.papers_in": {"nl": "binnen", "en": "in"},
+    "doc.papers_open": {"nl": "nog niet binnen", "en": "not yet in"},
+    "doc.papers_missed": {"nl": "te laat, niet binnen", "en": "late, not in"},
+    "doc.papers_none": {"nl": "geen termijn", "en": "no deadline"},
+    "doc.papers_due": {"nl": "Stukken uiterlijk {date}", "en": "Papers due {date}"},
+    "doc.no_items": {
+        "nl": "Er staan geen punten op deze vergadering.",
+        "en": "There are no items on this meeting.",
+    },
+    "doc.outcome": {"nl": "Besluit", "en": "Decision"},
+    "doc.note": {"nl": "Toelichting", "en": "Note"},
+    "doc.composed": {"nl": "Opgesteld op {date}", "en": "Composed on {date}"},
+    "doc.number": {"nl": "Nr.", "en": "No."},
+    "doc.point": {"nl": "Punt", "en": "Item"},
+    "doc.written": {"nl": "Geschreven: {path}", "en": "Written: {path}"},
 }
 
 
@@ -422,10 +528,24 @@ def t(message_id: str, /, **values: Any) -> str:
 
 
 def format_date(
-    moment: dt.date | dt.datetime, *, with_time: bool = False, weekday: bool = False
+    moment: dt.date | dt.datetime,
+    *,
+    with_time: bool = False,
+    weekday: bool = False,
+    short: bool = False,
 ) -> str:
-    """Dates the way a Dutch reader writes them: 14 maart 2024 (or March 14, 2024 in English)."""
+    """Dates the way a Dutch reader writes them: 14 maart 2024 (or March 14, 2024 in English).
+
+    `short` is for narrow tables: "do 14 mrt 2024" / "Thu 14 Mar 2024".
+    """
     lang = _state["lang"]
+    if short:
+        text = f"{moment.day} {_SHORT_MONTHS[lang][moment.month - 1]} {moment.year}"
+        if weekday:
+            text = f"{_SHORT_WEEKDAYS[lang][moment.weekday()]} {text}"
+        if with_time and isinstance(moment, dt.datetime):
+            text += f" {moment:%H:%M}"
+        return text
     month = _MONTHS[lang][moment.month - 1]
     text = (
         f"{moment.day} {month} {moment.year}"
@@ -433,7 +553,8 @@ def format_date(
         else f"{month} {moment.day}, {moment.year}"
     )
     if weekday:
-        text = f"{_WEEKDAYS[lang][moment.weekday()]} {text}"
+        separator = " " if lang == "nl" else ", "
+        text = f"{_WEEKDAYS[lang][moment.weekday()]}{separator}{text}"
     if with_time and isinstance(moment, dt.datetime):
         text += f" {moment:%H:%M}"
     return text

@@ -40,11 +40,14 @@ __all__ = [
 ]
 
 
-def _when(iso: str | None, tz: ZoneInfo, *, with_time: bool = True) -> str:
+def _when(iso: str | None, tz: ZoneInfo, *, with_time: bool = True, short: bool = False) -> str:
     if not iso:
         return t("label.none")
     return format_date(
-        dt.datetime.fromisoformat(iso).astimezone(tz), with_time=with_time, weekday=True
+        dt.datetime.fromisoformat(iso).astimezone(tz),
+        with_time=with_time,
+        weekday=True,
+        short=short,
     )
 
 
@@ -83,23 +86,38 @@ def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
     return Panel(Group(*parts), title=title, title_align="left")
 
 
-def meetings_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column(t("label.meeting"), no_wrap=True)
-    table.add_column(t("label.body"), overflow="ellipsis", max_width=32)
-    table.add_column(t("label.papers_due"), no_wrap=True)
-    table.add_column(t("label.items"), justify="right")
-    table.add_column("", no_wrap=True, overflow="ellipsis")
-    for row in rows:
+def meetings_table(
+    rows: Sequence[Mapping[str, Any]], tz: ZoneInfo, width: int | None = None
+) -> Table:
+    # short dates and a one-character rule-6 mark keep a row on one line at 80 columns
+    table = Table(box=box.SIMPLE_HEAD, caption_justify="left", show_edge=False)
+    shaped = [
+        (_when(r["start"], tz, short=True), _when(r["papers_due"], tz, short=True)) for r in rows
+    ]
+    date_width = max((len(text) for pair in shaped for text in pair), default=10)
+    table.add_column(t("label.meeting"), no_wrap=True, min_width=date_width)
+    items_width = len(t("label.items"))
+    # what the other columns and their padding leave; Rich would not shrink a no-wrap column
+    body_width = None if width is None else max(10, width - 2 * date_width - items_width - 16)
+    table.add_column(
+        t("label.body"), no_wrap=True, overflow="ellipsis", max_width=body_width, min_width=10
+    )
+    table.add_column(t("label.papers_due"), no_wrap=True, min_width=date_width)
+    table.add_column(t("label.items"), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, width=1)
+    flagged = False
+    for row, (start, papers_due) in zip(rows, shaped, strict=True):
         warning = Text("")
         if row["no_regional_preparation"]:
-            warning = Text(t("meetings.no_preparation"), style="bold yellow")
+            warning, flagged = Text("⚠", style="bold yellow"), True
         table.add_row(
-            _when(row["start"], tz), row["body_name"], _when(row["papers_due"], tz),
+            start, row["body_name"], papers_due,
             str(row["items"]) if row["items"] else "", warning,
         )  # fmt: skip
     if not rows:
         table.caption = t("meetings.none")
+    elif flagged:
+        table.caption = Text(t("meetings.rule6_legend"), style="yellow")
     return table
 
 
