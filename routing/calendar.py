@@ -25,6 +25,7 @@ import icalendar
 from dateutil.rrule import rrule, rrulestr
 
 from routing.errors import CalendarError
+from routing.i18n import format_date, t
 
 __all__ = [
     "CALENDAR_KEYS",
@@ -98,9 +99,7 @@ class Lead:
     def parse(cls, text: str) -> Lead:
         match = _LEAD.match(text.lower())
         if match is None:
-            raise CalendarError(
-                f'lead time \'{text}\' is not understood; write e.g. "5 werkdagen" or "7 dagen"'
-            )
+            raise CalendarError(t("err.lead_time", text=text))
         return cls(int(match.group(1)), match.group(2) in _WORKING_UNITS)
 
     def before(self, moment: dt.datetime, workdays: WorkingDays, at: dt.time | None) -> dt.datetime:
@@ -313,6 +312,8 @@ CALENDAR_KEYS = frozenset(
 )  # fmt: skip
 _RULE_KEYS = frozenset({"rrule", "start", "exdates"})
 _RECESS_KEYS = frozenset({"name", "start", "end"})
+_RULE_EXAMPLE = "{rrule = ..., start = ...}"
+_RECESS_EXAMPLE = "{name = ..., start = ..., end = ...}"
 
 
 def parse_calendar(
@@ -320,7 +321,12 @@ def parse_calendar(
 ) -> tuple[BodyCalendar | None, list[str]]:
     where = f"bodies.{body}.calendar"
     problems = [
-        f"{where}: unknown key '{key}'; allowed: {', '.join(sorted(CALENDAR_KEYS))}"
+        t(
+            "config.unknown_key_named",
+            where=where,
+            key=key,
+            allowed=", ".join(sorted(CALENDAR_KEYS)),
+        )
         for key in table
         if key not in CALENDAR_KEYS
     ]
@@ -333,13 +339,15 @@ def parse_calendar(
         if isinstance(raw, dict):
             rules.append(parse.rule(raw, f"{where}.rules[{n}]", _RULE_KEYS))
         else:
-            problems.append(f"{where}.rules[{n}]: must be a table {{rrule = ..., start = ...}}")
+            problems.append(
+                t("config.rule_table", where=f"{where}.rules[{n}]", example=_RULE_EXAMPLE)
+            )
     recesses = []
     for n, raw in enumerate(parse.listed(table, "recess")):
         recesses.append(parse.recess(raw, f"{where}.recess[{n}]"))
     skip = table.get("skip_holidays", True)
     if not isinstance(skip, bool):
-        problems.append(f"{where}.skip_holidays: must be true or false")
+        problems.append(t("config.must_be_bool", where=f"{where}.skip_holidays"))
     papers_lead = parse.lead(table, "papers_lead", Lead(5, True))
     reminder_lead = parse.lead(table, "reminder_lead", Lead(3, True))
     papers_time = parse.clock(table.get("papers_time", "12:00"))
@@ -363,7 +371,7 @@ class _Parse:
     def listed(self, table: Mapping[str, Any], key: str) -> list[Any]:
         value = table.get(key, [])
         if not isinstance(value, list):
-            self.problems.append(f"{self.where}.{key}: must be a list")
+            self.problems.append(t("config.must_be_list", where=f"{self.where}.{key}"))
             return []
         return value
 
@@ -371,9 +379,7 @@ class _Parse:
         try:
             moment = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            self.problems.append(
-                f"{self.where}.{key}: '{value}' is not a date-time; write 2024-03-14T14:00"
-            )
+            self.problems.append(t("config.datetime", where=f"{self.where}.{key}", value=value))
             return None
         return moment.replace(tzinfo=self.tz) if moment.tzinfo is None else moment
 
@@ -383,7 +389,7 @@ class _Parse:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self.problems.append(f"{self.where}.{key}: '{value}' is not a date; write 2024-12-24")
+            self.problems.append(t("config.date", where=f"{self.where}.{key}", value=value))
             return None
 
     def rule(
@@ -391,7 +397,12 @@ class _Parse:
     ) -> Rule:
         if allowed is not None:
             self.problems.extend(
-                f"{where}: unknown key '{k}'; allowed: {', '.join(sorted(allowed))}"
+                t(
+                    "config.unknown_key_named",
+                    where=where,
+                    key=k,
+                    allowed=", ".join(sorted(allowed)),
+                )
                 for k in table
                 if k not in allowed
             )
@@ -400,13 +411,15 @@ class _Parse:
             table.get("start", ""), f"{where.rsplit('.', maxsplit=1)[-1]}.start".lstrip(".")
         )
         if not text:
-            self.problems.append(f'{where}: a recurrence needs rrule = "FREQ=..." and start')
+            self.problems.append(t("config.rrule_missing", where=where))
         elif start is not None:
             try:
                 produced: rrule = rrulestr(text, dtstart=start.replace(tzinfo=None), ignoretz=True)  # type: ignore[assignment]
                 del produced
             except (ValueError, TypeError) as exc:
-                self.problems.append(f"{where}.rrule: '{text}' is not a valid RRULE ({exc})")
+                self.problems.append(
+                    t("config.rrule_invalid", where=f"{where}.rrule", text=text, detail=exc)
+                )
         exdates = tuple(
             d for d in (self.day(v, "exdates") for v in self.listed(table, "exdates")) if d
         )
@@ -414,10 +427,15 @@ class _Parse:
 
     def recess(self, raw: Any, where: str) -> Recess | None:
         if not isinstance(raw, dict):
-            self.problems.append(f"{where}: must be {{name = ..., start = ..., end = ...}}")
+            self.problems.append(t("config.recess_table", where=where, example=_RECESS_EXAMPLE))
             return None
         self.problems.extend(
-            f"{where}: unknown key '{k}'; allowed: {', '.join(sorted(_RECESS_KEYS))}"
+            t(
+                "config.unknown_key_named",
+                where=where,
+                key=k,
+                allowed=", ".join(sorted(_RECESS_KEYS)),
+            )
             for k in raw
             if k not in _RECESS_KEYS
         )
@@ -428,7 +446,14 @@ class _Parse:
         if start is None or end is None:
             return None
         if end < start:
-            self.problems.append(f"{where}: ends ({end}) before it starts ({start})")
+            self.problems.append(
+                t(
+                    "config.recess_order",
+                    where=where,
+                    end=format_date(end),
+                    start=format_date(start),
+                )
+            )
             return None
         return Recess(str(raw.get("name", "reces")), start, end)
 
@@ -447,9 +472,7 @@ class _Parse:
         try:
             return dt.time.fromisoformat(str(value))
         except ValueError:
-            self.problems.append(
-                f'{self.where}.papers_time: \'{value}\' is not a time; write "12:00" or "meeting"'
-            )
+            self.problems.append(t("config.time", where=f"{self.where}.papers_time", value=value))
             return dt.time(12, 0)
 
 
@@ -470,9 +493,7 @@ def read_ics(
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError) as exc:
-        raise CalendarError(
-            f"not an iCalendar file ({exc}); export the calendar again as an iCalendar (.ics) file"
-        ) from None
+        raise CalendarError(t("err.not_ics", detail=exc)) from None
     found: dict[str, ImportedMeeting] = {}
     for event in calendar.walk("VEVENT"):
         if str(event.get("STATUS", "")).upper() == "CANCELLED" or "DTSTART" not in event:

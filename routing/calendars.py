@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from routing import calendar
 from routing.config import Config
 from routing.errors import CalendarError, NotFound
+from routing.i18n import t
 from store.schedule_models import ImportedMeeting
 
 __all__ = ["Calendars", "import_ics", "load_calendars"]
@@ -42,12 +43,7 @@ class Calendars:
     def require(self, key: str) -> calendar.BodyCalendar:
         found = self.for_body(key)
         if found is None:
-            raise NotFound(
-                "Calendar of body",
-                f"'{key}'",
-                f"Give it meetings under [bodies.{key}.calendar] in routing.toml or import them "
-                f"with 'routing meetings import {key} FILE.ics'.",
-            )
+            raise NotFound(t("what.calendar"), f"'{key}'", t("hint.calendar", key=key))
         return found
 
     def meetings_between(
@@ -85,13 +81,12 @@ def import_ics(
     """Store the meetings of an .ics file for `body`; returns (new, already known)."""
     if config.body(body).kind == "persoon":
         raise CalendarError(
-            f"'{body}' is a person and has no meetings; import the calendar of "
-            f"'{config.bodies[body].handover_to}' instead."
+            t("err.import_person", body=body, target=config.bodies[body].handover_to)
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CalendarError(f"{path}: cannot be read ({exc.strerror}).") from None
+        raise CalendarError(t("err.file_unreadable", path=path, reason=exc.strerror)) from None
     horizon_start = now - dt.timedelta(days=366)
     horizon_end = now + dt.timedelta(days=3 * 366)
     meetings = calendar.read_ics(data, config.timezone, horizon_start, horizon_end)

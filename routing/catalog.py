@@ -17,6 +17,7 @@ from flows import FlowDefinition, FlowError, load_flows, shipped_flow_paths
 from routing.config import Config
 from routing.errors import FlowInvalid, NotFound
 from routing.guards import GUARDS
+from routing.i18n import t
 from store import FlowVersion, queries
 
 __all__ = ["FlowCatalog"]
@@ -42,7 +43,9 @@ class FlowCatalog:
             return self._current[name]
         except KeyError:
             raise NotFound(
-                "Flow", f"'{name}'", f"Known flows: {', '.join(sorted(self._current))}."
+                t("what.flow"),
+                f"'{name}'",
+                t("hint.known_flows", names=", ".join(sorted(self._current))),
             ) from None
 
     def pin(self, db: Session, name: str, now: dt.datetime) -> tuple[FlowVersion, FlowDefinition]:
@@ -60,7 +63,7 @@ class FlowCatalog:
             return cached
         row = queries.flow_version_by_id(db, version_id)
         if row is None:
-            raise NotFound("Flow version", version_id)
+            raise NotFound(t("what.flow_version"), version_id)
         flow = FlowDefinition.from_dict(row.definition)
         self._pinned[version_id] = flow
         return flow

@@ -29,7 +29,7 @@ from routing.cli_common import (
     parse_day,
     settings,
 )
-from routing.errors import RoutingError
+from routing.errors import BadInput, RoutingError
 
 if TYPE_CHECKING:
     from flows.schema import FlowDefinition
@@ -147,7 +147,7 @@ def flows_command(
     rt = open_runtime(config)
     if diagram is not None:
         if name is None:
-            raise typer.BadParameter("name the flow to draw", param_hint="--diagram")
+            raise BadInput(i18n.t("err.diagram_needs_flow"))
         _draw(rt.catalog.get(name), body_names(rt), diagram, None)
         return
     if name is None:
@@ -351,7 +351,8 @@ def show(
     if as_json:
         emit_json(detail)
     else:
-        make_console().print(views.item_view(detail, body_names(rt), rt.config.timezone))
+        console = make_console()
+        console.print(views.item_view(detail, body_names(rt), rt.config.timezone, console.width))
 
 
 @app.command()
@@ -590,7 +591,7 @@ def meetings_list(
 
         target = Path(ics)
         if not target.parent.exists():
-            raise typer.BadParameter(f"folder {target.parent} does not exist", param_hint="--ics")
+            raise BadInput(i18n.t("err.no_folder", option="--ics", folder=target.parent))
         target.write_bytes(meetings_calendar(rt, rows))
         make_console().print(i18n.t("cli.ics_written", path=target, meetings=len(rows)))
         return
@@ -672,7 +673,7 @@ def _pairs(values: list[str] | None, flag: str) -> dict[int, str]:
     for value in values or []:
         key, sep, rest = value.partition("=")
         if not sep or not key.strip().isdigit() or not rest.strip():
-            raise typer.BadParameter(f"'{value}' is not ID=VALUE", param_hint=flag)
+            raise BadInput(i18n.t("err.not_pair", option=flag, value=value))
         pairs[int(key)] = rest.strip()
     return pairs
 
@@ -693,7 +694,10 @@ def outbox(
     from routing import schedule_views as views
 
     if status not in (None, "pending", "sent", "failed"):
-        raise typer.BadParameter("use pending, sent or failed", param_hint="--status")
+        raise BadInput(
+            i18n.t("err.option_choice", option="--status", value=status,
+                   choices="pending, sent, failed")
+        )  # fmt: skip
     rt = open_runtime(config)
     rows = delivery.outbox_rows(rt.engine, status)
     if as_json:

@@ -22,6 +22,7 @@ from routing.cli_common import (
     open_runtime,
     parse_day,
 )
+from routing.errors import BadInput
 
 __all__ = ["agenda", "besluitenlijst"]
 
@@ -90,7 +91,9 @@ def _check_format(fmt: str) -> None:
     from routing.document_render import FORMATS
 
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+        raise BadInput(
+            i18n.t("err.option_choice", option="--format", value=fmt, choices=", ".join(FORMATS))
+        )
 
 
 def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: ZoneInfo) -> None:
@@ -108,6 +111,6 @@ def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: ZoneInf
         return
     path = Path(output)
     if not path.parent.exists():
-        raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
+        raise BadInput(i18n.t("err.no_folder", option="--output", folder=path.parent))
     path.write_text(text, encoding="utf-8")
     make_console().print(i18n.t("doc.written", path=path))

@@ -14,6 +14,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from routing.errors import BadInput
+from routing.i18n import t
 
 __all__ = ["AMSTERDAM", "Clock", "FixedClock", "SystemClock", "parse_moment"]
 
@@ -52,9 +53,7 @@ def parse_moment(text: str, tz: ZoneInfo = AMSTERDAM, *, end_of_day: bool = Fals
         else:
             moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise BadInput(
-            f"'{text}' is not a date or date-time; write it as 2024-03-14 or 2024-03-14T09:30."
-        ) from None
+        raise BadInput(t("err.not_a_date", text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(dt.UTC)

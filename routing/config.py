@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from routing import calendar
 from routing.delivery import NotifySettings, parse_notify
 from routing.errors import CalendarError, ConfigError, NotFound
+from routing.i18n import t
 from routing.settings import DaemonSettings, parse_daemon
 
 __all__ = ["BODY_KINDS", "Body", "Config", "find_config_path", "load_config", "parse_config"]
@@ -40,6 +41,7 @@ _BODY_KEYS = frozenset(
     {"name", "kind", "email", "description", "calendar", "handover_to", "handover_lead"}
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DIGEST_EXAMPLE = '{ body = "pfho-ei", every = "kwartaal" }'
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ class Config:
         try:
             return self.bodies[key]
         except KeyError:
-            raise NotFound("Body", f"'{key}'", f"Known bodies: {', '.join(self.bodies)}.") from None
+            raise NotFound(
+                t("what.body"), f"'{key}'", t("hint.known_bodies", bodies=", ".join(self.bodies))
+            ) from None
 
 
 def find_config_path(explicit: str | Path | None) -> Path:
@@ -93,13 +97,7 @@ def load_config(explicit: str | Path | None = None) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            str(path),
-            [
-                "file not found; run 'routing init' here to write a starter routing.toml, "
-                "or point to one with --config or ROUTING_CONFIG"
-            ],
-        ) from None
+        raise ConfigError(str(path), [t("config.file_not_found")]) from None
     return parse_config(text, path)
 
 
@@ -107,7 +105,7 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+        raise ConfigError(str(path), [t("config.not_toml", detail=exc)]) from None
     problems: list[str] = []
     check = _Checker(text, problems)
     check.keys(data, _TOP_KEYS, "")
@@ -117,16 +115,12 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
-            f"region.timezone: unknown time zone '{tz_name}'; use e.g. Europe/Amsterdam"
-        )
+        problems.append(t("config.timezone", tz=tz_name))
         tz = ZoneInfo("Europe/Amsterdam")
 
     language = check.string(data, "language", "", default="nl")
     if language not in LANGUAGES:
-        problems.append(
-            f"language: '{language}' is not supported; use one of {', '.join(LANGUAGES)}"
-        )
+        problems.append(t("config.language", language=language, choices=", ".join(LANGUAGES)))
 
     database = check.table(data, "database", _DATABASE_KEYS)
     url = os.environ.get("ROUTING_DATABASE_URL") or check.string(database, "url", "database")
@@ -143,13 +137,17 @@ def parse_config(text: str, path: Path) -> Config:
     for body in bodies.values():
         if body.handover_to is not None and body.handover_to not in bodies:
             problems.append(
-                f"bodies.{body.key}.handover_to: unknown body '{body.handover_to}'"
-                + check.at_table(f"bodies.{body.key}")
+                t(
+                    "config.unknown_body",
+                    where=f"bodies.{body.key}.handover_to",
+                    body=body.handover_to,
+                    line=check.at_table(f"bodies.{body.key}"),
+                )
             )
     calendars = _parse_calendars(bodies, tz, problems)
     digest = ei.get("digest")
     if digest is not None and not isinstance(digest, dict):
-        problems.append('ei.digest: must be a table, e.g. { body = "pfho-ei", every = "kwartaal" }')
+        problems.append(t("config.digest_table", example=_DIGEST_EXAMPLE))
         digest = None
     daemon, daemon_problems = parse_daemon(check.table(data, "daemon", None), digest, bodies)
     problems.extend(daemon_problems)
@@ -166,7 +164,7 @@ def parse_config(text: str, path: Path) -> Config:
         bodies=bodies,
         secretariat_name=check.string(secretariat, "name", "secretariat", default="Secretariaat"),
         secretariat_email=tuple(check.emails(secretariat, "email", "secretariat")),
-        ei_topics=frozenset(t.lower() for t in check.strings(ei, "topics", "ei")),
+        ei_topics=frozenset(topic.lower() for topic in check.strings(ei, "topics", "ei")),
         flow_paths=flow_paths,
         raw=data,
         calendars=calendars,
@@ -200,39 +198,40 @@ def _parse_calendars(
 def _parse_bodies(check: _Checker, data: Mapping[str, Any]) -> dict[str, Body]:
     raw = data.get("bodies", {})
     if not isinstance(raw, dict) or not raw:
-        check.problems.append("bodies: at least one [bodies.KEY] table is needed")
+        check.problems.append(t("config.bodies_missing"))
         return {}
     bodies: dict[str, Body] = {}
     for key, table in raw.items():
         where = f"bodies.{key}"
         if not isinstance(table, dict):
-            check.problems.append(f"{where}: must be a table")
+            check.problems.append(t("config.must_be_table", where=where))
             continue
         if not re.fullmatch(r"[a-z][a-z0-9-]*", key):
-            check.problems.append(
-                f"{where}: a body key is lowercase letters, digits and '-'{check.at_table(where)}"
-            )
+            check.problems.append(t("config.body_key", where=where, line=check.at_table(where)))
         check.keys(table, _BODY_KEYS, where)
         kind = check.string(table, "kind", where)
         if kind not in BODY_KINDS:
             check.problems.append(
-                f"{where}.kind: '{kind}' is not one of {', '.join(BODY_KINDS)}"
-                + check.at_table(where)
+                t(
+                    "config.body_kind",
+                    where=f"{where}.kind",
+                    kind=kind,
+                    kinds=", ".join(BODY_KINDS),
+                    line=check.at_table(where),
+                )
             )
         calendar = table.get("calendar", {})
         if not isinstance(calendar, dict):
-            check.problems.append(f"{where}.calendar: must be a table")
+            check.problems.append(t("config.must_be_table", where=f"{where}.calendar"))
             calendar = {}
         handover_to = table.get("handover_to")
         if kind == "persoon" and calendar:
             check.problems.append(
-                f"{where}: a person has no meetings of its own; remove [{where}.calendar] and set "
-                f"handover_to and handover_lead{check.at_table(where)}"
+                t("config.person_calendar", where=where, line=check.at_table(where))
             )
         if kind == "persoon" and not handover_to:
             check.problems.append(
-                f"{where}: a person needs handover_to (the body it hands over to, e.g. "
-                f"'uta-stuurgroep'){check.at_table(where)}"
+                t("config.person_handover", where=where, line=check.at_table(where))
             )
         bodies[key] = Body(
             key=key,
@@ -259,15 +258,19 @@ class _Checker:
         match = pattern.search(self.text)
         if match is None:
             return ""
-        return f" (line {self.text.count(chr(10), 0, match.start()) + 1})"
+        return " " + t("config.at_line", line=self.text.count(chr(10), 0, match.start()) + 1)
 
     def keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
         for key in table:
             if key not in allowed:
                 name = f"{where}.{key}" if where else key
                 self.problems.append(
-                    f"{name}: unknown key{self.at_table(where) if where else ''}; "
-                    f"allowed: {', '.join(sorted(allowed))}"
+                    t(
+                        "config.unknown_key",
+                        where=name,
+                        line=self.at_table(where) if where else "",
+                        allowed=", ".join(sorted(allowed)),
+                    )
                 )
 
     def table(
@@ -276,7 +279,7 @@ class _Checker:
         """The table `key`; `allowed=None` leaves its keys to the module that owns it."""
         value = data.get(key, {})
         if not isinstance(value, dict):
-            self.problems.append(f"{key}: must be a table [{key}]")
+            self.problems.append(t("config.must_be_named_table", where=key))
             return {}
         if allowed is not None:
             self.keys(value, allowed, key)
@@ -285,7 +288,7 @@ class _Checker:
     def string(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
         value = table.get(key, default)
         if not isinstance(value, str):
-            self.problems.append(f"{_dotted(where, key)}: must be a text in quotes, got {value!r}")
+            self.problems.append(t("config.not_text", where=_dotted(where, key), value=repr(value)))
             return default
         return value
 
@@ -294,7 +297,9 @@ class _Checker:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problems.append(f"{_dotted(where, key)}: must be a list of texts, got {value!r}")
+            self.problems.append(
+                t("config.not_texts", where=_dotted(where, key), value=repr(value))
+            )
             return []
         return list(value)
 
@@ -303,8 +308,12 @@ class _Checker:
         for address in addresses:
             if not _EMAIL.match(address):
                 self.problems.append(
-                    f"{_dotted(where, key)}: '{address}' is not an e-mail address"
-                    + self.at_table(where)
+                    t(
+                        "config.not_email",
+                        where=_dotted(where, key),
+                        address=address,
+                        line=self.at_table(where),
+                    )
                 )
         return addresses
 

@@ -57,6 +57,7 @@ class Tick:
 def run_once(
     rt: Runtime, progress: Progress | None = None
 ) -> tuple[SweepReport, delivery.DeliveryReport]:
+    rt.recheck_schema()
     report = sweep(rt, rt.config.daemon, progress)
     sent = delivery.deliver_due(rt.engine, rt.config.notify, rt.clock.now())
     return report, sent

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email.policy
 import email.utils
 import os
 import re
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from routing.i18n import t
 from store.schedule_models import Outbox
 
 __all__ = [
@@ -71,11 +73,17 @@ def parse_notify(table: Mapping[str, Any], config_dir: Path) -> tuple[NotifySett
     for key in table:
         if key in ("user", "password"):
             problems.append(
-                f"notify.{key}: secrets do not belong in routing.toml; put it in "
-                f"ROUTING_SMTP_{key.upper()} instead"
+                t("config.secret", where=f"notify.{key}", variable=f"ROUTING_SMTP_{key.upper()}")
             )
         elif key not in NOTIFY_KEYS:
-            problems.append(f"notify.{key}: unknown key; allowed: {', '.join(sorted(NOTIFY_KEYS))}")
+            problems.append(
+                t(
+                    "config.unknown_key",
+                    where=f"notify.{key}",
+                    line="",
+                    allowed=", ".join(sorted(NOTIFY_KEYS)),
+                )
+            )
     defaults = NotifySettings()
     values: dict[str, Any] = {}
     types: dict[str, Any] = {
@@ -87,15 +95,15 @@ def parse_notify(table: Mapping[str, Any], config_dir: Path) -> tuple[NotifySett
             continue
         value = table[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            problems.append(f"notify.{key}: {value!r} has the wrong type; see the README")
+            problems.append(t("config.wrong_type", where=f"notify.{key}", value=repr(value)))
             continue
         values[key] = value
     if values.get("channel", "file") not in ("file", "smtp"):
-        problems.append(f"notify.channel: '{values['channel']}' unknown; use file or smtp")
+        problems.append(t("config.channel", channel=values["channel"]))
     if values.get("smtp_port", 25) not in range(1, 65536):
-        problems.append(f"notify.smtp_port: {values['smtp_port']} is not a port number")
+        problems.append(t("config.port", port=values["smtp_port"]))
     if values.get("max_attempts", 8) < 1:
-        problems.append("notify.max_attempts: at least 1")
+        problems.append(t("config.max_attempts"))
     folder = Path(values.pop("folder", str(defaults.folder)))
     values = {k: float(v) if k in ("timeout_s", "backoff_s") else v for k, v in values.items()}
     settings = dataclasses.replace(
@@ -104,8 +112,14 @@ def parse_notify(table: Mapping[str, Any], config_dir: Path) -> tuple[NotifySett
     return settings, problems
 
 
+# Python's header folding at 78 columns mangles some subjects (an empty encoded word before a
+# dash, a subject pushed whole onto a continuation line that readers show with a leading space);
+# RFC 5322 allows lines up to 998 characters, and our subjects are far shorter.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build_message(row: Outbox, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = ", ".join(row.recipients)
     message["Subject"] = row.subject

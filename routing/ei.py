@@ -32,7 +32,7 @@ def parse_choice(text: str | None) -> bool | None:
     try:
         return _YES[text.strip().lower()]
     except KeyError:
-        raise BadInput(f"'--inform-ei {text}' is not possible; use ja or nee.") from None
+        raise BadInput(t("err.inform_ei_choice", text=text)) from None
 
 
 def decide(
@@ -50,8 +50,9 @@ def decide(
     rule = flow.inform_ei
     if rule is None or trigger != rule.trigger:
         if explicit is not None:
-            where = f"step '{rule.trigger}'" if rule else "no step of this flow"
-            raise BadInput(f"--inform-ei applies to {where}, not to '{trigger}'.")
+            if rule is None:
+                raise BadInput(t("err.inform_ei_no_step", trigger=trigger))
+            raise BadInput(t("err.inform_ei_step", step=rule.trigger, trigger=trigger))
         return None
     assert item.id is not None
     if explicit is not None:
@@ -62,10 +63,7 @@ def decide(
     elif rule.mode == "never":
         inform, decided_by, reason = False, "auto", t("ei.reason_never")
     elif rule.mode == "secretary":
-        raise BadInput(
-            f"Step '{trigger}' of flow '{flow.name}' needs the secretary's decision whether "
-            f"{rule.body} is informed: add --inform-ei ja or --inform-ei nee."
-        )
+        raise BadInput(t("err.inform_ei_needed", trigger=trigger, flow=flow.name, body=rule.body))
     else:
         matched = sorted(set(item.topics) & config.ei_topics)
         inform, decided_by = bool(matched), "auto"

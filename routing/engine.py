@@ -20,7 +20,7 @@ from flows import FlowDefinition
 from routing import ei, machines, planning
 from routing.calendars import Calendars, load_calendars
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
-from routing.i18n import t
+from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
 
@@ -59,29 +59,30 @@ class Moved:
 
 
 def _clean_topics(topics: Sequence[str]) -> list[str]:
-    cleaned = [t.strip().lower() for t in topics if t.strip()]
-    bad = [t for t in cleaned if not _TOPIC.match(t)]
+    cleaned = [topic.strip().lower() for topic in topics if topic.strip()]
+    bad = [topic for topic in cleaned if not _TOPIC.match(topic)]
     if bad:
-        raise BadInput(
-            f"Topic(s) {', '.join(repr(t) for t in bad)} not usable; a topic is lowercase "
-            "letters, digits and '-', e.g. 'llo' or 'regionaal-werkcentrum'."
-        )
+        raise BadInput(t("err.topics_unusable", topics=", ".join(map(repr, bad))))
     return list(dict.fromkeys(cleaned))
 
 
 def _check_asked(asked: str) -> str:
     if asked not in ASKED:
-        raise BadInput(f"'--voor {asked}' is not possible; use one of: {', '.join(ASKED)}.")
+        raise BadInput(t("err.asked_unknown", asked=asked, choices=", ".join(ASKED)))
     return asked
 
 
 def create_item(rt: Runtime, spec: ItemSpec) -> Item:
     if not spec.title.strip():
-        raise BadInput("An item needs a title; give it as the first argument, in quotes.")
+        raise BadInput(t("err.title_missing"))
     topics = _clean_topics(spec.topics)
     asked = _check_asked(spec.asked)
     if spec.sender is not None and spec.sender not in rt.config.bodies:
-        raise NotFound("Body", f"'{spec.sender}'", f"Known bodies: {', '.join(rt.config.bodies)}.")
+        raise NotFound(
+            t("what.body"),
+            f"'{spec.sender}'",
+            t("hint.known_bodies", bodies=", ".join(rt.config.bodies)),
+        )
     rt.catalog.get(spec.flow)  # fail on an unknown flow before opening a transaction
     now = rt.clock.now()
     with rt.session() as db:
@@ -148,7 +149,7 @@ def _target(
     """
     if spec.target_day is None:
         if spec.target_body is not None:
-            raise BadInput("--target needs --target-meeting DATE as well.")
+            raise BadInput(t("err.target_needs_meeting"))
         return None, None
     candidates = [spec.target_body] if spec.target_body else planning.bodies_by_depth(flow)
     for body in dict.fromkeys(candidates):
@@ -159,16 +160,13 @@ def _target(
         meeting = calendars.meeting_on(body, spec.target_day)
         if meeting is not None:
             return body, meeting.start
-    raise BadInput(
-        f"No body on the route of '{flow.name}' meets on {spec.target_day.isoformat()}; "
-        "see the meetings with 'routing meetings' and pick one of their dates."
-    )
+    raise BadInput(t("err.no_route_meeting_on", flow=flow.name, date=format_date(spec.target_day)))
 
 
 def load_item(db: Session, item_id: int) -> Item:
     item = queries.get_item(db, item_id)
     if item is None:
-        raise NotFound("Item", item_id, "See the items with 'routing list'.")
+        raise NotFound(t("what.item"), item_id, t("hint.see_items"))
     return item
 
 
@@ -290,7 +288,7 @@ def edit_item(
     changes: dict[str, object] = {}
     if title is not None:
         if not title.strip():
-            raise BadInput("A title cannot be empty.")
+            raise BadInput(t("err.title_empty"))
         changes["title"] = title.strip()
     if kenmerk is not None:
         changes["kenmerk"] = kenmerk.strip() or None
@@ -309,9 +307,7 @@ def edit_item(
             topics = [t for t in item.topics if t not in removing]
             changes["topics"] = list(dict.fromkeys([*topics, *adding]))
         if not changes:
-            raise BadInput(
-                "Nothing to change; give at least one option, see 'routing edit --help'."
-            )
+            raise BadInput(t("err.nothing_to_change"))
         described = ", ".join(f"{key}={value}" for key, value in changes.items())
         loaded = item.version
         if not queries.update_item_if_unchanged(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from routing.i18n import t
 from store import Item
 
 __all__ = ["GUARDS", "Guard"]
@@ -18,10 +19,10 @@ __all__ = ["GUARDS", "Guard"]
 class Guard:
     name: str
     test: Callable[[Item], bool]
-    refusal: str  # why it refuses and how to fix it; {id} is the item id
+    refusal: str  # message key: why it refuses and how to fix it; {id} is the item id
 
     def explain(self, item: Item) -> str:
-        return self.refusal.format(id=item.id)
+        return t(self.refusal, id=item.id)
 
 
 GUARDS: dict[str, Guard] = {
@@ -30,14 +31,12 @@ GUARDS: dict[str, Guard] = {
         Guard(
             "heeft_kenmerk",
             lambda item: bool(item.kenmerk and item.kenmerk.strip()),
-            "it needs a kenmerk first (guard heeft_kenmerk): "
-            "set one with 'routing edit {id} --kenmerk DOC-...'",
+            "err.guard_kenmerk",
         ),
         Guard(
             "heeft_eigenaar",
             lambda item: bool(item.owner and item.owner.strip()),
-            "it needs an owner first (guard heeft_eigenaar): "
-            "set one with 'routing edit {id} --owner NAME'",
+            "err.guard_owner",
         ),
     )
 }

@@ -198,6 +198,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # sweep
     "sweep.nothing": {"nl": "niets te doen", "en": "nothing to do"},
+    "mail.reminder": {"nl": "herinnering", "en": "reminder"},
+    "mail.escalation": {"nl": "escalatie", "en": "escalation"},
+    "mail.rollover": {"nl": "doorgeschoven", "en": "rolled over"},
+    "mail.feedback": {"nl": "terugkoppeling", "en": "feedback"},
+    "mail.ei": {"nl": "E&I", "en": "E&I"},
+    "mail.digest": {"nl": "voortgang", "en": "digest"},
+    "mail.slip": {"nl": "planning", "en": "plan"},
+    "label.missed": {"nl": "gemist", "en": "missed"},
     "sweep.kind.reminder": {"nl": "herinneringen", "en": "reminders"},
     "sweep.kind.escalation": {"nl": "escalaties", "en": "escalations"},
     "sweep.kind.rollover": {"nl": "doorgeschoven", "en": "rolled over"},
@@ -422,6 +430,309 @@ MESSAGES: dict[str, dict[str, str]] = {
     "asked.besluitvorming": {"nl": "ter besluitvorming", "en": "for decision"},
     "asked.bespreking": {"nl": "ter bespreking", "en": "for discussion"},
     "asked.informatie": {"nl": "ter informatie", "en": "for information"},
+    # errors of engine, planning, meetings, calendars, configuration
+    "what.item": {"nl": "Item", "en": "Item"},
+    "err.option_choice": {
+        "nl": "{option}: '{value}' kan niet; kies uit {choices}.",
+        "en": "{option}: '{value}' is not possible; use one of {choices}.",
+    },
+    "err.no_folder": {
+        "nl": "{option}: de map '{folder}' bestaat niet; maak hem eerst aan.",
+        "en": "{option}: the folder '{folder}' does not exist; create it first.",
+    },
+    "err.diagram_needs_flow": {
+        "nl": "--diagram: noem de flow die getekend moet worden, bijv. 'routing flows "
+        "agendapunt-stuurgroep --diagram route.svg'.",
+        "en": "--diagram: name the flow to draw, e.g. 'routing flows agendapunt-stuurgroep "
+        "--diagram route.svg'.",
+    },
+    "err.not_pair": {
+        "nl": "{option}: '{value}' heeft niet de vorm ID=WAARDE.",
+        "en": "{option}: '{value}' is not ID=VALUE.",
+    },
+    "what.flow": {"nl": "Flow", "en": "Flow"},
+    "what.flow_version": {"nl": "Flowversie", "en": "Flow version"},
+    "hint.known_flows": {"nl": "Bekende flows: {names}.", "en": "Known flows: {names}."},
+    "err.not_a_date": {
+        "nl": "'{text}' is geen datum of tijdstip; schrijf het als 2024-03-14 of 2024-03-14T09:30.",
+        "en": "'{text}' is not a date or date-time; write it as 2024-03-14 or 2024-03-14T09:30.",
+    },
+    "what.body": {"nl": "Orgaan", "en": "Body"},
+    "what.calendar": {"nl": "De vergaderkalender van orgaan", "en": "The calendar of body"},
+    "word.none": {"nl": "geen", "en": "none"},
+    "hint.see_items": {
+        "nl": "Bekijk de items met 'routing list'.",
+        "en": "See the items with 'routing list'.",
+    },
+    "hint.known_bodies": {"nl": "Bekende organen: {bodies}.", "en": "Known bodies: {bodies}."},
+    "hint.calendar": {
+        "nl": "Geef het vergaderingen onder [bodies.{key}.calendar] in routing.toml, of importeer "
+        "ze met 'routing meetings import {key} BESTAND.ics'.",
+        "en": "Give it meetings under [bodies.{key}.calendar] in routing.toml or import them "
+        "with 'routing meetings import {key} FILE.ics'.",
+    },
+    "err.topics_unusable": {
+        "nl": "Onderwerp(en) {topics} niet bruikbaar; een onderwerp bestaat uit kleine letters, "
+        "cijfers en '-', bijvoorbeeld 'llo' of 'regionaal-werkcentrum'.",
+        "en": "Topic(s) {topics} not usable; a topic is lowercase letters, digits and '-', "
+        "e.g. 'llo' or 'regionaal-werkcentrum'.",
+    },
+    "err.asked_unknown": {
+        "nl": "'--voor {asked}' is niet mogelijk; kies uit: {choices}.",
+        "en": "'--voor {asked}' is not possible; use one of: {choices}.",
+    },
+    "err.title_missing": {
+        "nl": "Een item heeft een titel nodig; geef die als eerste argument, tussen "
+        "aanhalingstekens.",
+        "en": "An item needs a title; give it as the first argument, in quotes.",
+    },
+    "err.title_empty": {
+        "nl": "De titel mag niet leeg zijn; geef een titel tussen aanhalingstekens.",
+        "en": "A title cannot be empty; give a title in quotes.",
+    },
+    "err.nothing_to_change": {
+        "nl": "Er is niets te wijzigen; geef ten minste één optie, zie 'routing edit --help'.",
+        "en": "Nothing to change; give at least one option, see 'routing edit --help'.",
+    },
+    "err.target_needs_meeting": {
+        "nl": "--target werkt alleen samen met --target-meeting DATUM; geef ook de datum van "
+        "de doelvergadering.",
+        "en": "--target needs --target-meeting DATE as well; give the date of the target "
+        "meeting too.",
+    },
+    "err.no_route_meeting_on": {
+        "nl": "Geen enkel orgaan op de route van '{flow}' vergadert op {date}; bekijk de "
+        "vergaderingen met 'routing meetings' en kies een van die datums.",
+        "en": "No body on the route of '{flow}' meets on {date}; see the meetings with "
+        "'routing meetings' and pick one of their dates.",
+    },
+    "err.not_on_meeting": {
+        "nl": "Item(s) {ids} staan niet op de vergadering van {body} van {date}; op deze "
+        "vergadering staan: {on_it}.",
+        "en": "Item(s) {ids} are not on the meeting of {body} of {date}; on it: {on_it}.",
+    },
+    "err.no_open_papers": {
+        "nl": "Item {id} heeft geen openstaande termijn voor stukken (status '{state}'); er is "
+        "niets vast te leggen.",
+        "en": "Item {id} has no open papers deadline (state '{state}'); nothing to record.",
+    },
+    "err.route_not_leading": {
+        "nl": "Vanuit '{state}' leidt de flow '{flow}' niet naar '{body}'; kies een orgaan op "
+        "de route van het item (zie 'routing flows {flow}').",
+        "en": "From '{state}' the flow '{flow}' does not lead to '{body}'; choose a body on the "
+        "item's route (see 'routing flows {flow}').",
+    },
+    "err.no_target": {
+        "nl": "Item {id} heeft geen doelvergadering; geef er een op met --target ORGAAN "
+        "(bijvoorbeeld --target uta-stuurgroep) en eventueel --meeting DATUM.",
+        "en": "Item {id} has no target meeting; give one with --target BODY "
+        "(e.g. --target uta-stuurgroep) and optionally --meeting DATE.",
+    },
+    "err.inform_ei_choice": {
+        "nl": "'--inform-ei {text}' is niet mogelijk; kies ja of nee.",
+        "en": "'--inform-ei {text}' is not possible; use ja or nee.",
+    },
+    "err.inform_ei_step": {
+        "nl": "--inform-ei hoort bij stap '{step}', niet bij '{trigger}'; laat het hier weg.",
+        "en": "--inform-ei applies to step '{step}', not to '{trigger}'; leave it out here.",
+    },
+    "err.inform_ei_no_step": {
+        "nl": "Deze flow kent geen besluit over E&I; laat --inform-ei weg bij '{trigger}'.",
+        "en": "This flow has no E&I decision; leave out --inform-ei for '{trigger}'.",
+    },
+    "err.inform_ei_needed": {
+        "nl": "Bij stap '{trigger}' van flow '{flow}' beslist het secretariaat of {body} wordt "
+        "geïnformeerd: voeg --inform-ei ja of --inform-ei nee toe.",
+        "en": "Step '{trigger}' of flow '{flow}' needs the secretary's decision whether {body} "
+        "is informed: add --inform-ei ja or --inform-ei nee.",
+    },
+    "err.guard_kenmerk": {
+        "nl": "er is eerst een kenmerk nodig (voorwaarde heeft_kenmerk): vul het in met "
+        "'routing edit {id} --kenmerk DOC-...'",
+        "en": "it needs a kenmerk first (guard heeft_kenmerk): set one with "
+        "'routing edit {id} --kenmerk DOC-...'",
+    },
+    "err.guard_owner": {
+        "nl": "er is eerst een eigenaar nodig (voorwaarde heeft_eigenaar): vul die in met "
+        "'routing edit {id} --owner NAAM'",
+        "en": "it needs an owner first (guard heeft_eigenaar): set one with "
+        "'routing edit {id} --owner NAME'",
+    },
+    "err.import_person": {
+        "nl": "'{body}' is een persoon en heeft geen eigen vergaderingen; importeer in plaats "
+        "daarvan de kalender van '{target}'.",
+        "en": "'{body}' is a person and has no meetings; import the calendar of '{target}' "
+        "instead.",
+    },
+    "err.file_unreadable": {
+        "nl": "{path}: het bestand kan niet worden gelezen ({reason}).",
+        "en": "{path}: cannot be read ({reason}).",
+    },
+    "err.not_ics": {
+        "nl": "Dit is geen iCalendar-bestand ({detail}); exporteer de kalender opnieuw als "
+        "iCalendar-bestand (.ics).",
+        "en": "Not an iCalendar file ({detail}); export the calendar again as an iCalendar "
+        "(.ics) file.",
+    },
+    "err.lead_time": {
+        "nl": "termijn '{text}' is niet duidelijk; schrijf bijvoorbeeld \"5 werkdagen\" of "
+        '"7 dagen"',
+        "en": 'lead time \'{text}\' is not understood; write e.g. "5 werkdagen" or "7 dagen"',
+    },
+    "config.file_not_found": {
+        "nl": "bestand niet gevonden; voer hier 'routing init' uit om een eerste routing.toml "
+        "te laten schrijven, of wijs er een aan met --config of ROUTING_CONFIG",
+        "en": "file not found; run 'routing init' here to write a starter routing.toml, "
+        "or point to one with --config or ROUTING_CONFIG",
+    },
+    "config.not_toml": {"nl": "geen geldige TOML: {detail}", "en": "not valid TOML: {detail}"},
+    "config.at_line": {"nl": "(regel {line})", "en": "(line {line})"},
+    "config.unknown_key": {
+        "nl": "{where}: onbekende sleutel{line}; toegestaan: {allowed}",
+        "en": "{where}: unknown key{line}; allowed: {allowed}",
+    },
+    "config.unknown_key_named": {
+        "nl": "{where}: onbekende sleutel '{key}'; toegestaan: {allowed}",
+        "en": "{where}: unknown key '{key}'; allowed: {allowed}",
+    },
+    "config.unknown_body": {
+        "nl": "{where}: onbekend orgaan '{body}'{line}",
+        "en": "{where}: unknown body '{body}'{line}",
+    },
+    "config.must_be_table": {
+        "nl": "{where}: moet een tabel zijn",
+        "en": "{where}: must be a table",
+    },
+    "config.must_be_named_table": {
+        "nl": "{where}: moet een tabel [{where}] zijn",
+        "en": "{where}: must be a table [{where}]",
+    },
+    "config.must_be_list": {"nl": "{where}: moet een lijst zijn", "en": "{where}: must be a list"},
+    "config.must_be_bool": {
+        "nl": "{where}: moet true of false zijn",
+        "en": "{where}: must be true or false",
+    },
+    "config.not_text": {
+        "nl": "{where}: moet een tekst tussen aanhalingstekens zijn, maar is {value}",
+        "en": "{where}: must be a text in quotes, got {value}",
+    },
+    "config.not_texts": {
+        "nl": "{where}: moet een lijst van teksten zijn, maar is {value}",
+        "en": "{where}: must be a list of texts, got {value}",
+    },
+    "config.not_email": {
+        "nl": "{where}: '{address}' is geen e-mailadres{line}",
+        "en": "{where}: '{address}' is not an e-mail address{line}",
+    },
+    "config.timezone": {
+        "nl": "region.timezone: onbekende tijdzone '{tz}'; gebruik bijvoorbeeld Europe/Amsterdam",
+        "en": "region.timezone: unknown time zone '{tz}'; use e.g. Europe/Amsterdam",
+    },
+    "config.language": {
+        "nl": "language: '{language}' wordt niet ondersteund; kies uit {choices}",
+        "en": "language: '{language}' is not supported; use one of {choices}",
+    },
+    "config.digest_table": {
+        "nl": "ei.digest: moet een tabel zijn, bijvoorbeeld {example}",
+        "en": "ei.digest: must be a table, e.g. {example}",
+    },
+    "config.bodies_missing": {
+        "nl": "bodies: er is ten minste één tabel [bodies.SLEUTEL] nodig",
+        "en": "bodies: at least one [bodies.KEY] table is needed",
+    },
+    "config.body_key": {
+        "nl": "{where}: de sleutel van een orgaan bestaat uit kleine letters, cijfers en '-'{line}",
+        "en": "{where}: a body key is lowercase letters, digits and '-'{line}",
+    },
+    "config.body_kind": {
+        "nl": "{where}: '{kind}' is geen geldige soort; kies uit {kinds}{line}",
+        "en": "{where}: '{kind}' is not one of {kinds}{line}",
+    },
+    "config.person_calendar": {
+        "nl": "{where}: een persoon heeft geen eigen vergaderingen; verwijder [{where}.calendar] "
+        "en vul handover_to en handover_lead in{line}",
+        "en": "{where}: a person has no meetings of its own; remove [{where}.calendar] and set "
+        "handover_to and handover_lead{line}",
+    },
+    "config.person_handover": {
+        "nl": "{where}: een persoon heeft handover_to nodig (het orgaan waaraan de persoon "
+        "overdraagt, bijvoorbeeld 'uta-stuurgroep'){line}",
+        "en": "{where}: a person needs handover_to (the body it hands over to, e.g. "
+        "'uta-stuurgroep'){line}",
+    },
+    "config.rule_table": {
+        "nl": "{where}: moet een tabel zijn van de vorm {example}",
+        "en": "{where}: must be a table {example}",
+    },
+    "config.recess_table": {
+        "nl": "{where}: moet de vorm {example} hebben",
+        "en": "{where}: must be {example}",
+    },
+    "config.datetime": {
+        "nl": "{where}: '{value}' is geen datum met tijd; schrijf 2024-03-14T14:00",
+        "en": "{where}: '{value}' is not a date-time; write 2024-03-14T14:00",
+    },
+    "config.date": {
+        "nl": "{where}: '{value}' is geen datum; schrijf 2024-12-24",
+        "en": "{where}: '{value}' is not a date; write 2024-12-24",
+    },
+    "config.time": {
+        "nl": '{where}: \'{value}\' is geen tijd; schrijf "12:00" of "meeting"',
+        "en": '{where}: \'{value}\' is not a time; write "12:00" or "meeting"',
+    },
+    "config.rrule_missing": {
+        "nl": '{where}: een herhaling heeft rrule = "FREQ=..." en start nodig',
+        "en": '{where}: a recurrence needs rrule = "FREQ=..." and start',
+    },
+    "config.rrule_invalid": {
+        "nl": "{where}: '{text}' is geen geldige RRULE ({detail})",
+        "en": "{where}: '{text}' is not a valid RRULE ({detail})",
+    },
+    "config.recess_order": {
+        "nl": "{where}: het reces eindigt ({end}) voordat het begint ({start})",
+        "en": "{where}: ends ({end}) before it starts ({start})",
+    },
+    "config.feedback_table": {
+        "nl": 'daemon.feedback: moet een tabel van orgaan = "flow" zijn, bijvoorbeeld {example}',
+        "en": 'daemon.feedback: a table of body = "flow", e.g. {example}',
+    },
+    "config.cron_list": {
+        "nl": "daemon.cron: moet een lijst van crontab-regels zijn, bijvoorbeeld {example}",
+        "en": "daemon.cron: a list of crontab lines, e.g. {example}",
+    },
+    "config.cron_line": {
+        "nl": "daemon.cron: '{entry}' is geen crontab-regel van vijf velden",
+        "en": "daemon.cron: '{entry}' is not a crontab line of five fields",
+    },
+    "config.period": {
+        "nl": "ei.digest.every: '{every}' is onbekend; kies uit {choices}",
+        "en": "ei.digest.every: '{every}' unknown; use one of {choices}",
+    },
+    "config.whole_number": {
+        "nl": "{where}: moet een geheel getal {bound} zijn, maar is {value}",
+        "en": "{where}: must be a whole number {bound}, got {value}",
+    },
+    "config.secret": {
+        "nl": "{where}: geheimen horen niet in routing.toml; zet de waarde in de "
+        "omgevingsvariabele {variable}",
+        "en": "{where}: secrets do not belong in routing.toml; put it in {variable} instead",
+    },
+    "config.wrong_type": {
+        "nl": "{where}: {value} heeft het verkeerde type; zie de README",
+        "en": "{where}: {value} has the wrong type; see the README",
+    },
+    "config.channel": {
+        "nl": "notify.channel: '{channel}' is onbekend; kies file of smtp",
+        "en": "notify.channel: '{channel}' unknown; use file or smtp",
+    },
+    "config.port": {
+        "nl": "notify.smtp_port: {port} is geen poortnummer",
+        "en": "notify.smtp_port: {port} is not a port number",
+    },
+    "config.max_attempts": {
+        "nl": "notify.max_attempts: moet ten minste 1 zijn",
+        "en": "notify.max_attempts: must be at least 1",
+    },
     # meeting documents (agenda, besluitenlijst)
     "err.no_meeting_on": {
         "nl": "{body} vergadert niet op {date}; zie 'routing meetings --body {key}'.",

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from routing import calendar, engine, machines
 from routing.calendars import load_calendars
 from routing.errors import BadInput, RefusedByRules
+from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
 from store.schedule_models import Deadline, MeetingOutcome
@@ -100,8 +101,7 @@ def _meeting(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meet
     found = load_calendars(rt.config, db).meeting_on(body, day)
     if found is None:
         raise BadInput(
-            f"{rt.config.body(body).name} has no meeting on {day.isoformat()}; see "
-            f"'routing meetings --body {body}'."
+            t("err.no_meeting_on", body=rt.config.body(body).name, date=format_date(day), key=body)
         )
     return found
 
@@ -159,10 +159,15 @@ def close_meeting(
         known = {item.id for item in on_meeting}
         strangers = sorted(set(outcomes) - known)
         if strangers:
+            on_it = ", ".join(str(i) for i in sorted(i for i in known if i is not None))
             raise BadInput(
-                f"Item(s) {', '.join(map(str, strangers))} are not on the meeting of "
-                f"{rt.config.bodies[body].name} of {day.isoformat()}; on it: "
-                f"{', '.join(str(i) for i in sorted(i for i in known if i is not None)) or 'none'}."
+                t(
+                    "err.not_on_meeting",
+                    ids=", ".join(map(str, strangers)),
+                    body=rt.config.bodies[body].name,
+                    date=format_date(day),
+                    on_it=on_it or t("word.none"),
+                )
             )
         for item in on_meeting:
             assert item.id is not None
@@ -200,10 +205,7 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
             )
         ).all()
         if not open_rows:
-            raise RefusedByRules(
-                f"Item {item_id} has no open papers deadline (state '{item.state}'); nothing "
-                "to record."
-            )
+            raise RefusedByRules(t("err.no_open_papers", id=item_id, state=item.state))
         for row in open_rows:
             row.status, row.handled_at = "done", now
             db.add(row)

@@ -22,7 +22,7 @@ from routing import calendar
 from routing.calendars import Calendars
 from routing.config import Config
 from routing.errors import BadInput
-from routing.i18n import t
+from routing.i18n import format_date, t
 from routing.notify import local
 from store import Item
 from store.schedule_models import Deadline
@@ -179,8 +179,7 @@ def route_bodies(flow: FlowDefinition, from_state: str, target_body: str) -> lis
             queue.append(dest)
     if found is None:
         raise BadInput(
-            f"From '{from_state}' the flow '{flow.name}' does not lead to '{target_body}'; "
-            "choose a body on the item's route (see 'routing flows " + flow.name + "')."
+            t("err.route_not_leading", state=from_state, flow=flow.name, body=target_body)
         )
     states: list[str] = []
     cursor: str | None = found
@@ -218,8 +217,12 @@ def plan_to_target(
         target = calendars.meeting_on(target_body, target_day)
         if target is None:
             raise BadInput(
-                f"{config.bodies[target_body].name} does not meet on {target_day.isoformat()}; "
-                f"see its meetings with 'routing meetings --body {target_body}'."
+                t(
+                    "err.no_meeting_on",
+                    body=config.bodies[target_body].name,
+                    date=format_date(target_day),
+                    key=target_body,
+                )
             )
     else:
         upcoming = calendar.meetings_between(target_cal, now, now + dt.timedelta(days=400))

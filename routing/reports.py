@@ -15,6 +15,7 @@ from routing.calendars import load_calendars
 from routing.delivery import DeliveryReport
 from routing.engine import load_item
 from routing.errors import BadInput
+from routing.i18n import t
 from routing.runtime import Runtime
 from routing.sweep import HEARTBEAT, SweepReport
 from store.schedule_models import Deadline, EiDecision, Heartbeat, Outbox
@@ -57,10 +58,7 @@ def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None
         flow = rt.catalog.pinned(db, item.flow_version_id)
         target_body = target or item.target_body
         if target_body is None:
-            raise BadInput(
-                f"Item {item_id} has no target meeting; give one with --target BODY "
-                "(e.g. --target uta-stuurgroep) and optionally --meeting DATE."
-            )
+            raise BadInput(t("err.no_target", id=item_id))
         rt.config.body(target_body)
         if day is None and target is None and item.target_meeting_at is not None:
             day = item.target_meeting_at.astimezone(rt.config.timezone).date()

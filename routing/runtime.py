@@ -51,6 +51,8 @@ class Runtime:
     clock: Clock
     actor: str
     _engine: Engine | None = field(default=None, repr=False)
+    # the schema is checked on first use; the daemon asks again before every sweep
+    _schema_checked: bool = field(default=False, repr=False)
     _catalog: FlowCatalog | None = field(default=None, repr=False)
 
     @classmethod
@@ -76,13 +78,20 @@ class Runtime:
     @property
     def engine(self) -> Engine:
         engine = self.raw_engine()
+        if self._schema_checked:
+            return engine
         try:
             store.require_current_schema(engine)
         except store.SchemaOutOfDate as exc:
             raise DatabaseNotReady(self.display_url, str(exc)) from None
         except OperationalError as exc:
             raise DatabaseNotReady(self.display_url, str(exc.orig)) from None
+        self._schema_checked = True
         return engine
+
+    def recheck_schema(self) -> None:
+        """Check the schema again at the next use (a newer version may have migrated it)."""
+        self._schema_checked = False
 
     @property
     def display_url(self) -> str:

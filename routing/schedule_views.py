@@ -153,19 +153,22 @@ def sweep_view(report: SweepReport, sent: DeliveryReport) -> RenderableType:
 
 
 def outbox_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column(t("label.id"), justify="right")
-    table.add_column(t("label.kind"))
-    table.add_column(t("label.subject"), overflow="ellipsis", max_width=60)
-    table.add_column(t("label.status"))
-    table.add_column(t("label.when"))
+    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table.add_column(t("label.id"), justify="right", no_wrap=True)
+    table.add_column(t("label.kind"), no_wrap=True)
+    table.add_column(t("label.subject"), no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column(t("label.status"), no_wrap=True)
+    table.add_column(t("label.when"), no_wrap=True)
     colours = {"sent": "green", "pending": "yellow", "failed": "bold red"}
     for row in rows:
         when = row["sent_at"] or row["next_attempt_at"]
         status = Text(t(f"outbox.{row['status']}"), style=colours.get(row["status"], ""))
         if row["attempts"] and row["status"] != "sent":
             status.append(f" ({row['attempts']}×)")
-        table.add_row(str(row["id"]), row["kind"], row["subject"], status, _when(when, tz))
+        table.add_row(
+            str(row["id"]), t(f"mail.{row['kind']}"), row["subject"], status,
+            _when(when, tz, short=True),
+        )  # fmt: skip
     if not rows:
         table.caption = t("outbox.empty")
     return table

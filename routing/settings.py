@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from routing.i18n import t
+
 __all__ = ["DAEMON_KEYS", "DIGEST_KEYS", "DaemonSettings", "parse_daemon"]
 
 DAEMON_KEYS = frozenset(
@@ -22,6 +24,7 @@ _DEFAULT_FEEDBACK = {
     "uta-supportteam": "terugkoppeling-supportteam",
     "uta-stuurgroep": "terugkoppeling-stuurgroep",
 }
+_FEEDBACK_EXAMPLE = '{"uta-stuurgroep" = "terugkoppeling-stuurgroep"}'
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,12 @@ def parse_daemon(
     daemon: Mapping[str, Any], digest: Mapping[str, Any] | None, bodies: Mapping[str, Any]
 ) -> tuple[DaemonSettings, list[str]]:
     problems: list[str] = [
-        f"daemon.{key}: unknown key; allowed: {', '.join(sorted(DAEMON_KEYS))}"
+        t(
+            "config.unknown_key",
+            where=f"daemon.{key}",
+            line="",
+            allowed=", ".join(sorted(DAEMON_KEYS)),
+        )
         for key in daemon
         if key not in DAEMON_KEYS
     ]
@@ -66,7 +74,7 @@ def parse_daemon(
     days = _positive(daemon, "rollover_after_days", 2, problems, allow_zero=True)
     owner = daemon.get("feedback_owner", "Gemeente Hilversum")
     if not isinstance(owner, str):
-        problems.append("daemon.feedback_owner: must be a text")
+        problems.append(t("config.not_text", where="daemon.feedback_owner", value=repr(owner)))
         owner = "Gemeente Hilversum"
     digest_body, months = _digest(digest, bodies, problems)
     settings = DaemonSettings(
@@ -88,13 +96,12 @@ def _feedback(
     if not isinstance(feedback, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in feedback.items()
     ):
-        problems.append(
-            'daemon.feedback: a table of body = "flow", e.g. '
-            '{"uta-stuurgroep" = "terugkoppeling-stuurgroep"}'
-        )
+        problems.append(t("config.feedback_table", example=_FEEDBACK_EXAMPLE))
         return dict(_DEFAULT_FEEDBACK)
     problems.extend(
-        f"daemon.feedback: unknown body '{body}'" for body in feedback if body not in bodies
+        t("config.unknown_body", where="daemon.feedback", body=body, line="")
+        for body in feedback
+        if body not in bodies
     )
     return dict(feedback)
 
@@ -102,13 +109,9 @@ def _feedback(
 def _cron(daemon: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
     cron = daemon.get("cron", [])
     if not isinstance(cron, list) or not all(isinstance(c, str) for c in cron):
-        problems.append('daemon.cron: a list of crontab lines, e.g. ["0 7 * * 1-5"]')
+        problems.append(t("config.cron_list", example='["0 7 * * 1-5"]'))
         return ()
-    problems.extend(
-        f"daemon.cron: '{line}' is not a crontab line of five fields"
-        for line in cron
-        if len(line.split()) != 5
-    )
+    problems.extend(t("config.cron_line", entry=line) for line in cron if len(line.split()) != 5)
     return tuple(cron)
 
 
@@ -119,18 +122,21 @@ def _digest(
     if digest is None:
         return body, 3
     problems.extend(
-        f"ei.digest.{key}: unknown key; allowed: {', '.join(sorted(DIGEST_KEYS))}"
+        t(
+            "config.unknown_key",
+            where=f"ei.digest.{key}",
+            line="",
+            allowed=", ".join(sorted(DIGEST_KEYS)),
+        )
         for key in digest
         if key not in DIGEST_KEYS
     )
     body = digest.get("body", body)
     if body is not None and body not in bodies:
-        problems.append(f"ei.digest.body: unknown body '{body}'")
+        problems.append(t("config.unknown_body", where="ei.digest.body", body=body, line=""))
     every = digest.get("every", "kwartaal")
     if every not in _PERIOD_MONTHS:
-        problems.append(
-            f"ei.digest.every: '{every}' unknown; use one of {', '.join(_PERIOD_MONTHS)}"
-        )
+        problems.append(t("config.period", every=every, choices=", ".join(_PERIOD_MONTHS)))
         return body, 3
     return body, _PERIOD_MONTHS[every]
 
@@ -146,7 +152,12 @@ def _positive(
     value = table.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < (0 if allow_zero else 1):
         problems.append(
-            f"daemon.{key}: must be a whole number {'>= 0' if allow_zero else '> 0'}, got {value!r}"
+            t(
+                "config.whole_number",
+                where=f"daemon.{key}",
+                bound=">= 0" if allow_zero else "> 0",
+                value=repr(value),
+            )
         )
         return default
     return value

@@ -23,11 +23,11 @@ from routing.schedule_views import plan_view
 __all__ = ["flow_view", "flows_table", "item_view", "items_table"]
 
 
-def _local(iso: str | None, tz: ZoneInfo) -> str:
+def _local(iso: str | None, tz: ZoneInfo, *, short: bool = False) -> str:
     if not iso:
         return t("label.none")
     moment = dt.datetime.fromisoformat(iso).astimezone(tz)
-    return format_date(moment, with_time=True)
+    return format_date(moment, with_time=True, short=short)
 
 
 def _flags(item: Mapping[str, Any]) -> Text:
@@ -65,7 +65,12 @@ def items_table(items: Sequence[Mapping[str, Any]], bodies: Mapping[str, str]) -
     return table
 
 
-def item_view(detail: Mapping[str, Any], bodies: Mapping[str, str], tz: ZoneInfo) -> RenderableType:
+def item_view(
+    detail: Mapping[str, Any],
+    bodies: Mapping[str, str],
+    tz: ZoneInfo,
+    width: int | None = None,
+) -> RenderableType:
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
@@ -92,25 +97,49 @@ def item_view(detail: Mapping[str, Any], bodies: Mapping[str, str], tz: ZoneInfo
         why = option["refusal"] or option["title"]
         possible.add_row(mark, Text(option["trigger"], style="bold"), f"→ {option['dest']}", why)
 
-    history = Table(box=box.SIMPLE_HEAD, title=t("label.history"), title_justify="left")
-    history.add_column(t("label.when"))
-    history.add_column(t("label.step"), style="bold")
-    history.add_column(t("label.to"))
-    history.add_column(t("label.actor"))
-    history.add_column(t("label.note"), overflow="fold")
-    for event in detail["history"]:
-        history.add_row(
-            _local(event["at"], tz),
-            event["trigger"],
-            event["to"],
-            event["actor"],
-            event["note"] or "",
-        )
+    history = _history(detail["history"], tz, width)
     parts: list[RenderableType] = [header, Text(""), Text(t("label.possible"), style="bold")]
     parts.append(possible if detail["possible"] else Text(t("err.nothing_possible"), style="dim"))
     parts.append(history)
     parts.extend(_time_sections(detail, bodies, tz))
     return Panel(Group(*parts), title=f"#{detail['id']} {detail['title']}", title_align="left")
+
+
+NARROW = 110  # below this a timeline row puts its note under the step instead of beside it
+
+
+def _history(events: Sequence[Mapping[str, Any]], tz: ZoneInfo, width: int | None) -> Table:
+    if width is not None and width < NARROW:
+        timeline = Table(
+            box=box.SIMPLE_HEAD, title=t("label.history"), title_justify="left", expand=True
+        )
+        timeline.add_column(t("label.when"), no_wrap=True)
+        timeline.add_column(f"{t('label.step')} → {t('label.to')} · {t('label.actor')}", ratio=1)
+        for event in events:
+            line = Text(event["trigger"], style="bold")
+            line.append(f" → {event['to']}")
+            line.append(f" · {event['actor']}", style="dim")
+            if event["note"]:
+                line.append(f"\n{event['note']}", style="italic")
+            timeline.add_row(_local(event["at"], tz, short=True), line)
+        return timeline
+    history = Table(
+        box=box.SIMPLE_HEAD, title=t("label.history"), title_justify="left", expand=True
+    )
+    history.add_column(t("label.when"), no_wrap=True)
+    history.add_column(t("label.step"), style="bold", no_wrap=True)
+    history.add_column(t("label.to"), no_wrap=True, overflow="ellipsis", max_width=24)
+    history.add_column(t("label.actor"), no_wrap=True, overflow="ellipsis", max_width=16)
+    history.add_column(t("label.note"), ratio=1, min_width=16)
+    for event in events:
+        history.add_row(
+            _local(event["at"], tz, short=True),
+            event["trigger"],
+            event["to"],
+            event["actor"],
+            event["note"] or "",
+        )
+    return history
 
 
 def _time_sections(
@@ -120,12 +149,14 @@ def _time_sections(
     parts: list[RenderableType] = []
     if detail.get("deadlines"):
         table = Table(box=box.SIMPLE_HEAD, title=t("label.deadlines"), title_justify="left")
-        table.add_column(t("label.kind"))
-        table.add_column(t("label.body"))
-        table.add_column(t("label.when"))
+        table.add_column(t("label.kind"), no_wrap=True)
+        table.add_column(t("label.body"), no_wrap=True, overflow="ellipsis", max_width=32)
+        table.add_column(t("label.when"), no_wrap=True)
+        table.add_column("", no_wrap=True)
         for row in detail["deadlines"]:
+            missed = Text(t("label.missed"), style="bold red") if row.get("missed") else Text("")
             table.add_row(t(f"deadline.{row['kind']}"), bodies.get(row["body"], row["body"]),
-                          _local(row["due"], tz))  # fmt: skip
+                          _local(row["due"], tz, short=True), missed)  # fmt: skip
         parts.append(table)
     for decision in detail.get("ei", []):
         key = "ei.effect_yes" if decision["inform"] else "ei.effect_no"
@@ -134,15 +165,17 @@ def _time_sections(
         parts.append(Text(f"{t('label.inform_ei')}: {verdict} — {decision['decided_by']}, "
                           f"{_local(decision['at'], tz)}"))  # fmt: skip
     if detail.get("notifications"):
-        table = Table(box=box.SIMPLE_HEAD, title=t("label.notifications"), title_justify="left")
-        table.add_column(t("label.kind"))
-        table.add_column(t("label.subject"), overflow="ellipsis", max_width=50)
-        table.add_column(t("label.status"))
+        table = Table(
+            box=box.SIMPLE_HEAD, title=t("label.notifications"), title_justify="left", expand=True
+        )
+        table.add_column(t("label.kind"), no_wrap=True)
+        table.add_column(t("label.subject"), no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column(t("label.status"), no_wrap=True)
         for message in detail["notifications"]:
             status = t(f"outbox.{message['status']}")
             if message["sent_at"]:
-                status += f" {_local(message['sent_at'], tz)}"
-            table.add_row(message["kind"], message["subject"], status)
+                status += f" {_local(message['sent_at'], tz, short=True)}"
+            table.add_row(t(f"mail.{message['kind']}"), message["subject"], status)
         parts.append(table)
     if detail.get("plan"):
         parts.append(plan_view(detail["plan"], tz))

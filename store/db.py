@@ -8,6 +8,7 @@ migrations, never by `create_all`, so a database made today upgrades cleanly tom
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -95,10 +96,19 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
     return before, head
 
 
+@functools.cache
+def code_head() -> str:
+    """The newest revision the code knows; reading it compiles every migration, so once."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None, "store/migrations has no revisions"
+    return head
+
+
 def schema_state(engine: Engine) -> tuple[str | None, str]:
     """(the database's revision, the newest revision the code knows)."""
-    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
-    assert head is not None, "store/migrations has no revisions"
+    head = code_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return current, head

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from routing import calendar as cal
+from routing import i18n
 from routing.errors import CalendarError
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -67,6 +68,9 @@ def test_lead_times_are_read_in_dutch_and_english(
 
 
 def test_a_bad_lead_time_says_how_to_write_it() -> None:
+    with pytest.raises(CalendarError, match=r'schrijf bijvoorbeeld "5 werkdagen" of "7 dagen"'):
+        cal.Lead.parse("vijf dagen")
+    i18n.set_language("en")
     with pytest.raises(CalendarError, match=r'write e\.g\. "5 werkdagen" or "7 dagen"'):
         cal.Lead.parse("vijf dagen")
 
@@ -156,11 +160,14 @@ def test_parse_calendar_reports_every_problem_at_once() -> None:
     assert calendar is None
     text = "\n".join(problems)
     assert len(problems) == 5, problems
-    assert "bodies.regieteam.calendar: unknown key 'papres_lead'; allowed: dates, exdates" in text
-    assert "'FREQ=SOMETIMES' is not a valid RRULE" in text
-    assert "'14 maart' is not a date-time; write 2024-03-14T14:00" in text
-    assert "ends (2024-07-01) before it starts (2024-08-01)" in text
-    assert "'half twaalf' is not a time" in text
+    assert (
+        "bodies.regieteam.calendar: onbekende sleutel 'papres_lead'; toegestaan: dates, exdates"
+        in text
+    )
+    assert "bodies.regieteam.calendar.rrule: 'FREQ=SOMETIMES' is geen geldige RRULE" in text
+    assert "'14 maart' is geen datum met tijd; schrijf 2024-03-14T14:00" in text
+    assert "eindigt (1 juli 2024) voordat het begint (1 augustus 2024)" in text
+    assert "'half twaalf' is geen tijd" in text
 
 
 def test_parse_calendar_builds_the_shipped_form() -> None:
@@ -228,7 +235,7 @@ def test_read_ics_handles_zones_utc_all_day_recurrence_and_cancellations() -> No
 
 def test_read_ics_refuses_garbage_with_a_fix() -> None:
     with pytest.raises(
-        CalendarError, match=r"export the calendar again as an iCalendar \(\.ics\) file"
+        CalendarError, match=r"exporteer de kalender opnieuw als iCalendar-bestand \(\.ics\)"
     ):
         cal.read_ics(
             b"this is not a calendar", AMS, local("2025-01-01T00:00"), local("2026-01-01T00:00")

@@ -108,10 +108,21 @@ def test_list_filters_by_state_body_and_flow(cli: Cli) -> None:
         (("move", "een", "agenderen"), 2, "Invalid value for 'ID'"),
         (("new", "X", "--flow", "onbekend"), 2, "Flow 'onbekend' bestaat niet"),
         (("new", "X", "--flow", "initiatief", "--voor", "advies"), 2, "--voor advies"),
-        (("new", "X", "--flow", "initiatief", "--now", "gisteren"), 2, "is not a date"),
-        (("list", "--body", "raad"), 2, "Body 'raad' bestaat niet"),
+        (("new", "X", "--flow", "initiatief", "--now", "gisteren"), 2, "is geen datum of tijdstip"),
+        (("list", "--body", "raad"), 2, "Orgaan 'raad' bestaat niet. Bekende organen: "),
         (("show", "99"), 2, "Item 99 bestaat niet"),
         (("--lang", "fr", "list"), 2, "use one of nl, en"),
+        (
+            ("outbox", "--status", "weg"),
+            2,
+            "--status: 'weg' kan niet; kies uit pending, sent, failed.",
+        ),
+        (
+            ("meeting", "close", "regieteam", "2024-02-20", "-o", "1:doorzetten"),
+            2,
+            "--outcome: '1:doorzetten' heeft niet de vorm ID=WAARDE.",
+        ),
+        (("flows", "--diagram", "x.svg"), 2, "--diagram: noem de flow die getekend moet worden"),
     ],
 )
 def test_errors_are_one_line_with_the_right_exit_code_and_change_nothing(
@@ -135,7 +146,7 @@ def test_bad_config_is_exit_2_with_the_problem(cli: Cli, config_path: Path) -> N
     config_path.write_text(config_path.read_text() + "\n[bodies.x]\nkind = 'raad'\n")
     result = cli("check", check=False)
     assert result.returncode == 2
-    assert "bodies.x.kind: 'raad' is not one of" in result.stderr
+    assert "bodies.x.kind: 'raad' is geen geldige soort; kies uit" in result.stderr
 
 
 def test_python_dash_m_works(cli: Cli, config_path: Path) -> None:

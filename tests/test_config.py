@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from routing import i18n
 from routing.config import load_config, parse_config
 from routing.errors import ConfigError
 from tests.conftest import starter_text
@@ -80,25 +81,38 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     message = str(caught.value)
     problems = caught.value.problems
     assert len(problems) == 6, problems
-    assert "language: 'fr' is not supported" in message
-    assert "unknown time zone 'Europe/Hilversum'" in message
+    assert "language: 'fr' wordt niet ondersteund; kies uit nl, en" in message
+    assert "onbekende tijdzone 'Europe/Hilversum'" in message
     assert (
-        "bodies.regieteam.kind: 'ambtenaar' is not one of ambtelijk, bestuurlijk, persoon"
-        in message
+        "bodies.regieteam.kind: 'ambtenaar' is geen geldige soort; kies uit ambtelijk, "
+        "bestuurlijk, persoon" in message
     )
-    assert "handover_to: unknown body 'uta-stuurgroup'" in message
-    assert "'pfho.ei-at-regiogv' is not an e-mail address" in message
-    assert "bodies.extra.colour: unknown key" in message
+    assert "handover_to: onbekend orgaan 'uta-stuurgroup'" in message
+    assert "'pfho.ei-at-regiogv' is geen e-mailadres" in message
+    assert "bodies.extra.colour: onbekende sleutel" in message
     assert (
-        "allowed: calendar, description, email, handover_lead, handover_to, kind, name" in message
+        "toegestaan: calendar, description, email, handover_lead, handover_to, kind, name"
+        in message
     )
 
 
 def test_unknown_top_level_key_lists_the_allowed_ones(tmp_path: Path) -> None:
     with pytest.raises(
-        ConfigError, match=r"databse: unknown key; allowed: bodies, daemon, database"
+        ConfigError, match=r"databse: onbekende sleutel; toegestaan: bodies, daemon, database"
     ):
         parse_config(starter_text() + "\n[databse]\nurl = ''\n", tmp_path / "routing.toml")
+
+
+def test_problems_come_out_in_english_on_request(tmp_path: Path) -> None:
+    i18n.set_language("en")
+    text = starter_text().replace('handover_to = "uta-stuurgroep"\n', "")
+    text += "\n[databse]\nurl = ''\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, tmp_path / "routing.toml")
+    message = str(caught.value)
+    assert "databse: unknown key; allowed: bodies, daemon, database" in message
+    assert "a person needs handover_to (the body it hands over to" in message
+    assert "(line " in message
 
 
 def test_body_problems_name_the_line_of_their_table(tmp_path: Path) -> None:
@@ -106,7 +120,9 @@ def test_body_problems_name_the_line_of_their_table(tmp_path: Path) -> None:
     line = next(
         n for n, row in enumerate(text.splitlines(), 1) if row == "[bodies.wethouder-hilversum]"
     )
-    with pytest.raises(ConfigError, match=rf"a person needs handover_to .*\(line {line}\)"):
+    with pytest.raises(
+        ConfigError, match=rf"een persoon heeft handover_to nodig .*\(regel {line}\)"
+    ):
         parse_config(text, tmp_path / "routing.toml")
 
 
@@ -116,5 +132,5 @@ def test_a_person_cannot_have_a_calendar(tmp_path: Path) -> None:
         'handover_lead = "10 werkdagen"\n\n[bodies.wethouder-hilversum.calendar]\n'
         'dates = ["2024-03-01T10:00"]\n',
     )
-    with pytest.raises(ConfigError, match="a person has no meetings of its own"):
+    with pytest.raises(ConfigError, match="een persoon heeft geen eigen vergaderingen"):
         parse_config(text, tmp_path / "routing.toml")

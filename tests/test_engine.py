@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 import store
 from flows import FlowDefinition
-from routing import engine, machines
+from routing import engine, i18n, machines
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
 from routing.items import item_detail
 from routing.runtime import Runtime
@@ -118,7 +118,9 @@ def test_a_guard_refuses_with_the_fix(rt: Runtime) -> None:
     assert item.id is not None
     engine.move(rt, item.id, "agenderen")
     events_before = _count(rt, AuditEvent)
-    with pytest.raises(TriggerNotPossible, match=r"needs a kenmerk .*routing edit \d+ --kenmerk"):
+    with pytest.raises(
+        TriggerNotPossible, match=r"eerst een kenmerk nodig .*routing edit \d+ --kenmerk"
+    ):
         engine.move(rt, item.id, "inbrengen")
     assert _count(rt, AuditEvent) == events_before
     engine.edit_item(rt, item.id, kenmerk="DOC-24003697")
@@ -146,17 +148,34 @@ def test_bad_input_writes_nothing(rt: Runtime) -> None:
     before = (_count(rt, Item), _count(rt, AuditEvent), _count(rt, FlowVersion))
     with pytest.raises(NotFound, match="Flow 'bestaat-niet' bestaat niet"):
         engine.create_item(rt, engine.ItemSpec(title="X", flow="bestaat-niet"))
-    with pytest.raises(BadInput, match="needs a title"):
+    with pytest.raises(BadInput, match="heeft een titel nodig"):
         engine.create_item(rt, engine.ItemSpec(title="  ", flow="initiatief"))
-    with pytest.raises(BadInput, match="--voor advies"):
+    with pytest.raises(
+        BadInput, match="'--voor advies' is niet mogelijk; kies uit: besluitvorming"
+    ):
         engine.create_item(rt, engine.ItemSpec(title="X", flow="initiatief", asked="advies"))
-    with pytest.raises(BadInput, match="Topic"):
+    with pytest.raises(BadInput, match=r"Onderwerp\(en\) 'twee woorden' niet bruikbaar"):
         engine.create_item(
             rt, engine.ItemSpec(title="X", flow="initiatief", topics=["Twee woorden"])
         )
-    with pytest.raises(NotFound, match="Item 999"):
+    with pytest.raises(
+        NotFound, match=r"Item 999 bestaat niet\. Bekijk de items met 'routing list'"
+    ):
         engine.move(rt, 999, "agenderen")
     assert (_count(rt, Item), _count(rt, AuditEvent), _count(rt, FlowVersion)) == before
+
+
+def test_refusals_come_out_in_english_on_request(rt: Runtime) -> None:
+    i18n.set_language("en")
+    with pytest.raises(BadInput, match="An item needs a title; give it as the first argument"):
+        engine.create_item(rt, engine.ItemSpec(title="  ", flow="initiatief"))
+    with pytest.raises(NotFound, match=r"Item 999 does not exist\. See the items with"):
+        engine.move(rt, 999, "agenderen")
+    item = engine.create_item(rt, engine.ItemSpec(title="X", flow="agendapunt-supportteam"))
+    assert item.id is not None
+    engine.move(rt, item.id, "agenderen")
+    with pytest.raises(TriggerNotPossible, match=r"it needs a kenmerk first .*--kenmerk"):
+        engine.move(rt, item.id, "inbrengen")
 
 
 def test_optimistic_lock_refuses_a_stale_version(rt: Runtime) -> None:

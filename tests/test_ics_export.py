@@ -118,4 +118,5 @@ def test_english_calendar_and_refused_folder(
     summaries = {e.summary.value for e in _events(path).values()}
     assert "Papers due: Confidential item DOC-9 for Regieteam Werk & Participatie" in summaries
     missing = cli("meetings", "--ics", str(tmp_path / "nope" / "x.ics"), check=False)
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert missing.returncode == 2
+    assert f"--ics: de map '{tmp_path / 'nope'}' bestaat niet" in missing.stderr

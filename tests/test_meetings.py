@@ -69,7 +69,8 @@ def test_importing_an_ics_adds_meetings_once(cli: Cli, tmp_path: Path) -> None:
     assert "iCalendar" in result.stderr
     person = cli("meetings", "import", "wethouder-hilversum", str(ics), check=False)
     assert person.returncode == 2
-    assert "is a person" in person.stderr
+    assert "'wethouder-hilversum' is een persoon" in person.stderr
+    assert "importeer in plaats daarvan de kalender van 'uta-stuurgroep'" in person.stderr
 
 
 def test_plan_names_every_step_and_the_earliest_reachable_meeting(cli: Cli) -> None:
@@ -94,7 +95,7 @@ def test_plan_names_every_step_and_the_earliest_reachable_meeting(cli: Cli) -> N
     assert "Vroegst haalbaar" in text
     no_target = cli("new", "Zonder doel", "--flow", "initiatief").stdout.strip()
     refused = cli("plan", no_target, check=False)
-    assert refused.returncode == 2 and "--target BODY" in refused.stderr
+    assert refused.returncode == 2 and "--target ORGAAN" in refused.stderr
 
 
 def test_closing_a_meeting_moves_every_item_or_nothing(cli: Cli) -> None:
@@ -134,9 +135,15 @@ def test_closing_a_meeting_moves_every_item_or_nothing(cli: Cli) -> None:
     assert json.loads(cli("show", a, "--json").stdout)["history"][-1]["note"] == "Akkoord"
     stranger = cli("meeting", "close", "regieteam", "2024-02-20", "-o", "99=doorzetten", *after,
                    check=False)  # fmt: skip
-    assert stranger.returncode == 2 and "not on the meeting" in stranger.stderr
+    assert stranger.returncode == 2
+    assert (
+        "Item(s) 99 staan niet op de vergadering van Regieteam Werk & Participatie van "
+        "20 februari 2024" in stranger.stderr
+    )
     no_meeting = cli("meeting", "close", "regieteam", "2024-02-21", check=False)
-    assert no_meeting.returncode == 2 and "has no meeting on 2024-02-21" in no_meeting.stderr
+    assert no_meeting.returncode == 2 and "vergadert niet op 21 februari 2024" in no_meeting.stderr
+    english = cli("--lang", "en", "meeting", "close", "regieteam", "2024-02-21", check=False)
+    assert "does not meet on February 21, 2024" in english.stderr
 
 
 def test_papers_in_and_the_outbox_command(cli: Cli) -> None:
@@ -146,7 +153,7 @@ def test_papers_in_and_the_outbox_command(cli: Cli) -> None:
         "stukken binnen (2 termijn(en)" in cli("stukken", item, "--now", "2024-02-06T09:00").stdout
     )
     again = cli("stukken", item, check=False)
-    assert again.returncode == 1 and "no open papers deadline" in again.stderr
+    assert again.returncode == 1 and "geen openstaande termijn voor stukken" in again.stderr
     assert "De outbox is leeg" in cli("outbox").stdout
     assert json.loads(cli("outbox", "--json").stdout) == []
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from routing import i18n
 from routing.settings import DaemonSettings, parse_daemon
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -32,12 +33,18 @@ def test_every_problem_is_reported() -> None:
     )
     text = "; ".join(problems)
     assert len(problems) == 6, problems
-    assert "daemon.x: unknown key; allowed: cron, feedback, feedback_owner" in text
-    assert "sweep_every_minutes: must be a whole number > 0, got 0" in text
-    assert "rollover_after_days: must be a whole number >= 0, got 'twee'" in text
-    assert "'0 7 * *' is not a crontab line of five fields" in text
-    assert "ei.digest.body: unknown body 'raad'" in text
-    assert "ei.digest.every: 'week' unknown; use one of maand, kwartaal, halfjaar, jaar" in text
+    assert "daemon.x: onbekende sleutel; toegestaan: cron, feedback, feedback_owner" in text
+    assert "sweep_every_minutes: moet een geheel getal > 0 zijn, maar is 0" in text
+    assert "rollover_after_days: moet een geheel getal >= 0 zijn, maar is 'twee'" in text
+    assert "'0 7 * *' is geen crontab-regel van vijf velden" in text
+    assert "ei.digest.body: onbekend orgaan 'raad'" in text
+    assert "ei.digest.every: 'week' is onbekend; kies uit maand, kwartaal, halfjaar, jaar" in text
+    i18n.set_language("en")
+    _, problems = parse_daemon({"sweep_every_minutes": 0}, {"body": "raad"}, BODIES)
+    assert problems == [
+        "daemon.sweep_every_minutes: must be a whole number > 0, got 0",
+        "ei.digest.body: unknown body 'raad'",
+    ]
 
 
 @pytest.mark.parametrize(

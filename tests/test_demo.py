@@ -1,0 +1,73 @@
+"""`make demo` plays 2024 on a fresh embedded database; check what it promises, from its files."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import vobject
+
+from tests.conftest import ROUTING
+
+
+def test_demo_plays_the_year_and_leaves_its_files(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "100"}
+    env.pop("ROUTING_CONFIG", None)
+    env.pop("ROUTING_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "routing.demo"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    output = tmp_path / "demo-output"
+    assert f"De demo-bestanden staan in {output}" in out
+
+    # the daemon's year: feedback after UTA meetings, a missed deadline escalated, E&I informed
+    assert (
+        len(re.findall(r"Terugkoppelingsitem \d+ aangemaakt: Terugkoppeling UTA supportteam", out))
+        >= 8
+    )
+    assert (
+        len(re.findall(r"Terugkoppelingsitem \d+ aangemaakt: Terugkoppeling UTA stuurgroep", out))
+        == 4
+    )
+    assert "Termijn verstreken: stukken voor Regieteam Werk & Participatie — #3" in out
+    assert "E-mail verstuurd: Ter informatie voor PFHO Economie & Innovatie: #1" in out
+    assert "Doorgeschoven: #" in out
+    # the refused step changed nothing, and went through after the kenmerk was added
+    assert "'inbrengen' wordt geweigerd" in out and "Item 3 bijgewerkt." in out
+
+    mails = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted((output / "outbox").glob("*.eml"))
+    ]
+    subjects = [str(m["Subject"]) for m in mails]
+    assert len({str(m["Message-ID"]) for m in mails}) == len(mails) > 30
+    assert any(s.startswith("Ter informatie voor PFHO Economie & Innovatie") for s in subjects)
+    assert any(s.startswith("Voortgang Werk & Participatie / UTA, 2024-K") for s in subjects)
+
+    # the end state, read back through the command a secretary would use
+    env["ROUTING_CONFIG"] = str(output / "routing.toml")
+    listed = subprocess.run(
+        [ROUTING, "list", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    items = {i["title"]: i for i in json.loads(listed.stdout)}
+    assert items["Regionaal Werkcentrum Gooi & Vechtstreek"]["state"] == "afgerond"
+    assert items["Verkenning leven lang ontwikkelen (LLO)"]["state"] == "afgerond"
+    assert items["Regionale aanpak praktijkleren"]["state"] == "wethouder-hilversum"
+    assert "Stand van zaken, 31 december 2024 18:00" in out
+
+    assert (
+        "Regionaal Werkcentrum" in (output / "besluitenlijst-pfho-wp-2024-04-11.html").read_text()
+    )
+    assert (output / "agenda.html").read_text().startswith("<!DOCTYPE html>")
+    assert (output / "werkcentrum.svg").read_text().lstrip().startswith("<?xml")
+    calendar = vobject.readOne((output / "vergaderingen-2025.ics").read_text())
+    assert len(calendar.vevent_list) > 30
