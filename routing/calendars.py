@@ -8,7 +8,7 @@ from .ics files, which live in the database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -76,9 +76,18 @@ def load_calendars(config: Config, db: Session) -> Calendars:
 
 
 def import_ics(
-    db: Session, config: Config, body: str, path: Path, now: dt.datetime
+    db: Session,
+    config: Config,
+    body: str,
+    path: Path,
+    now: dt.datetime,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[int, int]:
-    """Store the meetings of an .ics file for `body`; returns (new, already known)."""
+    """Store the meetings of an .ics file for `body`; returns (new, already known).
+
+    `progress(stage, done, total)` is told about every meeting (a year of a body's
+    calendar exported from Outlook can hold hundreds).
+    """
     if config.body(body).kind == "persoon":
         raise CalendarError(
             t("err.import_person", body=body, target=config.bodies[body].handover_to)
@@ -92,7 +101,9 @@ def import_ics(
     meetings = calendar.read_ics(data, config.timezone, horizon_start, horizon_end)
     known = set(db.exec(select(ImportedMeeting.uid).where(ImportedMeeting.body == body)).all())
     new = 0
-    for meeting in meetings:
+    for done, meeting in enumerate(meetings, start=1):
+        if progress is not None:
+            progress("import", done, len(meetings))
         if meeting.uid in known:
             continue
         db.add(

@@ -616,12 +616,14 @@ def meetings_import(
     from pathlib import Path
 
     from routing.calendars import import_ics
+    from routing.schedule_views import progress_bar
 
     rt = open_runtime(config, now)
     rt.config.body(body)
-    with rt.session() as db:
-        new_count, known = import_ics(db, rt.config, body, Path(file), rt.clock.now())
-    make_console().print(i18n.t("cli.imported", body=body, new=new_count, known=known))
+    console = make_console()
+    with rt.session() as db, progress_bar(console) as progress:
+        new_count, known = import_ics(db, rt.config, body, Path(file), rt.clock.now(), progress)
+    console.print(i18n.t("cli.imported", body=body, new=new_count, known=known))
 
 
 @meeting_app.command("close")
@@ -658,10 +660,11 @@ def meeting_close(
     choices = {k: ei.parse_choice(v) for k, v in _pairs(inform_ei, "--inform-ei").items()}
     rt = open_runtime(config, now, actor)
     choose = views.ask_outcome if not outcomes and sys.stdin.isatty() else None
-    closed = meetings.close_meeting(
-        rt, body, parse_day(date, rt), outcomes, notes, choose,
-        {k: v for k, v in choices.items() if v is not None},
-    )  # fmt: skip
+    with views.progress_bar(make_console()) as progress:
+        closed = meetings.close_meeting(
+            rt, body, parse_day(date, rt), outcomes, notes, choose,
+            {k: v for k, v in choices.items() if v is not None}, progress,
+        )  # fmt: skip
     if as_json:
         emit_json([c.__dict__ for c in closed])
     else:

@@ -414,6 +414,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Berichten: {pending} wachten, {failed} mislukt",
         "en": "Messages: {pending} pending, {failed} failed",
     },
+    "progress.import": {"nl": "Vergaderingen importeren", "en": "Importing meetings"},
+    "progress.close": {"nl": "Uitkomsten vastleggen", "en": "Recording outcomes"},
     "progress.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
     "cli.papers_in": {
         "nl": "Item {id}: stukken binnen ({count} termijn(en) afgehandeld).",

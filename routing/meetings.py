@@ -147,6 +147,7 @@ def close_meeting(
     notes: Mapping[int, str] | None = None,
     choose: Chooser | None = None,
     inform_ei: Mapping[int, bool] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Closed]:
     """Fire each item's outcome; `choose` asks per item when `outcomes` is empty."""
     rt.config.body(body)
@@ -169,8 +170,10 @@ def close_meeting(
                     on_it=on_it or t("word.none"),
                 )
             )
-        for item in on_meeting:
+        for done, item in enumerate(on_meeting, start=1):
             assert item.id is not None
+            if progress is not None and choose is None:  # no bar over an interactive question
+                progress("close", done, len(on_meeting))
             flow = rt.catalog.pinned(db, item.flow_version_id)
             trigger, note = outcomes.get(item.id), notes.get(item.id)
             if trigger is None and choose is not None and not outcomes:

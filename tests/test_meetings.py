@@ -3,10 +3,14 @@ the backward plan, and closing a meeting in one go."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import pty
+import select
 from pathlib import Path
 
-from tests.conftest import Cli
+from tests.conftest import ROUTING, Cli
 from tests.test_calendar import ICS
 
 
@@ -167,3 +171,49 @@ def test_a_target_date_shared_by_two_bodies_means_the_one_furthest_along(cli: Cl
     explicit = cli("new", "Voorbereiding", "--flow", "agendapunt-stuurgroep", "--target-meeting",
                    "2024-12-12", "--target", "pfho-wp", "--now", "2024-08-01T10:00").stdout.strip()  # fmt: skip
     assert json.loads(cli("show", explicit, "--json").stdout)["target"]["body"] == "pfho-wp"
+
+
+def _big_calendar(path: Path, count: int) -> Path:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    for n in range(count):
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=n)
+        lines += ["BEGIN:VEVENT", f"UID:ei-{n}@test", "SUMMARY:E&I",
+                  f"DTSTART;TZID=Europe/Amsterdam:{day:%Y%m%d}T093000", "END:VEVENT"]  # fmt: skip
+    path.write_text("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n")
+    return path
+
+
+def _in_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the installed command on a pseudo-terminal, as a secretary would see it."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the command
+        os.execve(ROUTING, [ROUTING, *args], env)
+    out = b""
+    for _ in range(10_000):  # bounded: the command ends long before
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out.decode("utf-8", "replace")
+
+
+def test_meetings_import_shows_a_bar_in_a_terminal_and_nothing_in_a_pipe(
+    cli: Cli, config_path: Path, tmp_path: Path
+) -> None:
+    ics = _big_calendar(tmp_path / "ei.ics", 300)
+    env = {**os.environ, "ROUTING_CONFIG": str(config_path), "COLUMNS": "100"}
+    shown = _in_terminal(
+        ["meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01"], env
+    )
+    assert "Vergaderingen importeren" in shown and "300/300" in shown and "━" in shown
+    assert "ei-ambtelijk: 300 vergadering(en) geïmporteerd, 0 al bekend." in shown
+    piped = cli("meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01")
+    assert piped.stdout == "ei-ambtelijk: 0 vergadering(en) geïmporteerd, 300 al bekend.\n"
+    assert piped.stderr == ""
