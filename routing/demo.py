@@ -69,9 +69,10 @@ def _story() -> list[Point]:
             "2024-01-08T09:00",
             ["--topic", "werkcentrum", "--kenmerk", "DOC-24003697", "--owner", "Kevin van Pernis",
              "--voor", "besluitvorming"],
-            {"regieteam": ["doorzetten"], "pfho-wp": ["meegeven"],
+            {"regieteam": ["doorzetten: Akkoord met de notitie; door naar het PFHO W&P"],
+             "pfho-wp": ["meegeven: Het PFHO steunt het werkcentrum; de wethouder brengt het in"],
              "wethouder-hilversum": ["inbrengen"], "uta-stuurgroep": ["besproken"],
-             "terugkoppeling-pfho": ["terugkoppelen"]},
+             "terugkoppeling-pfho": ["terugkoppelen: Stuurgroep akkoord; uitwerking in Q3"]},
         ),
         Point(
             "talentfonds", "Regionaal Talentfonds", "agendapunt-supportteam", "2024-01-29T10:00",
@@ -226,7 +227,9 @@ class _Year:
                 assert item_id is not None
                 point = self.by_id.get(item_id)
                 if point is not None and point.decisions.get(state):
-                    outcomes += ["-o", f"{item_id}={point.decisions[state].pop(0)}"]
+                    trigger, _, note = point.decisions[state].pop(0).partition(": ")
+                    outcomes += ["-o", f"{item_id}={trigger}"]
+                    outcomes += ["--note", f"{item_id}={note}"] if note else []
                 elif flow.startswith("terugkoppeling-"):
                     outcomes += ["-o", f"{item_id}=terugkoppelen"]
             if not outcomes:
@@ -299,7 +302,7 @@ def main() -> None:
     play.say("Documenten voor anderen")
     files = OUTPUT.resolve()
     play.run("agenda", "regieteam", "--now", end, "-f", "html", "-o", str(files / "agenda.html"))
-    play.run("besluitenlijst", "pfho-wp", "--meeting", "2024-04-11", "-f", "html",
+    play.run("besluitenlijst", "pfho-wp", "--meeting", "2024-04-11", "--now", end, "-f", "html",
              "-o", str(files / "besluitenlijst-pfho-wp-2024-04-11.html"))  # fmt: skip
     play.run("meetings", "--from", "2025-01-01", "--to", "2025-06-30", "--now", end,
              "--ics", str(files / "vergaderingen-2025.ics"))  # fmt: skip

@@ -116,8 +116,14 @@ def test_besluitenlijst_after_meeting_close(cli: Cli, meeting: dict[str, str]) -
         "besluitenlijst", "regieteam", "--meeting", "2024-02-20", "--now", "2024-02-21"
     ).stdout
     assert text.startswith("# Besluitenlijst Regieteam Werk & Participatie")
-    assert "1. **Regionaal Werkcentrum**" in text
-    assert "Toelichting: Akkoord, door naar PFHO" in text
+    lines = text.splitlines()
+    first = lines.index("1. **Regionaal Werkcentrum**")
+    assert lines[first + 1 : first + 4] == [
+        "   - Kenmerk: DOC-24003697",
+        "   - Besluit: Doorzetten naar het PFHO W&P → Standpunt in PFHO W&P",
+        "   - Toelichting: Akkoord, door naar PFHO",
+    ]
+    assert "2. **Geheim \\<dossier\\> & co** (vertrouwelijk)" in lines
     assert "Wacht op advies" in text
     public = cli("besluitenlijst", "regieteam", "--meeting", "2024-02-20", "--openbaar",
                  "-f", "json", "--now", "2024-02-21").stdout  # fmt: skip
