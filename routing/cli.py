@@ -705,6 +705,8 @@ def outbox(
     rows = delivery.outbox_rows(rt.engine, status)
     if as_json:
         emit_json(rows)
+    elif not rows:
+        make_console().print(i18n.t("outbox.empty"))
     else:
         make_console().print(views.outbox_table(rows, rt.config.timezone))
 
