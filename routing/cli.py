@@ -319,7 +319,8 @@ def list_command(
     elif not rows:
         make_console().print(i18n.t("cli.no_items"))
     else:
-        make_console().print(views.items_table(rows, body_names(rt)))
+        console = make_console()
+        console.print(views.items_table(rows, body_names(rt), console.width))
 
 
 @app.command()

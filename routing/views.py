@@ -41,27 +41,48 @@ def _flags(item: Mapping[str, Any]) -> Text:
     return text
 
 
-def items_table(items: Sequence[Mapping[str, Any]], bodies: Mapping[str, str]) -> Table:
+MIN_TITLE = 32
+
+
+def items_table(
+    items: Sequence[Mapping[str, Any]], bodies: Mapping[str, str], width: int | None = None
+) -> Table:
+    """One line per item. Given the console width, the title gets what the other columns leave
+    (cut with …); when that would be under MIN_TITLE the body and flow columns give way to it
+    (the state names the body already: regieteam, pfho-wp, …)."""
     table = Table(box=box.SIMPLE_HEAD, expand=False)
-    table.add_column(t("label.id"), justify="right", style="bold")
-    table.add_column(t("label.title"), overflow="ellipsis", max_width=48)
-    table.add_column(t("label.state"))
-    table.add_column(t("label.body"), overflow="ellipsis", max_width=28)
-    table.add_column(t("label.kenmerk"))
-    table.add_column(t("label.flow"), style="dim")
-    for item in items:
+    cells = [
+        (
+            str(item["id"]),
+            item["state"],
+            item["kenmerk"] or t("label.none"),
+            bodies.get(item["body"] or "", t("label.none")),
+            item["flow"],
+        )
+        for item in items
+    ]
+    labels = ("label.id", "label.state", "label.kenmerk", "label.body", "label.flow")
+    caps = (8, 22, 14, 28, 28)
+    widths = [
+        min(cap, max([len(t(label)), *(len(row[n]) for row in cells)]))
+        for n, (label, cap) in enumerate(zip(labels, caps, strict=True))
+    ]
+
+    def room(shown: int) -> int:  # per column: a space of padding either side and a separator
+        return (width or 0) - sum(widths[:shown]) - 3 * (shown + 1) - 2
+
+    shown = 5 if width is None or room(5) >= MIN_TITLE else 3
+    title_width = None if width is None else max(10, room(shown))
+    table.add_column(t("label.id"), justify="right", style="bold", no_wrap=True)
+    table.add_column(t("label.title"), no_wrap=True, overflow="ellipsis", max_width=title_width)
+    for n in range(1, shown):
+        table.add_column(t(labels[n]), no_wrap=True, overflow="ellipsis", max_width=widths[n])
+    for item, row in zip(items, cells, strict=True):
         title = Text(item["title"])
         if not item["openbaar"]:
             title.append(" ●", style="magenta")
-        state_style = "green" if item["final"] else ""
-        table.add_row(
-            str(item["id"]),
-            title,
-            Text(item["state"], style=state_style),
-            bodies.get(item["body"] or "", t("label.none")),
-            item["kenmerk"] or t("label.none"),
-            item["flow"],
-        )
+        state = Text(row[1], style="green" if item["final"] else "")
+        table.add_row(row[0], title, state, *row[2:shown])
     return table
 
 

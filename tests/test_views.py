@@ -11,7 +11,7 @@ from routing import engine, i18n, items, reports
 from routing.clock import FixedClock, parse_moment
 from routing.runtime import Runtime
 from routing.sweep import record_installation, sweep
-from routing.views import item_view
+from routing.views import item_view, items_table
 
 NOTE = "Standpunt PFHO W&P ingebracht door wethouder Van Hunnik, met het advies van het Regieteam"
 
@@ -75,3 +75,20 @@ def test_timeline_in_english(rt: Runtime, werkcentrum: int) -> None:
     text = render(rt, werkcentrum, 120)
     for expected in ("History", "for decision", "Deadlines", "missed", "escalation"):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_item_list_keeps_one_line_per_item(rt: Runtime, werkcentrum: int, width: int) -> None:
+    spec = engine.ItemSpec(title="Terugkoppeling UTA supportteam van 18 december 2024 " * 2,
+                           flow="terugkoppeling-supportteam")  # fmt: skip
+    engine.create_item(rt, spec)
+    rows = items.list_items(rt)
+    names = {key: body.name for key, body in rt.config.bodies.items()}
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(items_table(rows, names, width))
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    assert max(len(line) for line in lines) <= width
+    assert len(lines) == 2 + len(rows)  # header, rule, one line per item
+    assert lines[2].split()[:2] == ["1", "Regionaal"]
+    assert "regieteam" in lines[2] and "DOC-24003697" in lines[2]
+    assert ("agendapunt-stuurgroep" in lines[2]) == (width >= 120)
