@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from routing import reports
+from routing import planning, reports
 from routing.calendars import load_calendars
 from routing.i18n import t
 from routing.items import item_dict
@@ -37,7 +37,7 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
         deadlines: dict[int, list[Deadline]] = {}
         for row in db.exec(
             select(Deadline)
-            .where(col(Deadline.status).in_(["open", "escalated"]))
+            .where(col(Deadline.status).in_(planning.OPEN_STATUSES))
             .order_by(col(Deadline.due_at))
         ).all():
             deadlines.setdefault(row.item_id, []).append(row)
@@ -108,7 +108,7 @@ def _card(item: dict[str, Any], deadlines: list[Deadline], now: dt.datetime) -> 
     days_left = None
     if upcoming is not None:
         days_left = (upcoming.due_at.date() - now.date()).days
-    late = any(d.due_at <= now for d in deadlines)
+    late = any(planning.missed(d, now) for d in deadlines)
     soon = not late and upcoming is not None and upcoming.due_at - now <= DUE_SOON
     return {
         "id": item["id"],

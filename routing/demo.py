@@ -34,6 +34,7 @@ from routing.calendars import load_calendars
 from routing.clock import FixedClock, parse_moment
 from routing.i18n import format_date
 from routing.meetings import items_on_meeting
+from routing.planning import OPEN_STATUSES
 from routing.runtime import Runtime
 from store import queries
 from store.schedule_models import Deadline, Outbox
@@ -176,7 +177,7 @@ class _Year:
             due = db.exec(
                 select(Deadline)
                 .where(col(Deadline.kind).in_(["papers"]))
-                .where(col(Deadline.status).in_(["open", "escalated"]))
+                .where(col(Deadline.status).in_(OPEN_STATUSES))
             ).all()
             states = {i.id: i.state for i in queries.list_items(db)}
         for deadline in due:

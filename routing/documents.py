@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from routing import calendar, meetings
+from routing import calendar, meetings, planning
 from routing.calendars import load_calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
@@ -97,24 +97,13 @@ def _header(rt: Runtime, body: str, start: dt.datetime, *, openbaar: bool) -> di
 
 
 def _find_meeting(rt: Runtime, db: Session, body: str, day: dt.date | None) -> calendar.Meeting:
-    calendars = load_calendars(rt.config, db)
     if day is not None:
-        found = calendars.meeting_on(body, day)
-        if found is None:
-            raise BadInput(_no_meeting(rt, body, day))
-        return found
+        return meetings.meeting_on_day(rt, db, body, day)
     now = rt.clock.now()
-    upcoming = calendars.meetings_between(now, now + _SEARCH, [body])
+    upcoming = load_calendars(rt.config, db).meetings_between(now, now + _SEARCH, [body])
     if not upcoming:
-        raise BadInput(_no_meeting(rt, body, None))
+        raise BadInput(t("err.no_next_meeting", body=rt.config.bodies[body].name, key=body))
     return upcoming[0]
-
-
-def _no_meeting(rt: Runtime, body: str, day: dt.date | None) -> str:
-    name = rt.config.bodies[body].name
-    if day is None:
-        return t("err.no_next_meeting", body=name, key=body)
-    return t("err.no_meeting_on", body=name, date=format_date(day), key=body)
 
 
 def _not_closed(rt: Runtime, body: str, day: dt.date) -> str:
@@ -167,18 +156,16 @@ def _papers_status(
     db: Session, body: str, meeting_at: dt.datetime, item_ids: list[int], now: dt.datetime
 ) -> dict[int, str]:
     rows = db.exec(
-        select(Deadline.item_id, Deadline.status, Deadline.due_at)
+        select(Deadline)
         .where(col(Deadline.item_id).in_(item_ids), Deadline.body == body)
         .where(col(Deadline.kind).in_(["papers", "handover"]))
         .where(col(Deadline.meeting_at) == meeting_at.astimezone(dt.UTC))
         .where(col(Deadline.status) != "superseded")
     ).all()
     found: dict[int, str] = {}
-    for item_id, status, due_at in rows:
-        if status == "done":
-            found[item_id] = "in"
-        elif status == "escalated" or due_at <= now:
-            found[item_id] = "missed"  # also before the daemon's next sweep has noticed
+    for row in rows:
+        if row.status == "done":
+            found[row.item_id] = "in"
         else:
-            found[item_id] = "open"
+            found[row.item_id] = "missed" if planning.missed(row, now) else "open"
     return found

@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from routing.i18n import format_date, t
+from routing.planning import OPEN_STATUSES
 from routing.runtime import Runtime
 from store import Item, queries
 from store.schedule_models import Deadline
@@ -48,7 +49,7 @@ def meetings_calendar(rt: Runtime, meetings: Sequence[Mapping[str, Any]]) -> byt
     with rt.session() as db:
         deadlines = db.exec(
             select(Deadline)
-            .where(col(Deadline.status).in_(["open", "escalated"]))
+            .where(col(Deadline.status).in_(OPEN_STATUSES))
             .order_by(col(Deadline.due_at), col(Deadline.id))
         ).all()
         items = {i.id: i for i in queries.list_items(db, ids={d.item_id for d in deadlines})}

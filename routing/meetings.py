@@ -8,13 +8,13 @@ and given again. Items left without an outcome stay where they are; the daemon r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from routing import calendar, engine, machines
+from routing import calendar, engine, machines, planning
 from routing.calendars import load_calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
@@ -22,7 +22,14 @@ from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
 from store.schedule_models import Deadline, MeetingOutcome
 
-__all__ = ["Closed", "close_meeting", "items_on_meeting", "list_meetings", "papers_in"]
+__all__ = [
+    "Closed",
+    "close_meeting",
+    "items_on_meeting",
+    "list_meetings",
+    "meeting_on_day",
+    "papers_in",
+]
 
 _HORIZON = dt.timedelta(days=400)
 
@@ -97,7 +104,8 @@ def _planned_counts(db: Session) -> dict[tuple[str, dt.datetime], int]:
     return counts
 
 
-def _meeting(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meeting:
+def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meeting:
+    """The body's meeting on `day`; a day without one is the user's mistake."""
     found = load_calendars(rt.config, db).meeting_on(body, day)
     if found is None:
         raise BadInput(
@@ -155,7 +163,7 @@ def close_meeting(
     notes = notes or {}
     results: list[Closed] = []
     with rt.session() as db:
-        meeting = _meeting(rt, db, body, day)
+        meeting = meeting_on_day(rt, db, body, day)
         on_meeting = items_on_meeting(db, rt, body, meeting)
         known = {item.id for item in on_meeting}
         strangers = sorted(set(outcomes) - known)
@@ -203,7 +211,7 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
         open_rows = db.exec(
             select(Deadline).where(
                 Deadline.item_id == item_id,
-                col(Deadline.status).in_(["open", "escalated"]),
+                col(Deadline.status).in_(planning.OPEN_STATUSES),
                 col(Deadline.kind).in_(["reminder", "papers", "handover"]),
             )
         ).all()
@@ -219,30 +227,3 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
             )
         )  # fmt: skip
     return len(open_rows)
-
-
-def outcomes_of(rt: Runtime, body: str, day: dt.date) -> list[dict[str, Any]]:
-    """The decision list of a closed meeting."""
-    with rt.session() as db:
-        meeting = _meeting(rt, db, body, day)
-        rows: Sequence[MeetingOutcome] = db.exec(
-            select(MeetingOutcome)
-            .where(MeetingOutcome.body == body)
-            .where(col(MeetingOutcome.meeting_at) == meeting.start.astimezone(dt.UTC))
-            .order_by(col(MeetingOutcome.id))
-        ).all()
-        items = {i.id: i for i in queries.list_items(db, ids={r.item_id for r in rows})}
-        return [
-            {
-                "item": r.item_id,
-                "title": items[r.item_id].title,
-                "kenmerk": items[r.item_id].kenmerk,
-                "openbaar": items[r.item_id].openbaar,
-                "trigger": r.trigger,
-                "to_state": r.to_state,
-                "note": r.note,
-                "actor": r.actor,
-                "at": r.at.isoformat(),
-            }
-            for r in rows
-        ]

@@ -29,8 +29,10 @@ from store.schedule_models import Deadline
 
 __all__ = [
     "DEADLINE_KINDS",
+    "OPEN_STATUSES",
     "Placement",
     "bodies_by_depth",
+    "missed",
     "place",
     "plan_to_target",
     "route_bodies",
@@ -38,6 +40,13 @@ __all__ = [
 ]
 
 DEADLINE_KINDS = ("reminder", "papers", "handover", "meeting")
+# still to be met: open, or escalated (missed, and the papers are still awaited)
+OPEN_STATUSES = ("open", "escalated")
+
+
+def missed(deadline: Deadline, now: dt.datetime) -> bool:
+    """Passed without being met: escalated by the sweep, or due before the sweep noticed."""
+    return deadline.status == "escalated" or (deadline.status == "open" and deadline.due_at <= now)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
     db.execute(
         update(Deadline)
         .where(col(Deadline.item_id) == item_id)
-        .where(col(Deadline.status).in_(["open", "escalated"]))
+        .where(col(Deadline.status).in_(OPEN_STATUSES))
         .values(status="superseded", handled_at=now)
     )
 

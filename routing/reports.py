@@ -78,12 +78,13 @@ def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None
 
 def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
     """Deadlines ahead, E&I decisions and notifications of one item (for `routing show`)."""
+    now = rt.clock.now()
     with rt.session() as db:
         item = load_item(db, item_id)
         deadlines = db.exec(
             select(Deadline)
             .where(Deadline.item_id == item_id)
-            .where(col(Deadline.status).in_(["open", "escalated"]))
+            .where(col(Deadline.status).in_(planning.OPEN_STATUSES))
             .order_by(col(Deadline.due_at))
         ).all()
         decisions = db.exec(select(EiDecision).where(EiDecision.item_id == item_id)).all()
@@ -104,7 +105,7 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
             "deadlines": [
                 {
                     "kind": d.kind,
-                    "missed": d.status == "escalated",
+                    "missed": planning.missed(d, now),
                     "body": d.body,
                     "due": d.due_at.isoformat(),
                     "meeting": d.meeting_at.isoformat(),
