@@ -18,12 +18,11 @@ from sqlmodel import Session, select
 
 from routing.config import Config
 from routing.i18n import format_date, t
+from routing.people import owner_address
 from store import Item
 from store.schedule_models import Outbox
 
 __all__ = ["enqueue", "item_label", "local", "message_id_for", "recipients_for"]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def message_id_for(key: str, region: str) -> str:
@@ -48,14 +47,16 @@ def item_label(item: Item, *, to_other_body: bool) -> str:
 def recipients_for(
     config: Config, bodies: Iterable[str] = (), item: Item | None = None
 ) -> list[str]:
-    """The secretariat, the given bodies' addresses, and the owner when the owner is an address."""
+    """The secretariat, the given bodies' addresses, and the owner's address (an address, or a
+    name from [people])."""
     addresses = list(config.secretariat_email)
     for key in bodies:
         body = config.bodies.get(key)
         if body is not None:
             addresses.extend(body.email)
-    if item is not None and item.owner and _EMAIL.match(item.owner):
-        addresses.append(item.owner)
+    owner = owner_address(config, item.owner) if item is not None else None
+    if owner is not None:
+        addresses.append(owner)
     return list(dict.fromkeys(addresses))
 
 
