@@ -7,7 +7,9 @@ The format, one TOML file per flow (every key below is the whole list; others ar
     [inform_ei]                 optional: body (an E&I body), trigger (the step at which it is
                                 decided), mode (auto | secretary | always | never)
     [states.NAME]               title, body (a body key of routing.toml; none for a plain
-                                start or end state), final (true for an end state)
+                                start or end state), final (true for an end state),
+                                papers (false when nobody in the region submits papers for
+                                this step: oral feedback; the default is true)
     [[triggers]]                name (slug), source (a state, a list of states, or "*" for
                                 every non-final state), dest (a state, or "=" to stay),
                                 guard (optional, a guard the engine knows), title (optional)
@@ -46,7 +48,7 @@ __all__ = [
 TOP_KEYS = frozenset({"flow", "inform_ei", "states", "triggers"})
 FLOW_KEYS = frozenset({"name", "title", "kind", "initial", "description"})
 INFORM_EI_KEYS = frozenset({"body", "trigger", "mode"})
-STATE_KEYS = frozenset({"title", "body", "final"})
+STATE_KEYS = frozenset({"title", "body", "final", "papers"})
 TRIGGER_KEYS = frozenset({"name", "source", "dest", "guard", "title"})
 KINDS = ("agendapunt", "initiatief", "terugkoppeling")
 MODES = ("auto", "secretary", "always", "never")
@@ -186,8 +188,19 @@ def _states(
                 f"{at}: state '{name}' names unknown body '{body}'; known bodies: "
                 f"{', '.join(sorted(known_bodies))} (or add it to routing.toml)"
             )
+        papers = table.get("papers", True)
+        if not isinstance(papers, bool):
+            problems.append(f"{at}: states.{name}.papers must be true or false")
+            papers = True
+        if not papers and body is None:
+            problems.append(
+                f"{at}: state '{name}' says papers = false but has no body; "
+                "only a step at a body can do without papers"
+            )
         states.append(
-            StateDef(name, _string(table.get("title")) or name, body, table.get("final") is True)
+            StateDef(
+                name, _string(table.get("title")) or name, body, table.get("final") is True, papers
+            )
         )
     return states
 

@@ -23,6 +23,7 @@ class StateDef:
     title: str
     body: str | None = None
     final: bool = False
+    papers: bool = True  # False: nobody in the region submits papers (oral feedback)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class FlowDefinition:
         known = ", ".join(s.name for s in self.states)
         raise LookupError(f"flow '{self.name}' has no state '{name}'; its states: {known}")
 
+    @property
+    def state_names(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.states)
+
     def final_states(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.states if s.final)
 
@@ -78,8 +83,10 @@ class FlowDefinition:
             "kind": self.kind,
             "initial": self.initial,
             "description": self.description,
+            # `papers` only when false: versions stored before it existed keep their hash
             "states": [
                 {"name": s.name, "title": s.title, "body": s.body, "final": s.final}
+                | ({} if s.papers else {"papers": False})
                 for s in self.states
             ],
             "triggers": [
@@ -113,7 +120,13 @@ class FlowDefinition:
             initial=data["initial"],
             description=data.get("description", ""),
             states=tuple(
-                StateDef(s["name"], s["title"], s.get("body"), bool(s.get("final")))
+                StateDef(
+                    s["name"],
+                    s["title"],
+                    s.get("body"),
+                    bool(s.get("final")),
+                    bool(s.get("papers", True)),
+                )
                 for s in data["states"]
             ),
             triggers=tuple(

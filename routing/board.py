@@ -14,9 +14,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from routing import planning, reports
-from routing.calendars import load_calendars
+from routing.calendar_ends import calendar_ends
 from routing.i18n import t
 from routing.items import item_dict
+from routing.meeting_sync import current_calendars
 from routing.runtime import Runtime
 from store import queries
 from store.schedule_models import Deadline, Outbox
@@ -52,7 +53,8 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
                 continue
             assert item.id is not None
             cards.setdefault(where, []).append(_card(shaped, deadlines.get(item.id, []), now))
-        calendars = load_calendars(rt.config, db)
+        calendars = current_calendars(rt, db)
+        ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
         outbox = db.exec(select(Outbox).where(col(Outbox.status).in_(["pending", "failed"]))).all()
     on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}
     columns: list[dict[str, Any]] = [
@@ -98,6 +100,14 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
             ],
         },
         "heartbeat": reports.heartbeat(rt),
+        "calendar_ends": [
+            {
+                "body": e.body,
+                "last": e.last.isoformat() if e.last else None,
+                "advice": e.advice(),
+            }
+            for e in ends
+        ],
     }
 
 

@@ -123,6 +123,8 @@ def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> Renderabl
         parts.append(Text(f"  #{failed['id']} {failed['subject']}: {failed['error']}", style="red",
                           no_wrap=True, overflow="ellipsis"))  # fmt: skip
     parts.append(heartbeat_line(shaped["heartbeat"]))
+    for ending in shaped.get("calendar_ends", []):
+        parts.append(Text(f"⚠ {ending['advice']}", style="yellow"))
     now = dt.datetime.fromisoformat(shaped["now"]).astimezone(tz)
     return Panel(Group(*parts), title=t("board.title", now=format_date(now, with_time=True)),
                  title_align="left")  # fmt: skip

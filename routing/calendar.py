@@ -12,6 +12,7 @@ Rule-generated meetings that fall on a public holiday are dropped unless `skip_h
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import re
@@ -21,7 +22,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-import icalendar
 from dateutil.rrule import rrule, rrulestr
 
 from routing.errors import CalendarError
@@ -30,7 +30,6 @@ from routing.i18n import format_date, t
 __all__ = [
     "CALENDAR_KEYS",
     "BodyCalendar",
-    "ImportedMeeting",
     "Lead",
     "Meeting",
     "Plan",
@@ -38,16 +37,18 @@ __all__ = [
     "Recess",
     "RouteStep",
     "Rule",
+    "Slot",
     "WorkingDays",
     "backward_plan",
     "earliest_reachable",
     "handover_calendar",
+    "handover_deadline",
     "latest_by",
     "meetings_between",
     "next_after",
     "next_feasible",
     "parse_calendar",
-    "read_ics",
+    "parse_closed",
 ]
 
 HORIZON = dt.timedelta(days=3 * 366)
@@ -58,18 +59,42 @@ _WORKING_UNITS = {"werkdagen", "werkdag", "working days", "working day", "wd"}
 
 
 class WorkingDays:
-    """Weekends and Dutch public holidays are not working days."""
+    """Weekends, Dutch public holidays and the region's closed days are not working days.
 
-    def __init__(self, country: str = "NL", extra_closed: Iterable[dt.date] = ()) -> None:
+    The `holidays` library (checked in 0.109, `holidays/countries/netherlands.py`:
+    `if self._year % 5 == 0`) counts Bevrijdingsdag, 5 May, as a public holiday only in lustrum
+    years (2020, 2025, 2030, ...). `every_year` closes a (month, day) in every year: (5, 5) is
+    `bevrijdingsdag = "elk-jaar"` in routing.toml. `extra_closed` are single closed days.
+    """
+
+    def __init__(
+        self,
+        country: str = "NL",
+        extra_closed: Iterable[dt.date] = (),
+        every_year: Iterable[tuple[int, int]] = (),
+    ) -> None:
         self._holidays = holidays.country_holidays(country, language="nl")
         self._closed = frozenset(extra_closed)
+        self._every_year = frozenset(every_year)
+
+    def closing(self, days: Iterable[dt.date]) -> WorkingDays:
+        """These working days with `days` closed as well (a body's own closed days)."""
+        more = copy.copy(self)
+        more._closed = self._closed | frozenset(days)
+        return more
+
+    @property
+    def closed(self) -> frozenset[dt.date]:
+        return self._closed
 
     def holiday_name(self, day: dt.date) -> str | None:
         name = self._holidays.get(day)
         return str(name) if name else None
 
     def is_holiday(self, day: dt.date) -> bool:
-        return day in self._holidays or day in self._closed
+        """A public holiday or a closed day: no working day, and no rule-generated meeting."""
+        every_year = (day.month, day.day) in self._every_year
+        return day in self._holidays or day in self._closed or every_year
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and not self.is_holiday(day)
@@ -141,6 +166,15 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """A stored meeting: its current start and its identity in the store."""
+
+    start: dt.datetime
+    meeting_id: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
 class BodyCalendar:
     body: str
     tz: ZoneInfo
@@ -152,11 +186,32 @@ class BodyCalendar:
     papers_time: dt.time | None = dt.time(12, 0)
     reminder_lead: Lead = Lead(3, True)
     workdays: WorkingDays = field(default_factory=WorkingDays, compare=False, repr=False)
-    imported: tuple[dt.datetime, ...] = ()
+    # the meetings as stored (moved, cancelled and added ones applied); when a calendar is read
+    # from the store, these are its meetings and `dates`/`rules` are left empty
+    slots: tuple[Slot, ...] = ()
+    location: str | None = None
     handover_of: str | None = None  # set on a person's calendar: the body it hands over to
+    # the body at whose meeting the person receives points (rule 6: the PFHO W&P)
+    handover_via: BodyCalendar | None = field(default=None, compare=False, repr=False)
 
-    def with_imported(self, starts: Iterable[dt.datetime]) -> BodyCalendar:
-        return dataclasses.replace(self, imported=tuple(sorted({*self.imported, *starts})))
+    def with_slots(self, slots: Iterable[Slot]) -> BodyCalendar:
+        """This calendar's lead times and closed days with the stored meetings as its meetings."""
+        ordered = tuple(sorted(slots, key=lambda slot: slot.start))
+        return dataclasses.replace(self, dates=(), rules=(), slots=ordered)
+
+    @property
+    def last_start(self) -> dt.datetime | None:
+        """The last meeting this calendar knows (rules are expanded over the horizon)."""
+        if self.slots:
+            return self.slots[-1].start
+        known = [*self.dates]
+        for rule in self.rules:
+            naive_start = rule.start.astimezone(self.tz).replace(tzinfo=None)
+            expanded: Any = rrulestr(rule.rrule, dtstart=naive_start, ignoretz=True)
+            last = expanded.before(naive_start + HORIZON * 3, inc=True)
+            if last is not None:
+                known.append(last.replace(tzinfo=self.tz))
+        return max(known) if known else None
 
 
 @dataclass(frozen=True, order=True)
@@ -165,16 +220,54 @@ class Meeting:
     body: str
     papers_due: dt.datetime
     remind_at: dt.datetime
+    meeting_id: int | None = field(default=None, compare=False)
+    location: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
         return f"{self.body}@{self.start.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}"
 
 
-def _meeting(cal: BodyCalendar, start: dt.datetime) -> Meeting:
-    papers_due = cal.papers_lead.before(start, cal.workdays, cal.papers_time)
+_END_OF_DAY = dt.time(23, 59)
+
+
+def _meeting(
+    cal: BodyCalendar,
+    start: dt.datetime,
+    meeting_id: int | None = None,
+    location: str | None = None,
+) -> Meeting:
+    if cal.handover_of is not None:
+        papers_due = handover_deadline(cal, start)[0]
+    else:
+        papers_due = cal.papers_lead.before(start, cal.workdays, cal.papers_time)
     remind_at = cal.reminder_lead.before(papers_due, cal.workdays, None)
-    return Meeting(start=start, body=cal.body, papers_due=papers_due, remind_at=remind_at)
+    return Meeting(
+        start=start, body=cal.body, papers_due=papers_due, remind_at=remind_at,
+        meeting_id=meeting_id, location=location or cal.location,
+    )  # fmt: skip
+
+
+def handover_deadline(
+    cal: BodyCalendar, target_start: dt.datetime
+) -> tuple[dt.datetime, Meeting | None]:
+    """When a point must be with the person for the meeting at `target_start`, and where.
+
+    The hand-over lead counts back from the target meeting to a hand-over day. When the person
+    receives points at another body's meetings (`handover_via`: the PFHO W&P, to which the note
+    invites the wethouder structurally), the hand-over is that body's last meeting on or before
+    that day. Either way the whole day counts: a meeting at 14:00 on the hand-over day is in time.
+    """
+    day = cal.papers_lead.before(target_start, cal.workdays, None).date()
+    via: Meeting | None = None
+    if cal.handover_via is not None:
+        end_of_day = dt.datetime.combine(day, _END_OF_DAY, tzinfo=cal.tz)
+        found = meetings_between(cal.handover_via, end_of_day - dt.timedelta(days=92), end_of_day)
+        if found:
+            via = found[-1]
+            day = via.start.astimezone(cal.tz).date()
+    clock = cal.papers_time or _END_OF_DAY
+    return dt.datetime.combine(day, clock, tzinfo=cal.tz), via
 
 
 def _rule_starts(cal: BodyCalendar, low: dt.datetime, high: dt.datetime) -> list[dt.datetime]:
@@ -198,31 +291,43 @@ def meetings_between(cal: BodyCalendar, start: dt.datetime, end: dt.datetime) ->
     margin = dt.timedelta(days=1)
     low = start.astimezone(cal.tz).replace(tzinfo=None) - margin
     high = end.astimezone(cal.tz).replace(tzinfo=None) + margin
-    candidates = [*_rule_starts(cal, low, high), *cal.dates, *cal.imported]
+    candidates: list[Slot] = [
+        *(Slot(moment) for moment in [*_rule_starts(cal, low, high), *cal.dates]),
+        *(slot for slot in cal.slots if start <= slot.start < end),
+    ]
     seen: set[dt.datetime] = set()
     meetings = []
-    for moment in sorted(candidates):
-        instant = moment.astimezone(dt.UTC)
-        if instant in seen or not (start <= moment < end):
+    for slot in sorted(candidates, key=lambda s: s.start):
+        instant = slot.start.astimezone(dt.UTC)
+        if instant in seen or not (start <= slot.start < end):
             continue
         seen.add(instant)
-        meetings.append(_meeting(cal, moment.astimezone(cal.tz)))
+        meetings.append(
+            _meeting(cal, slot.start.astimezone(cal.tz), slot.meeting_id, slot.location)
+        )
     return meetings
 
 
-def next_feasible(cal: BodyCalendar, now: dt.datetime) -> Meeting | None:
-    """The first meeting whose papers deadline is still ahead (a deadline at `now` has passed)."""
+def next_feasible(
+    cal: BodyCalendar, now: dt.datetime, *, needs_papers: bool = True
+) -> Meeting | None:
+    """The first meeting whose papers deadline is still ahead (a deadline at `now` has passed).
+
+    A step that needs no papers (oral feedback) takes the first meeting that has not begun.
+    """
     for meeting in meetings_between(cal, now, now + HORIZON):
-        if meeting.papers_due > now:
+        if (meeting.papers_due if needs_papers else meeting.start) > now:
             return meeting
     return None
 
 
-def next_after(cal: BodyCalendar, after: dt.datetime, now: dt.datetime) -> Meeting | None:
+def next_after(
+    cal: BodyCalendar, after: dt.datetime, now: dt.datetime, *, needs_papers: bool = True
+) -> Meeting | None:
     """The first feasible meeting that starts strictly after `after`."""
     start = max(after + dt.timedelta(microseconds=1), now)
     for meeting in meetings_between(cal, start, start + HORIZON):
-        if meeting.start > after and meeting.papers_due > now:
+        if meeting.start > after and (meeting.papers_due if needs_papers else meeting.start) > now:
             return meeting
     return None
 
@@ -232,11 +337,19 @@ def latest_by(cal: BodyCalendar, by: dt.datetime) -> Meeting | None:
     return found[-1] if found else None
 
 
-def handover_calendar(person: str, target: BodyCalendar, lead: Lead) -> BodyCalendar:
+def handover_calendar(
+    person: str,
+    target: BodyCalendar,
+    lead: Lead,
+    *,
+    at: dt.time | None = None,
+    via: BodyCalendar | None = None,
+) -> BodyCalendar:
     """A person's "meetings" are the target body's, with the hand-over deadline as papers due."""
     return dataclasses.replace(
-        target, body=person, papers_lead=lead, papers_time=dt.time(12, 0), handover_of=target.body
-    )
+        target, body=person, papers_lead=lead, papers_time=at, handover_of=target.body,
+        handover_via=via,
+    )  # fmt: skip
 
 
 # --- backward planning (rule 6) ---------------------------------------------------------------
@@ -271,19 +384,41 @@ class Plan:
         return next((step for step in self.steps if not step.feasible), None)
 
 
-def backward_plan(route: Sequence[RouteStep], target: Meeting, now: dt.datetime) -> Plan:
-    """Walk back from `target`: each step's latest meeting before the next step's deadline."""
-    meetings: list[Meeting] = [_meeting(route[-1].calendar, target.start)]
+def _step_meetings(route: Sequence[RouteStep], target: Meeting) -> list[Meeting]:
+    """Each step's latest meeting, walking back from `target`."""
+    meetings: list[Meeting] = [
+        _meeting(route[-1].calendar, target.start, target.meeting_id, target.location)
+    ]
     for step, following in zip(reversed(route[:-1]), reversed(route[1:]), strict=True):
         next_meeting = meetings[0]
         if step.calendar.handover_of == following.body:
-            chosen: Meeting | None = _meeting(step.calendar, next_meeting.start)
+            due, via = handover_deadline(step.calendar, next_meeting.start)
+            # the hand-over happens at the meeting where the person receives the point
+            start = via.start if via is not None else due
+            chosen: Meeting | None = Meeting(
+                start=start, body=step.body, papers_due=due, remind_at=due,
+                meeting_id=via.meeting_id if via else None, location=via.location if via else None,
+            )  # fmt: skip
+        elif following.calendar.handover_of is not None:
+            # a meeting on the hand-over day is in time, whatever its hour
+            day_end = dt.datetime.combine(
+                next_meeting.papers_due.astimezone(step.calendar.tz).date(),
+                dt.time(23, 59, 59),
+                tzinfo=step.calendar.tz,
+            )
+            chosen = latest_by(step.calendar, day_end)
         else:
             chosen = latest_by(step.calendar, next_meeting.papers_due)
         if chosen is None:  # no meeting early enough: show the need-by moment, infeasible
             need = next_meeting.papers_due
             chosen = Meeting(start=need, body=step.body, papers_due=need, remind_at=need)
         meetings.insert(0, chosen)
+    return meetings
+
+
+def backward_plan(route: Sequence[RouteStep], target: Meeting, now: dt.datetime) -> Plan:
+    """Walk back from `target`: each step's latest meeting before the next step's deadline."""
+    meetings = _step_meetings(route, target)
     steps = tuple(
         PlannedStep(step.body, step.title, meeting, meeting.papers_due > now)
         for step, meeting in zip(route, meetings, strict=True)
@@ -307,7 +442,7 @@ def earliest_reachable(
 CALENDAR_KEYS = frozenset(
     {
         "dates", "rrule", "start", "exdates", "rules", "recess", "skip_holidays",
-        "papers_lead", "papers_time", "reminder_lead",
+        "papers_lead", "papers_time", "reminder_lead", "closed",
     }
 )  # fmt: skip
 _RULE_KEYS = frozenset({"rrule", "start", "exdates"})
@@ -351,15 +486,23 @@ def parse_calendar(
     papers_lead = parse.lead(table, "papers_lead", Lead(5, True))
     reminder_lead = parse.lead(table, "reminder_lead", Lead(3, True))
     papers_time = parse.clock(table.get("papers_time", "12:00"))
+    closed = parse.closed(table)
     if problems:
         return None, problems
     calendar = BodyCalendar(
         body=body, tz=tz, dates=tuple(d for d in dates if d is not None),
         rules=tuple(rules), recesses=tuple(r for r in recesses if r is not None),
         skip_holidays=bool(skip), papers_lead=papers_lead, papers_time=papers_time,
-        reminder_lead=reminder_lead, workdays=workdays,
+        reminder_lead=reminder_lead, workdays=workdays.closing(closed) if closed else workdays,
     )  # fmt: skip
     return calendar, []
+
+
+def parse_closed(
+    table: Mapping[str, Any], where: str, tz: ZoneInfo, problems: list[str]
+) -> tuple[dt.date, ...]:
+    """The days of `closed = [...]` in a table, each bad one named `where.closed[n]`."""
+    return _Parse(where, tz, problems).closed(table)
 
 
 @dataclass
@@ -391,6 +534,10 @@ class _Parse:
         except ValueError:
             self.problems.append(t("config.date", where=f"{self.where}.{key}", value=value))
             return None
+
+    def closed(self, table: Mapping[str, Any]) -> tuple[dt.date, ...]:
+        days = (self.day(v, f"closed[{n}]") for n, v in enumerate(self.listed(table, "closed")))
+        return tuple(d for d in days if d is not None)
 
     def rule(
         self, table: Mapping[str, Any], where: str, allowed: frozenset[str] | None = None
@@ -474,65 +621,3 @@ class _Parse:
         except ValueError:
             self.problems.append(t("config.time", where=f"{self.where}.papers_time", value=value))
             return dt.time(12, 0)
-
-
-# --- .ics import -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportedMeeting:
-    uid: str
-    start: dt.datetime
-    summary: str
-
-
-def read_ics(
-    data: bytes, tz: ZoneInfo, horizon_start: dt.datetime, horizon_end: dt.datetime
-) -> list[ImportedMeeting]:
-    """Every meeting of an iCalendar file within the horizon, recurrences expanded."""
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise CalendarError(t("err.not_ics", detail=exc)) from None
-    found: dict[str, ImportedMeeting] = {}
-    for event in calendar.walk("VEVENT"):
-        if str(event.get("STATUS", "")).upper() == "CANCELLED" or "DTSTART" not in event:
-            continue
-        uid = str(event.get("UID") or f"{event.decoded('DTSTART')}-{event.get('SUMMARY', '')}")
-        summary = str(event.get("SUMMARY", ""))
-        start = _local(event.decoded("DTSTART"), tz)
-        for occurrence in _occurrences(event, start, tz, horizon_start, horizon_end):
-            key = (
-                uid
-                if occurrence == start
-                else f"{uid}/{occurrence.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
-            )
-            if horizon_start <= occurrence < horizon_end:
-                found[key] = ImportedMeeting(key, occurrence, summary)
-    return sorted(found.values(), key=lambda m: m.start)
-
-
-def _local(value: dt.date | dt.datetime, tz: ZoneInfo) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        return dt.datetime.combine(value, dt.time(9, 0), tzinfo=tz)  # all-day: 09:00 local
-    if value.tzinfo is None:
-        return value.replace(tzinfo=tz)  # floating time: the region's clock
-    return value.astimezone(tz)
-
-
-def _occurrences(
-    event: Any, start: dt.datetime, tz: ZoneInfo, low: dt.datetime, high: dt.datetime
-) -> list[dt.datetime]:
-    if "RRULE" not in event:
-        return [start]
-    text = event["RRULE"].to_ical().decode()
-    naive = start.replace(tzinfo=None)
-    rule: Any = rrulestr(text, dtstart=naive, ignoretz=True)
-    excluded: set[dt.datetime] = set()
-    raw = event.get("EXDATE")
-    for group in raw if isinstance(raw, list) else [raw] if raw is not None else []:
-        for item in group.dts:
-            excluded.add(_local(item.dt, tz))
-    window = (low.astimezone(tz).replace(tzinfo=None), high.astimezone(tz).replace(tzinfo=None))
-    moments = [o.replace(tzinfo=tz) for o in rule.between(*window, inc=True)]
-    return [m for m in moments if m not in excluded]

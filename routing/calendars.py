@@ -1,25 +1,27 @@
-"""The bodies' calendars as the rest of the program sees them: config plus imported meetings.
+"""The bodies' calendars as the rest of the program sees them: the stored meetings.
 
-`routing.calendar` does the pure date arithmetic; this module binds it to the configuration (the
-`[bodies.X.calendar]` tables, a person's hand-over to another body) and to the meetings imported
-from .ics files, which live in the database.
+`routing.calendar` does the pure date arithmetic. The meetings themselves are rows of the store
+(`meeting`): routing.toml's calendars are written there by `routing.meeting_sync`, meetings
+imported from .ics too, and moved, cancelled and added meetings are changes of those rows. A
+calendar read here is the config's lead times and closed days with the stored, scheduled meetings;
+a person's calendar is the one of the body it hands over to.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 from sqlmodel import Session, col, select
 
 from routing import calendar
-from routing.config import Config
-from routing.errors import CalendarError, NotFound
+from routing.config import Config, handover_time
+from routing.errors import NotFound
 from routing.i18n import t
-from store.schedule_models import ImportedMeeting
+from store.schedule_models import MeetingRow
 
-__all__ = ["Calendars", "import_ics", "load_calendars"]
+__all__ = ["Calendars", "base_calendar", "load_calendars"]
 
 
 class Calendars:
@@ -37,7 +39,9 @@ class Calendars:
             if target is None:
                 return None
             lead = calendar.Lead.parse(body.handover_lead or "0 dagen")
-            return calendar.handover_calendar(key, target, lead)
+            via_key = body.handover_at if body.handover_at in self._config.bodies else None
+            via = self.for_body(via_key) if via_key is not None else None
+            return calendar.handover_calendar(key, target, lead, at=handover_time(body), via=via)
         return self._own.get(key)
 
     def require(self, key: str) -> calendar.BodyCalendar:
@@ -56,65 +60,59 @@ class Calendars:
                 found.extend(calendar.meetings_between(cal, start, end))
         return sorted(found, key=lambda m: (m.start, m.body))
 
-    def meeting_on(self, body: str, day: dt.date) -> calendar.Meeting | None:
+    def meetings_on(self, body: str, day: dt.date) -> list[calendar.Meeting]:
         cal = self.require(body)
-        tz = cal.tz
-        start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
-        found = calendar.meetings_between(cal, start, start + dt.timedelta(days=1))
+        start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=cal.tz)
+        return calendar.meetings_between(cal, start, start + dt.timedelta(days=1))
+
+    def meeting_on(self, body: str, day: dt.date) -> calendar.Meeting | None:
+        found = self.meetings_on(body, day)
         return found[0] if found else None
+
+    def by_id(self, body: str, meeting_id: int) -> calendar.Meeting | None:
+        """The meeting with this id as `body` sees it (a person: the hand-over to it)."""
+        cal = self.for_body(body)
+        if cal is None:
+            return None
+        for slot in cal.slots:
+            if slot.meeting_id == meeting_id:
+                return calendar.meetings_between(
+                    cal, slot.start, slot.start + dt.timedelta(microseconds=1)
+                )[0]
+        return None
+
+    def calendar_end(self, body: str) -> dt.datetime | None:
+        cal = self.for_body(body)
+        return cal.last_start if cal is not None else None
+
+
+def base_calendar(config: Config, body: str) -> calendar.BodyCalendar:
+    """The lead times and closed days of `body`, without meetings (for a body with none in
+    routing.toml, whose meetings all come from .ics files or `routing meeting add`)."""
+    own = config.calendars.get(body)
+    location = config.body(body).location
+    if own is not None:
+        return dataclasses.replace(own, location=location)
+    return calendar.BodyCalendar(
+        body=body, tz=config.timezone, workdays=config.workdays, location=location
+    )
 
 
 def load_calendars(config: Config, db: Session) -> Calendars:
-    own = dict(config.calendars)
-    imported: dict[str, list[dt.datetime]] = {}
-    for row in db.exec(select(ImportedMeeting).order_by(col(ImportedMeeting.start_at))):
-        imported.setdefault(row.body, []).append(row.start_at.astimezone(config.timezone))
-    for key, starts in imported.items():
-        base = own.get(key) or calendar.BodyCalendar(body=key, tz=config.timezone)
-        own[key] = base.with_imported(starts)
-    return Calendars(config, own)
-
-
-def import_ics(
-    db: Session,
-    config: Config,
-    body: str,
-    path: Path,
-    now: dt.datetime,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> tuple[int, int]:
-    """Store the meetings of an .ics file for `body`; returns (new, already known).
-
-    `progress(stage, done, total)` is told about every meeting (a year of a body's
-    calendar exported from Outlook can hold hundreds).
-    """
-    if config.body(body).kind == "persoon":
-        raise CalendarError(
-            t("err.import_person", body=body, target=config.bodies[body].handover_to)
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CalendarError(t("err.file_unreadable", path=path, reason=exc.strerror)) from None
-    horizon_start = now - dt.timedelta(days=366)
-    horizon_end = now + dt.timedelta(days=3 * 366)
-    meetings = calendar.read_ics(data, config.timezone, horizon_start, horizon_end)
-    known = set(db.exec(select(ImportedMeeting.uid).where(ImportedMeeting.body == body)).all())
-    new = 0
-    for done, meeting in enumerate(meetings, start=1):
-        if progress is not None:
-            progress("import", done, len(meetings))
-        if meeting.uid in known:
-            continue
-        db.add(
-            ImportedMeeting(
-                body=body,
-                uid=meeting.uid,
-                start_at=meeting.start,
-                summary=meeting.summary,
-                imported_at=now,
+    slots: dict[str, list[calendar.Slot]] = {}
+    rows = db.exec(
+        select(MeetingRow.body, MeetingRow.id, MeetingRow.start_at, MeetingRow.location)
+        .where(MeetingRow.status == "scheduled")
+        .order_by(col(MeetingRow.start_at))
+    ).all()
+    for body, meeting_id, start_at, location in rows:
+        if body in config.bodies:
+            slots.setdefault(body, []).append(
+                calendar.Slot(start_at.astimezone(config.timezone), meeting_id, location)
             )
-        )
-        known.add(meeting.uid)
-        new += 1
-    return new, len(meetings) - new
+    own = {
+        key: base_calendar(config, key).with_slots(slots.get(key, []))
+        for key, body in config.bodies.items()
+        if body.kind != "persoon" and (key in config.calendars or key in slots)
+    }
+    return Calendars(config, own)

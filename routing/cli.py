@@ -107,13 +107,20 @@ def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
 
 
 @app.command()
-def check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+def check(config: ConfigOpt = None, now: NowOpt = None, as_json: JsonOpt = False) -> None:
     """Validate routing.toml and every flow file; report all problems at once.
+
+    With a database, also brings its meetings in line with routing.toml (a meeting gone from the
+    file is cancelled, a moved one moved, with their items re-planned and reported) and says
+    which calendars run out within the warning period.
 
     Example: routing check --config /etc/routing/routing.toml
     """
-    rt = open_runtime(config)
+    from routing import calendar_check
+
+    rt = open_runtime(config, now)
     flows = rt.catalog.current
+    result = calendar_check.check_calendars(rt)
     if as_json:
         emit_json(
             {
@@ -121,14 +128,20 @@ def check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
                 "config": str(rt.config.path),
                 "bodies": list(rt.config.bodies),
                 "flows": sorted(flows),
+                "database": result.database,
+                "meeting_changes": result.changes,
+                "calendar_ends": result.ends,
             }
         )
         return
-    make_console().print(
+    console = make_console()
+    console.print(
         i18n.t(
             "cli.check_ok", config=rt.config.path, bodies=len(rt.config.bodies), flows=len(flows)
         )
     )
+    for line in result.lines:
+        console.print(line, markup=False)
 
 
 @app.command("flows")
@@ -185,7 +198,9 @@ def new(
     kenmerk: Annotated[
         str | None, typer.Option(help="Document reference, e.g. DOC-24003697.")
     ] = None,
-    owner: Annotated[str | None, typer.Option(help="Who carries the item.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who carries the item: a name from [people] or an address.")
+    ] = None,
     voor: Annotated[
         str, typer.Option("--voor", help="besluitvorming | bespreking | informatie.")
     ] = "bespreking",
@@ -239,12 +254,22 @@ def new(
             target_day=parse_day(target_meeting, rt) if target_meeting else None,
         ),
     )
+    warning = _target_warning(rt, item.id) if item.target_meeting_at else None
     if as_json:
-        emit_json({"id": item.id, "state": item.state})
-    elif sys.stdout.isatty():
+        emit_json({"id": item.id, "state": item.state, "warning": warning})
+        return
+    if sys.stdout.isatty():
         make_console().print(i18n.t("cli.created", id=item.id, state=item.state))
     else:
         sys.stdout.write(f"{item.id}\n")
+    if warning:
+        Console(stderr=True, highlight=False).print(warning, style="yellow", markup=False)
+
+
+def _target_warning(rt: Any, item_id: int | None) -> str | None:
+    from routing import reports
+
+    return reports.target_warning(rt, item_id) if item_id is not None else None
 
 
 @app.command()
@@ -361,7 +386,9 @@ def edit(
     item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
     kenmerk: Annotated[str | None, typer.Option(help="Document reference ('' clears it).")] = None,
-    owner: Annotated[str | None, typer.Option(help="Who carries the item ('' clears it).")] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who carries the item: a name from [people] ('' clears it).")
+    ] = None,
     voor: Annotated[
         str | None, typer.Option("--voor", help="besluitvorming | bespreking | informatie.")
     ] = None,
@@ -375,18 +402,30 @@ def edit(
         int | None,
         typer.Option("--if-version", help="Refuse if the item is no longer at this version."),
     ] = None,
+    target_meeting: Annotated[
+        str | None,
+        typer.Option(
+            "--target-meeting", metavar="DATE|none", help="The meeting it must reach, or none."
+        ),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Body of that meeting, if several meet that day.")
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Change an item's details (title, kenmerk, owner, topics); kept in its history.
+    """Change an item's details (title, kenmerk, owner, topics, target meeting); kept in its
+    history.
 
-    Example: routing edit 12 --kenmerk DOC-24003697 --topic llo
+    Example: routing edit 12 --kenmerk DOC-24003697 --topic llo --target-meeting 2024-12-12
     """
     from routing import engine
 
     rt = open_runtime(config, now, actor)
-    engine.edit_item(
+    clear = target_meeting is not None and target_meeting.strip().lower() in ("none", "geen")
+    target_day = parse_day(target_meeting, rt) if target_meeting and not clear else None
+    item = engine.edit_item(
         rt,
         item_id,
         title=title,
@@ -396,8 +435,14 @@ def edit(
         add_topics=topic or [],
         remove_topics=remove_topic or [],
         expected_version=if_version,
+        target_day=target_day,
+        target_body=target,
+        clear_target=clear,
     )
     make_console().print(i18n.t("cli.edited", id=item_id))
+    warning = _target_warning(rt, item.id) if item.target_meeting_at else None
+    if warning:
+        Console(stderr=True, highlight=False).print(warning, style="yellow", markup=False)
 
 
 @app.command()
@@ -607,24 +652,150 @@ def meetings_list(
 def meetings_import(
     body: Annotated[str, typer.Argument(help="The body whose meetings these are.")],
     file: Annotated[str, typer.Argument(metavar="FILE.ics", help="An iCalendar file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Import a body's meetings from an .ics file (again: only new meetings are added).
+    """Import a body's meetings from an .ics file; importing again is a sync.
 
-    Example: routing meetings import uta-supportteam supportteam-2025.ics
+    A meeting gone or cancelled in the new file is cancelled here, a moved one is moved (its
+    items follow), a new one is added; all-day events and duplicates are skipped with a reason.
+
+    Example: routing meetings import uta-supportteam supportteam-2025.ics --dry-run
     """
     from pathlib import Path
 
-    from routing.calendars import import_ics
-    from routing.schedule_views import progress_bar
+    from routing import meeting_sync
+    from routing import schedule_views as views
 
-    rt = open_runtime(config, now)
+    rt = open_runtime(config, now, actor)
     rt.config.body(body)
     console = make_console()
-    with rt.session() as db, progress_bar(console) as progress:
-        new_count, known = import_ics(db, rt.config, body, Path(file), rt.clock.now(), progress)
-    console.print(i18n.t("cli.imported", body=body, new=new_count, known=known))
+    with rt.session() as db, views.progress_bar(console) as progress:
+        report = meeting_sync.import_ics(
+            rt, db, body, Path(file), rt.clock.now(), dry_run=dry_run, progress=progress
+        )
+    if as_json:
+        emit_json(views.import_dict(report))
+    else:
+        console.print(views.import_view(report, rt.config.timezone))
+
+
+@meeting_app.command("move")
+def meeting_move(
+    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    date: Annotated[
+        str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(
+            metavar="NEW-DATETIME", help="Its new date and time (a date alone keeps the hour)."
+        ),
+    ],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move a meeting; every item on it moves along with recomputed deadlines.
+
+    Example: routing meeting move uta-stuurgroep 2024-06-20 2024-06-27T15:00 --reason "Zaal bezet"
+    """
+    from routing import meetings
+    from routing.clock import parse_moment
+
+    rt = open_runtime(config, now, actor)
+    tz = rt.config.timezone
+    result = meetings.move_meeting(
+        rt, body, parse_moment(date, tz), _has_time(date),
+        parse_moment(new, tz), _has_time(new), reason,
+    )  # fmt: skip
+    _print_change(rt, result, as_json)
+
+
+@meeting_app.command("cancel")
+def meeting_cancel(
+    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    date: Annotated[
+        str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
+    ],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cancel a meeting; its items go to the body's next feasible meeting.
+
+    Example: routing meeting cancel regieteam 2024-05-14 --reason "Te weinig agendapunten"
+    """
+    from routing import meetings
+    from routing.clock import parse_moment
+
+    rt = open_runtime(config, now, actor)
+    result = meetings.cancel_meeting(
+        rt, body, parse_moment(date, rt.config.timezone), _has_time(date), reason
+    )
+    _print_change(rt, result, as_json)
+
+
+@meeting_app.command("add")
+def meeting_add(
+    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    when: Annotated[
+        str, typer.Argument(metavar="DATETIME", help="Date and time (YYYY-MM-DDTHH:MM).")
+    ],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")] = None,
+    location: Annotated[str | None, typer.Option("--location", help="Where it meets.")] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add an extra meeting; items are planned on it from now on.
+
+    Example: routing meeting add pfho-wp 2024-07-04T14:00 --reason "Extra overleg begroting"
+    """
+    from routing import meetings
+    from routing.clock import parse_moment
+
+    rt = open_runtime(config, now, actor)
+    if not _has_time(when):
+        raise BadInput(i18n.t("err.meeting_needs_time", text=when))
+    result = meetings.add_meeting(
+        rt, body, parse_moment(when, rt.config.timezone), reason, location
+    )
+    _print_change(rt, result, as_json)
+
+
+def _has_time(text: str) -> bool:
+    return len(text.strip()) > 10
+
+
+def _print_change(rt: Any, result: Any, as_json: bool) -> None:
+    from routing.calendar_ends import change_lines
+
+    if as_json:
+        emit_json(
+            {
+                "meeting": result.meeting_id,
+                "body": result.body,
+                "change": result.kind,
+                "from": result.from_at.isoformat() if result.from_at else None,
+                "to": result.to_at.isoformat() if result.to_at else None,
+                "items": result.items,
+            }
+        )
+        return
+    console = make_console()
+    for line in change_lines(rt, result):
+        console.print(line, markup=False)
 
 
 @meeting_app.command("close")

@@ -8,6 +8,7 @@ database URL. The default database is a SQLite file next to the config.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -23,7 +24,15 @@ from routing.errors import CalendarError, ConfigError, NotFound
 from routing.i18n import t
 from routing.settings import DaemonSettings, parse_daemon
 
-__all__ = ["BODY_KINDS", "Body", "Config", "find_config_path", "load_config", "parse_config"]
+__all__ = [
+    "BODY_KINDS",
+    "Body",
+    "Config",
+    "find_config_path",
+    "handover_time",
+    "load_config",
+    "parse_config",
+]
 
 BODY_KINDS = ("ambtelijk", "bestuurlijk", "persoon")
 LANGUAGES = ("nl", "en")
@@ -31,15 +40,22 @@ DEFAULT_DB_NAME = "routing.db"
 
 _TOP_KEYS = frozenset(
     {"language", "region", "database", "secretariat", "ei", "flows", "bodies", "notify", "daemon"}
+    | {"people"}
 )
-_REGION_KEYS = frozenset({"name", "timezone"})
+_REGION_KEYS = frozenset({"name", "timezone", "closed", "bevrijdingsdag"})
+# "lustrum": 5 May closed only when the holidays library says so (2025, 2030, ...);
+# "elk-jaar": closed every year.
+BEVRIJDINGSDAG = ("lustrum", "elk-jaar")
 _DATABASE_KEYS = frozenset({"url"})
 _SECRETARIAT_KEYS = frozenset({"name", "email"})
 _EI_KEYS = frozenset({"topics", "digest"})
 _FLOWS_KEYS = frozenset({"paths"})
 _BODY_KEYS = frozenset(
-    {"name", "kind", "email", "description", "calendar", "handover_to", "handover_lead"}
-)
+    {
+        "name", "kind", "email", "description", "calendar", "handover_to", "handover_lead",
+        "handover_at", "location",
+    }
+)  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DIGEST_EXAMPLE = '{ body = "pfho-ei", every = "kwartaal" }'
 
@@ -54,6 +70,9 @@ class Body:
     calendar: Mapping[str, Any] = field(default_factory=dict)
     handover_to: str | None = None
     handover_lead: str | None = None
+    # a person: where points are handed over (a body key) or at what time ("HH:MM")
+    handover_at: str | None = None
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,11 @@ class Config:
     calendars: Mapping[str, calendar.BodyCalendar] = field(default_factory=dict)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    people: Mapping[str, str] = field(default_factory=dict)  # name -> e-mail address, [people]
+    # the region's working days: public holidays, [region] closed and bevrijdingsdag
+    workdays: calendar.WorkingDays = field(
+        default_factory=calendar.WorkingDays, compare=False, repr=False
+    )
 
     def body(self, key: str) -> Body:
         try:
@@ -117,6 +141,7 @@ def parse_config(text: str, path: Path) -> Config:
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(t("config.timezone", tz=tz_name))
         tz = ZoneInfo("Europe/Amsterdam")
+    workdays = _parse_workdays(check, region, tz)
 
     language = check.string(data, "language", "", default="nl")
     if language not in LANGUAGES:
@@ -144,7 +169,9 @@ def parse_config(text: str, path: Path) -> Config:
                     line=check.at_table(f"bodies.{body.key}"),
                 )
             )
-    calendars = _parse_calendars(bodies, tz, problems)
+        problems.extend(_handover_at_problems(body, bodies, check))
+    calendars = _parse_calendars(bodies, tz, problems, workdays)
+    people = _parse_people(check, data)
     digest = ei.get("digest")
     if digest is not None and not isinstance(digest, dict):
         problems.append(t("config.digest_table", example=_DIGEST_EXAMPLE))
@@ -170,14 +197,61 @@ def parse_config(text: str, path: Path) -> Config:
         calendars=calendars,
         daemon=daemon,
         notify=notify,
+        people=people,
+        workdays=workdays,
     )
 
 
+def _parse_workdays(
+    check: _Checker, region: Mapping[str, Any], tz: ZoneInfo
+) -> calendar.WorkingDays:
+    """The region's closed days and its choice for Bevrijdingsdag (5 May)."""
+    closed = calendar.parse_closed(region, "region", tz, check.problems)
+    liberation = check.string(region, "bevrijdingsdag", "region", default="lustrum")
+    if liberation not in BEVRIJDINGSDAG:
+        check.problems.append(
+            t(
+                "config.bevrijdingsdag",
+                value=liberation,
+                choices=", ".join(BEVRIJDINGSDAG),
+                line=check.at_table("region"),
+            )
+        )
+    # The holidays library already closes 5 May in lustrum years; "elk-jaar" closes it always.
+    every_year = [(5, 5)] if liberation == "elk-jaar" else []
+    return calendar.WorkingDays(extra_closed=closed, every_year=every_year)
+
+
+def _parse_people(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
+    """[people]: name = e-mail address; names match case-insensitively, so must differ so."""
+    people: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for name, address in check.table(data, "people", None).items():
+        where = f'people."{name}"'
+        line = check.at_key("people", name)
+        if not isinstance(address, str) or not _EMAIL.match(address):
+            check.problems.append(t("config.not_email", where=where, address=address, line=line))
+            continue
+        if not name.strip():
+            check.problems.append(t("config.person_name", where=where, line=line))
+            continue
+        if name.casefold() in seen:
+            check.problems.append(
+                t("config.person_twice", where=where, other=seen[name.casefold()], line=line)
+            )
+            continue
+        seen[name.casefold()] = name
+        people[name] = address
+    return people
+
+
 def _parse_calendars(
-    bodies: Mapping[str, Body], tz: ZoneInfo, problems: list[str]
+    bodies: Mapping[str, Body],
+    tz: ZoneInfo,
+    problems: list[str],
+    workdays: calendar.WorkingDays,
 ) -> dict[str, calendar.BodyCalendar]:
     """Each body's own calendar; a person's comes from the body it hands over to."""
-    workdays = calendar.WorkingDays()
     calendars: dict[str, calendar.BodyCalendar] = {}
     for key, body in bodies.items():
         if body.kind == "persoon":
@@ -193,6 +267,36 @@ def _parse_calendars(
         if parsed is not None:
             calendars[key] = parsed
     return calendars
+
+
+def handover_time(body: Body) -> dt.time | None:
+    """The time of day a person's hand-over is due, when `handover_at` gives one."""
+    if body.handover_at is None or ":" not in body.handover_at:
+        return None
+    return dt.time.fromisoformat(body.handover_at)
+
+
+def _handover_at_problems(body: Body, bodies: Mapping[str, Body], check: _Checker) -> list[str]:
+    value = body.handover_at
+    if value is None:
+        return []
+    if ":" in value:
+        try:
+            dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return []
+    elif value in bodies and bodies[value].kind != "persoon":
+        return []
+    return [
+        t(
+            "config.handover_at",
+            where=f"bodies.{body.key}.handover_at",
+            value=value,
+            line=check.at_table(f"bodies.{body.key}"),
+        )
+    ]
 
 
 def _parse_bodies(check: _Checker, data: Mapping[str, Any]) -> dict[str, Body]:
@@ -242,6 +346,8 @@ def _parse_bodies(check: _Checker, data: Mapping[str, Any]) -> dict[str, Body]:
             calendar=calendar,
             handover_to=handover_to if isinstance(handover_to, str) else None,
             handover_lead=check.string(table, "handover_lead", where) or None,
+            handover_at=check.string(table, "handover_at", where) or None,
+            location=check.string(table, "location", where) or None,
         )
     return bodies
 
@@ -259,6 +365,19 @@ class _Checker:
         if match is None:
             return ""
         return " " + t("config.at_line", line=self.text.count(chr(10), 0, match.start()) + 1)
+
+    def at_key(self, dotted: str, key: str) -> str:
+        """The line of `key = ...` inside the table [dotted], else the table's own line."""
+        header = re.compile(rf"^[ \t]*\[{re.escape(dotted)}\][ \t]*(#.*)?$", re.MULTILINE)
+        table = header.search(self.text)
+        if table is None:
+            return ""
+        names = "|".join(re.escape(form) for form in (f'"{key}"', f"'{key}'", key))
+        pattern = re.compile(rf"^[ \t]*(?:{names})[ \t]*=|^[ \t]*\[", re.MULTILINE)
+        found = pattern.search(self.text, table.end())
+        if found is None or found.group().lstrip().startswith("["):
+            return self.at_table(dotted)
+        return " " + t("config.at_line", line=self.text.count(chr(10), 0, found.start()) + 1)
 
     def keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
         for key in table:

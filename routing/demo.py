@@ -30,9 +30,9 @@ from rich.console import Console
 from sqlmodel import col, select
 
 from routing import cli, daemon
-from routing.calendars import load_calendars
 from routing.clock import FixedClock, parse_moment
 from routing.i18n import format_date
+from routing.meeting_sync import current_calendars
 from routing.meetings import items_on_meeting
 from routing.planning import OPEN_STATUSES
 from routing.runtime import Runtime
@@ -84,7 +84,7 @@ def _story() -> list[Point]:
         ),
         Point(
             "llo", "Verkenning leven lang ontwikkelen (LLO)", "initiatief", "2024-03-25T09:00",
-            ["--topic", "llo", "--owner", "Marieke de Vries", "--voor", "bespreking"],
+            ["--topic", "llo", "--owner", "Anouk Pols", "--voor", "bespreking"],
             {"regieteam": ["voorleggen"], "pfho-wp": ["reageren"],
              "uta-supportteam": ["afronden"]},
         ),
@@ -142,6 +142,18 @@ class _Player:
         return code, out.getvalue().strip()
 
 
+# (day the secretary hears of it) -> `routing meeting ...` arguments
+CALENDAR_CHANGES: dict[dt.date, list[tuple[str, ...]]] = {
+    dt.date(2024, 11, 18): [
+        ("move", "regieteam", "2024-11-26", "2024-11-28T14:00", "--reason",
+         "Begrotingsbehandeling in de raden op 26 november"),
+    ],
+    dt.date(2024, 12, 2): [
+        ("cancel", "regieteam", "2024-12-24", "--reason", "Kerstreces"),
+    ],
+}  # fmt: skip
+
+
 def _moment(day: dt.date, at: dt.time) -> str:
     return dt.datetime.combine(day, at).isoformat(timespec="minutes")
 
@@ -171,6 +183,12 @@ class _Year:
             later = (when + dt.timedelta(minutes=5)).isoformat(timespec="minutes")
             self.play.run("move", point.item_id, "agenderen", "--now", later)
 
+    def calendar_changes(self, day: dt.date) -> None:
+        """Meetings move and are cancelled in a real year; the items on them follow."""
+        for args in CALENDAR_CHANGES.get(day, []):
+            self.play.say(f"{format_date(day)}: de agenda verandert")
+            self.play.run("meeting", *args, "--now", _moment(day, dt.time(10, 0)))
+
     def papers(self, day: dt.date) -> None:
         """Papers come in the day they are due, a little before noon; late ones two days on."""
         with self.rt.session() as db:
@@ -195,14 +213,20 @@ class _Year:
                     point.late_papers.discard(states[deadline.item_id])
 
     def handovers(self, day: dt.date) -> None:
-        """The wethouder brings the PFHO's position into the stuurgroep on the hand-over day."""
+        """The wethouder brings the PFHO's position into the stuurgroep the day before the UTA
+        sends out its papers (a week before the meeting)."""
         with self.rt.session() as db:
             due = db.exec(
-                select(Deadline).where(Deadline.kind == "handover", Deadline.status == "open")
+                select(Deadline).where(
+                    Deadline.kind == "meeting",
+                    Deadline.body == "wethouder-hilversum",
+                    Deadline.status == "open",
+                )
             ).all()
         for deadline in due:
             point = self.by_id.get(deadline.item_id)
-            if point is None or deadline.due_at.astimezone(self.rt.config.timezone).date() != day:
+            bring_in = deadline.meeting_at.astimezone(self.rt.config.timezone).date()
+            if point is None or bring_in - dt.timedelta(days=8) != day:
                 continue
             self.play.say(f"{format_date(day)}: de wethouder brengt het standpunt in")
             trigger = point.decisions["wethouder-hilversum"].pop(0)
@@ -212,7 +236,7 @@ class _Year:
 
     def meetings(self, day: dt.date) -> None:
         with self.rt.session() as db:
-            calendars = load_calendars(self.rt.config, db)
+            calendars = current_calendars(self.rt, db)
             today = [
                 (body, meeting)
                 for body in MEETING_BODIES
@@ -287,6 +311,7 @@ def main() -> None:
     year = _Year(play, rt)
     mails = 0
     for day in year.days():
+        year.calendar_changes(day)
         year.register(day)
         year.papers(day)
         year.handovers(day)

@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from routing import calendar, meetings, planning
-from routing.calendars import load_calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
+from routing.meeting_sync import current_calendars
 from routing.runtime import Runtime
 from store import Item, queries
 from store.schedule_models import Deadline, MeetingOutcome
@@ -100,7 +100,7 @@ def _find_meeting(rt: Runtime, db: Session, body: str, day: dt.date | None) -> c
     if day is not None:
         return meetings.meeting_on_day(rt, db, body, day)
     now = rt.clock.now()
-    upcoming = load_calendars(rt.config, db).meetings_between(now, now + _SEARCH, [body])
+    upcoming = current_calendars(rt, db).meetings_between(now, now + _SEARCH, [body])
     if not upcoming:
         raise BadInput(t("err.no_next_meeting", body=rt.config.bodies[body].name, key=body))
     return upcoming[0]

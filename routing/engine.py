@@ -9,6 +9,7 @@ The CLI, the meeting close and the daemon all move items through `move`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from flows import FlowDefinition
-from routing import ei, machines, planning
-from routing.calendars import Calendars, load_calendars
+from routing import calendar, ei, machines, planning
+from routing.calendars import Calendars
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
 from routing.i18n import format_date, t
+from routing.meeting_sync import current_calendars
+from routing.people import resolve_owner
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
 
@@ -84,6 +87,7 @@ def create_item(rt: Runtime, spec: ItemSpec) -> Item:
             t("hint.known_bodies", bodies=", ".join(rt.config.bodies)),
         )
     rt.catalog.get(spec.flow)  # fail on an unknown flow before opening a transaction
+    spec = dataclasses.replace(spec, owner=resolve_owner(rt.config, spec.owner))
     now = rt.clock.now()
     with rt.session() as db:
         return create_item_in(db, rt, spec, topics, asked, now)
@@ -96,8 +100,8 @@ def create_item_in(
     title = spec.title.strip()
     version, flow = rt.catalog.pin(db, spec.flow, now)
     assert version.id is not None
-    calendars = load_calendars(rt.config, db)
-    target_body, target_at = _target(rt, calendars, flow, spec)
+    calendars = current_calendars(rt, db)
+    target_body, target = _target(rt, calendars, flow, spec.target_body, spec.target_day)
     item = Item(
         title=title,
         flow_name=flow.name,
@@ -114,13 +118,17 @@ def create_item_in(
         created_at=now,
         updated_at=now,
         target_body=target_body,
-        target_meeting_at=target_at,
+        target_meeting_id=target.meeting_id if target else None,
+        target_meeting_at=target.start if target else None,
         origin=spec.origin,
     )
     db.add(item)
     db.flush()
     assert item.id is not None
-    placement = planning.place(db, rt.config, calendars, item, flow.state(flow.initial).body, now)
+    initial = flow.state(flow.initial)
+    placement = planning.place(
+        db, rt.config, calendars, item, initial.body, now, needs_papers=initial.papers
+    )
     for key, value in placement.item_values().items():
         setattr(item, key, value)
     db.add(
@@ -139,28 +147,34 @@ def create_item_in(
 
 
 def _target(
-    rt: Runtime, calendars: Calendars, flow: FlowDefinition, spec: ItemSpec
-) -> tuple[str | None, dt.datetime | None]:
+    rt: Runtime,
+    calendars: Calendars,
+    flow: FlowDefinition,
+    target_body: str | None,
+    target_day: dt.date | None,
+) -> tuple[str | None, calendar.Meeting | None]:
     """The target meeting of `--target-meeting DATE`: the body on the route meeting that day.
 
     When several bodies of the route meet that day, the one first reached furthest along the
     route is meant (the stuurgroep, not the PFHO W&P that hears the feedback afterwards), unless
     `--target BODY` says which.
     """
-    if spec.target_day is None:
-        if spec.target_body is not None:
+    if target_day is None:
+        if target_body is not None:
             raise BadInput(t("err.target_needs_meeting"))
         return None, None
-    candidates = [spec.target_body] if spec.target_body else planning.bodies_by_depth(flow)
+    if target_body is not None:
+        rt.config.body(target_body)
+    candidates = [target_body] if target_body else planning.bodies_by_depth(flow)
     for body in dict.fromkeys(candidates):
         if body is None or rt.config.bodies[body].kind == "persoon":
             continue
         if calendars.for_body(body) is None:
             continue
-        meeting = calendars.meeting_on(body, spec.target_day)
+        meeting = calendars.meeting_on(body, target_day)
         if meeting is not None:
-            return body, meeting.start
-    raise BadInput(t("err.no_route_meeting_on", flow=flow.name, date=format_date(spec.target_day)))
+            return body, meeting
+    raise BadInput(t("err.no_route_meeting_on", flow=flow.name, date=format_date(target_day)))
 
 
 def load_item(db: Session, item_id: int) -> Item:
@@ -227,11 +241,12 @@ def move_in(
     placement = planning.place(
         db,
         rt.config,
-        load_calendars(rt.config, db),
+        current_calendars(rt, db),
         item,
         flow.state(attempt.to_state).body,
         now,
         after=item.planned_meeting_at if reflexive else None,
+        needs_papers=flow.state(attempt.to_state).papers,
     )
     loaded_version = item.version
     values = {"state": attempt.to_state, "updated_at": now, **placement.item_values()}
@@ -283,8 +298,15 @@ def edit_item(
     add_topics: Sequence[str] = (),
     remove_topics: Sequence[str] = (),
     expected_version: int | None = None,
+    target_day: dt.date | None = None,
+    target_body: str | None = None,
+    clear_target: bool = False,
 ) -> Item:
-    """Change an item's details; recorded in its history like a transition, state unchanged."""
+    """Change an item's details; recorded in its history like a transition, state unchanged.
+
+    `target_day` (with `target_body` when several bodies meet that day) sets the target meeting,
+    `clear_target` drops it.
+    """
     changes: dict[str, object] = {}
     if title is not None:
         if not title.strip():
@@ -293,7 +315,7 @@ def edit_item(
     if kenmerk is not None:
         changes["kenmerk"] = kenmerk.strip() or None
     if owner is not None:
-        changes["owner"] = owner.strip() or None
+        changes["owner"] = resolve_owner(rt.config, owner)
     if asked is not None:
         changes["asked"] = _check_asked(asked)
     adding = _clean_topics(add_topics)
@@ -306,9 +328,23 @@ def edit_item(
         if adding or removing:
             topics = [t for t in item.topics if t not in removing]
             changes["topics"] = list(dict.fromkeys([*topics, *adding]))
+        if clear_target:
+            changes.update(target_body=None, target_meeting_id=None, target_meeting_at=None)
+        elif target_day is not None or target_body is not None:
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+            body, meeting = _target(rt, current_calendars(rt, db), flow, target_body, target_day)
+            assert meeting is not None
+            changes.update(
+                target_body=body, target_meeting_id=meeting.meeting_id,
+                target_meeting_at=meeting.start,
+            )  # fmt: skip
         if not changes:
             raise BadInput(t("err.nothing_to_change"))
-        described = ", ".join(f"{key}={value}" for key, value in changes.items())
+        described = ", ".join(
+            f"{key}={value.isoformat() if isinstance(value, dt.datetime) else value}"
+            for key, value in changes.items()
+            if key != "target_meeting_id"
+        )
         loaded = item.version
         if not queries.update_item_if_unchanged(
             db, item_id, loaded, {**changes, "updated_at": now}

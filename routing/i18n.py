@@ -140,12 +140,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Planned: {body}, {meeting} (papers due {due}).",
     },
     "plan.handover": {
-        "nl": "Overdracht aan {body} uiterlijk {due}, voor de vergadering van {meeting}.",
-        "en": "Hand-over to {body} by {due}, for the meeting of {meeting}.",
+        "nl": "Overgedragen aan {body}, in te brengen in de vergadering van {meeting}.",
+        "en": "Handed over to {body}, to be brought into the meeting of {meeting}.",
     },
     "plan.no_meeting": {
-        "nl": "Geen vergadering van {body} in zicht; het item wacht zonder termijn.",
-        "en": "No meeting of {body} ahead; the item waits without a deadline.",
+        "nl": "Geen vergadering van {body} in zicht: voeg de vergaderingen van {year} toe aan "
+        "routing.toml of importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "No meeting of {body} ahead: add the {year} meetings to routing.toml or import them "
+        "('routing meetings import {key} FILE.ics').",
     },
     "plan.none_reachable": {
         "nl": "geen enkele vergadering binnen drie jaar",
@@ -279,13 +281,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Voortgang Werk & Participatie / UTA, {period}, voor {body}",
         "en": "Progress Werk & Participatie / UTA, {period}, for {body}",
     },
-    "digest.body": {
-        "nl": "Aan: {body}\n\nVoortgang van de UTA-routering van {region} van {start} tot en met "
-        "{end}:\n\n{lines}\n",
-        "en": "To: {body}\n\nProgress of the UTA routing of {region} from {start} to {end}:"
-        "\n\n{lines}\n",
-    },
-    "digest.nothing": {"nl": "(geen bewegingen)", "en": "(no movements)"},
     "slip.subject": {
         "nl": "Planning in gevaar: {label} haalt {target} niet meer",
         "en": "Plan at risk: {label} can no longer make {target}",
@@ -822,6 +817,352 @@ MESSAGES: dict[str, dict[str, str]] = {
     "doc.number": {"nl": "Nr.", "en": "No."},
     "doc.point": {"nl": "Punt", "en": "Item"},
     "doc.written": {"nl": "Geschreven: {path}", "en": "Written: {path}"},
+    # closed days, Bevrijdingsdag and [people]
+    "config.bevrijdingsdag": {
+        "nl": "region.bevrijdingsdag: '{value}' is onbekend{line}; kies uit {choices}",
+        "en": "region.bevrijdingsdag: '{value}' unknown{line}; use one of {choices}",
+    },
+    "config.person_name": {
+        "nl": "{where}: een naam mag niet leeg zijn{line}",
+        "en": "{where}: a name must not be empty{line}",
+    },
+    "config.person_twice": {
+        "nl": "{where}: dezelfde naam als '{other}' (hoofdletters tellen niet){line}; houd er één",
+        "en": "{where}: the same name as '{other}' (case does not count){line}; keep one",
+    },
+    "err.unknown_person": {
+        "nl": "Onbekende persoon '{name}'. Bekende namen: {names}. Of geef een e-mailadres.",
+        "en": "Unknown person '{name}'. Known names: {names}. Or give an e-mail address.",
+    },
+    "err.unknown_person_no_people": {
+        "nl": "Onbekende persoon '{name}'. Er staan geen namen onder [people] in routing.toml; "
+        "zet de persoon daar of geef een e-mailadres.",
+        "en": "Unknown person '{name}'. routing.toml has no names under [people]; add the "
+        "person there or give an e-mail address.",
+    },
+    # digest (rule 5): the periodic progress report to the PFHO E&I, see routing/digest.py
+    "digest.intro": {
+        "nl": "Aan: {body}\n\nVoortgang van de regionale inbreng in de Utrecht Talent Alliantie "
+        "(UTA) van {region} over {period}, {span}. U ontvangt dit overzicht periodiek, volgens "
+        "de afspraken over de UTA-vertegenwoordiging van de regio.",
+        "en": "To: {body}\n\nProgress of the regional input into the Utrecht Talent Alliantie "
+        "(UTA) of {region} for {period}, {span}. You receive this overview periodically, under "
+        "the arrangements for the region's UTA representation.",
+    },
+    "digest.span": {
+        "nl": "van {start} tot en met {end}",
+        "en": "from {start} to {end} inclusive",
+    },
+    "digest.span_installed": {
+        "nl": "sinds de ingebruikname op {start} tot en met {end}",
+        "en": "since the system came into use on {start}, to {end} inclusive",
+    },
+    "digest.partial": {
+        "nl": "Het systeem is in deze periode in gebruik genomen; wat daarvóór gebeurde, staat "
+        "niet in dit overzicht.",
+        "en": "The system came into use during this period; what happened before that is not "
+        "in this overview.",
+    },
+    "digest.in_short": {
+        "nl": "In het kort: nieuw {new}, onderweg {moving}, afgerond {finished}, "
+        "terugkoppelingen {feedback}.",
+        "en": "In short: new {new}, under way {moving}, closed {finished}, feedback {feedback}.",
+    },
+    "digest.nothing_happened": {
+        "nl": "In deze periode is er niets gebeurd: geen nieuwe punten, geen besluiten en geen "
+        "terugkoppelingen.",
+        "en": "Nothing happened in this period: no new items, no decisions and no feedback.",
+    },
+    "digest.new_heading": {
+        "nl": "Nieuw ingebracht ({count})",
+        "en": "New items ({count})",
+    },
+    "digest.standing_heading": {
+        "nl": "Waar de punten staan op {day}, met wat er is besloten",
+        "en": "Where the items stand on {day}, with what was decided",
+    },
+    "digest.finished_heading": {
+        "nl": "Afgerond in deze periode ({count})",
+        "en": "Closed in this period ({count})",
+    },
+    "digest.note": {"nl": "Toelichting: {note}", "en": "Note: {note}"},
+    "digest.moved_to": {"nl": "Verder naar: {state}", "en": "On to: {state}"},
+    "digest.feedback_heading": {
+        "nl": "Terugkoppelingen na vergaderingen",
+        "en": "Feedback after meetings",
+    },
+    "digest.feedback_line": {
+        "nl": "{body}: {new}; {closed}",
+        "en": "{body}: {new}; {closed}",
+    },
+    "digest.feedback_one": {"nl": "{count} terugkoppeling", "en": "{count} feedback item"},
+    "digest.feedback_many": {"nl": "{count} terugkoppelingen", "en": "{count} feedback items"},
+    "digest.feedback_none_closed": {"nl": "nog geen afgerond", "en": "none closed yet"},
+    "digest.confidential": {
+        "nl": "Vertrouwelijke stukken staan hier alleen met hun kenmerk; de inhoud is op te "
+        "vragen bij het secretariaat.",
+        "en": "Confidential documents appear here by their reference only; ask the secretariat "
+        "for the content.",
+    },
+    "digest.closing": {
+        "nl": "Met vriendelijke groet,\n{secretariat}",
+        "en": "Kind regards,\n{secretariat}",
+    },
+    "config.handover_at": {
+        "nl": "{where}: '{value}' is geen orgaan waar de overdracht plaatsvindt en geen tijd "
+        '(UU:MM){line}; geef bijvoorbeeld "pfho-wp" of "17:00".',
+        "en": "{where}: '{value}' is neither a body where the hand-over takes place nor a time "
+        '(HH:MM){line}; give e.g. "pfho-wp" or "17:00".',
+    },
+    "plan.no_papers": {
+        "nl": "Gepland: {body}, {meeting} (geen stukken nodig).",
+        "en": "Planned: {body}, {meeting} (no papers needed).",
+    },
+    "err.person_meetings": {
+        "nl": "'{body}' is een persoon en heeft geen eigen vergaderingen; verplaats of voeg een "
+        "vergadering toe bij '{target}'.",
+        "en": "'{body}' is a person and has no meetings of its own; move or add a meeting of "
+        "'{target}' instead.",
+    },
+    "err.meetings_same_day": {
+        "nl": "Op {date} zijn er meer vergaderingen ({times}); geef datum en tijd, bv. "
+        "2024-06-20T15:00.",
+        "en": "There are several meetings on {date} ({times}); give date and time, e.g. "
+        "2024-06-20T15:00.",
+    },
+    "err.meeting_exists": {
+        "nl": "{body} vergadert die dag al ({when}); kies een andere dag of verplaats die "
+        "vergadering.",
+        "en": "{body} already meets that day ({when}); pick another day or move that meeting.",
+    },
+    "err.meeting_past": {
+        "nl": "{what} ({when}) ligt niet in de toekomst; alleen komende vergaderingen kunnen "
+        "veranderen.",
+        "en": "{what} ({when}) is not in the future; only meetings to come can change.",
+    },
+    "err.meeting_same_moment": {
+        "nl": "De vergadering staat al op dat moment; er is niets te verplaatsen.",
+        "en": "The meeting is already at that moment; there is nothing to move.",
+    },
+    "word.meeting_to_move": {"nl": "De te verplaatsen vergadering", "en": "The meeting to move"},
+    "word.meeting_to_cancel": {"nl": "De te annuleren vergadering", "en": "The meeting to cancel"},
+    "word.new_moment": {"nl": "Het nieuwe moment", "en": "The new moment"},
+    "word.new_meeting": {"nl": "De nieuwe vergadering", "en": "The new meeting"},
+    "meeting.moved_note": {
+        "nl": "Vergadering {body} verplaatst van {old} naar {new} (reden: {reason}); termijnen "
+        "opnieuw berekend.",
+        "en": "Meeting of {body} moved from {old} to {new} (reason: {reason}); deadlines "
+        "recomputed.",
+    },
+    "meeting.replanned_note": {
+        "nl": "Vergadering vervallen (reden: {reason}). {where}",
+        "en": "Meeting cancelled (reason: {reason}). {where}",
+    },
+    "meeting.no_items": {"nl": "Er stonden geen items op.", "en": "No items were planned on it."},
+    "meeting.moved_subject": {
+        "nl": "Vergadering {body} verplaatst: {when} wordt {new}",
+        "en": "Meeting of {body} moved: {when} becomes {new}",
+    },
+    "meeting.moved_body": {
+        "nl": "De vergadering van {body} van {when} is verplaatst naar {new}.\nReden: "
+        "{reason}\n\nItems op deze vergadering gaan mee; hun termijnen zijn opnieuw "
+        "berekend:\n{items}\n",
+        "en": "The meeting of {body} of {when} has moved to {new}.\nReason: {reason}\n\nItems on "
+        "this meeting go along; their deadlines were recomputed:\n{items}\n",
+    },
+    "meeting.cancelled_subject": {
+        "nl": "Vergadering {body} van {when} vervalt",
+        "en": "Meeting of {body} of {when} is cancelled",
+    },
+    "meeting.cancelled_body": {
+        "nl": "De vergadering van {body} van {when} vervalt.\nReden: {reason}\n\nDe items die "
+        "erop stonden zijn opnieuw ingepland:\n{items}\n",
+        "en": "The meeting of {body} of {when} is cancelled.\nReason: {reason}\n\nThe items "
+        "planned on it were planned again:\n{items}\n",
+    },
+    "meeting.added_subject": {
+        "nl": "Extra vergadering {body} op {when}",
+        "en": "Extra meeting of {body} on {when}",
+    },
+    "meeting.added_body": {
+        "nl": "Er is een vergadering van {body} toegevoegd op {when}.\nReden: {reason}\n{items}\n",
+        "en": "A meeting of {body} was added on {when}.\nReason: {reason}\n{items}\n",
+    },
+    "meeting.reason_config": {"nl": "gewijzigd in routing.toml", "en": "changed in routing.toml"},
+    "meeting.reason_import": {
+        "nl": "gewijzigd in de geïmporteerde agenda",
+        "en": "changed in the imported calendar",
+    },
+    "plan.status_reached": {
+        "nl": "Doel bereikt: de vergadering van {target} is gehaald.",
+        "en": "Target reached: the meeting of {target} was made.",
+    },
+    "plan.status_left_route": {
+        "nl": "Het item ligt niet (meer) op de route naar de vergadering van {target}.",
+        "en": "The item is not (or no longer) on the route to the meeting of {target}.",
+    },
+    "plan.on_target": {
+        "nl": "Het item staat op de doelvergadering van {target}.",
+        "en": "The item is planned on its target meeting of {target}.",
+    },
+    "err.meeting_needs_time": {
+        "nl": "'{text}' heeft geen tijd; geef datum en tijd, bv. 2024-07-04T14:00.",
+        "en": "'{text}' has no time; give date and time, e.g. 2024-07-04T14:00.",
+    },
+    "meetings.mark_moved": {"nl": "{mark} = verplaatst", "en": "{mark} = moved"},
+    "meetings.mark_cancelled": {"nl": "{mark} = vervallen", "en": "{mark} = cancelled"},
+    "meetings.mark_added": {"nl": "{mark} = extra vergadering", "en": "{mark} = extra meeting"},
+    "import.summary": {
+        "nl": "{body}: {added} toegevoegd, {moved} verplaatst, {cancelled} vervallen, {unchanged} "
+        "ongewijzigd, {skipped} overgeslagen.",
+        "en": "{body}: {added} added, {moved} moved, {cancelled} cancelled, {unchanged} "
+        "unchanged, {skipped} skipped.",
+    },
+    "import.dry_run_summary": {
+        "nl": "Proefimport (er is niets veranderd) {body}: {added} toe te voegen, {moved} te "
+        "verplaatsen, {cancelled} te laten vervallen, {unchanged} ongewijzigd, {skipped} "
+        "overgeslagen.",
+        "en": "Dry run (nothing was changed) {body}: {added} to add, {moved} to move, {cancelled} "
+        "to cancel, {unchanged} unchanged, {skipped} skipped.",
+    },
+    "import.skip.all-day": {"nl": "hele dag, geen vergadering", "en": "all-day, not a meeting"},
+    "import.skip.cancelled": {"nl": "geannuleerd in het bestand", "en": "cancelled in the file"},
+    "import.skip.no-start": {"nl": "zonder begintijd", "en": "without a start"},
+    "import.skip.duplicate": {
+        "nl": "staat al in de agenda (routing.toml of toegevoegd)",
+        "en": "already in the calendar (routing.toml or added)",
+    },
+    "import.replanned": {
+        "nl": "Opnieuw ingepland: {ids}.",
+        "en": "Planned again: {ids}.",
+    },
+    "check.no_database": {
+        "nl": "Agenda's niet vergeleken: {detail}",
+        "en": "Calendars not compared: {detail}",
+    },
+    "check.calendars_ok": {
+        "nl": "Vergaderingen komen overeen met routing.toml; geen agenda loopt binnenkort af.",
+        "en": "Meetings match routing.toml; no calendar runs out soon.",
+    },
+    "calendar.ends": {
+        "nl": "De agenda van {body} loopt af op {last}: voeg de vergaderingen van {year} toe aan "
+        "routing.toml of importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "The calendar of {body} ends on {last}: add the {year} meetings to routing.toml or "
+        "import them ('routing meetings import {key} FILE.ics').",
+    },
+    "calendar.empty": {
+        "nl": "{body} heeft geen vergaderingen meer in de agenda: voeg ze toe aan routing.toml of "
+        "importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "{body} has no meetings ahead in its calendar: add them to routing.toml or import "
+        "them ('routing meetings import {key} FILE.ics').",
+    },
+    "calendar.end_subject": {
+        "nl": "Agenda {body} loopt af: vul de vergaderdata aan",
+        "en": "Calendar of {body} runs out: add the meeting dates",
+    },
+    "calendar.no_meeting_ahead": {
+        "nl": "Geen vergadering van {body} in zicht: voeg de vergaderingen van {year} toe aan "
+        "routing.toml of importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "No meeting of {body} ahead: add the {year} meetings to routing.toml or import them "
+        "('routing meetings import {key} FILE.ics').",
+    },
+    "calendar.replanned": {
+        "nl": "Opnieuw ingepland (vergadering bestaat niet meer): {line}",
+        "en": "Planned again (meeting no longer exists): {line}",
+    },
+    "calendar.change_moved": {
+        "nl": "Vergadering {body} van {when} verplaatst naar {new}; {n} item(s) gaan mee.",
+        "en": "Meeting of {body} of {when} moved to {new}; {n} item(s) go along.",
+    },
+    "calendar.change_cancelled": {
+        "nl": "Vergadering {body} van {when} vervallen; {n} item(s) opnieuw ingepland.",
+        "en": "Meeting of {body} of {when} cancelled; {n} item(s) planned again.",
+    },
+    "calendar.change_added": {
+        "nl": "Vergadering {body} toegevoegd op {new}.",
+        "en": "Meeting of {body} added on {new}.",
+    },
+    "sweep.kind.meeting": {"nl": "vergaderwijzigingen", "en": "meeting changes"},
+    "sweep.kind.calendar": {"nl": "agenda's die aflopen", "en": "calendars running out"},
+    "ics.cancelled": {"nl": "VERVALLEN", "en": "CANCELLED"},
+    "plan.warn_lost": {
+        "nl": "Let op: de doelvergadering van {target} is niet meer te halen; de vroegst haalbare "
+        "is {earliest}.",
+        "en": "Note: the target meeting of {target} can no longer be reached; the earliest "
+        "reachable is {earliest}.",
+    },
+    "plan.warn_lost_none": {
+        "nl": "Let op: de doelvergadering van {target} is niet meer te halen, en geen latere "
+        "binnen de agenda.",
+        "en": "Note: the target meeting of {target} can no longer be reached, nor any later one "
+        "in the calendar.",
+    },
+    # .ics import (routing/ics_import.py)
+    "ics.event": {"nl": "afspraak '{summary}' (UID {uid})", "en": "event '{summary}' (UID {uid})"},
+    "ics.event_untitled": {
+        "nl": "afspraak zonder titel (UID {uid})",
+        "en": "untitled event (UID {uid})",
+    },
+    "ics.no_vcalendar": {"nl": "BEGIN:VCALENDAR ontbreekt", "en": "BEGIN:VCALENDAR is missing"},
+    "ics.incomplete": {
+        "nl": "het bestand houdt halverwege op, END:VCALENDAR ontbreekt",
+        "en": "the file stops halfway, END:VCALENDAR is missing",
+    },
+    "err.ics_bad_value": {
+        "nl": "In het iCalendar-bestand is {name} van {event} onleesbaar ({detail}); herstel die "
+        "afspraak in de agenda en exporteer opnieuw.",
+        "en": "In the iCalendar file, {name} of {event} cannot be read ({detail}); fix that event "
+        "in the calendar and export again.",
+    },
+    "err.ics_bad_line": {
+        "nl": "In het iCalendar-bestand bevat {event} een onleesbare regel ({detail}); herstel die "
+        "afspraak in de agenda en exporteer opnieuw.",
+        "en": "In the iCalendar file, {event} contains a line that cannot be read ({detail}); fix "
+        "that event in the calendar and export again.",
+    },
+    "err.ics_unknown_tz": {
+        "nl": "In het iCalendar-bestand gebruikt {event} tijdzone '{tzid}', die het bestand niet "
+        "beschrijft en die geen bekende tijdzone is; exporteer de agenda opnieuw met tijdzones "
+        "(VTIMEZONE) of gebruik een naam als Europe/Amsterdam.",
+        "en": "In the iCalendar file, {event} uses time zone '{tzid}', which the file does not "
+        "describe and which is not a known time zone; export the calendar again with time zones "
+        "(VTIMEZONE) or use a name such as Europe/Amsterdam.",
+    },
+    "err.ics_calendar_tz": {
+        "nl": "Het iCalendar-bestand geeft als tijdzone van de agenda '{tzid}' (X-WR-TIMEZONE), "
+        "maar die tijdzone bestaat niet; kies in de agenda een tijdzone als Europe/Amsterdam en "
+        "exporteer opnieuw.",
+        "en": "The iCalendar file gives '{tzid}' as the calendar's time zone (X-WR-TIMEZONE), but "
+        "that time zone does not exist; choose a time zone such as Europe/Amsterdam in the "
+        "calendar and export again.",
+    },
+    "err.ics_too_frequent": {
+        "nl": "In het iCalendar-bestand herhaalt {event} zich meerdere keren per dag ({rule}); een "
+        "vergaderreeks herhaalt hoogstens dagelijks, dus pas de herhaling in de agenda aan en "
+        "exporteer opnieuw.",
+        "en": "In the iCalendar file, {event} repeats several times a day ({rule}); a meeting "
+        "series repeats at most daily, so change the repetition in the calendar and export again.",
+    },
+    "err.ics_too_many": {
+        "nl": "In het iCalendar-bestand levert {event} meer dan {limit} afspraken op tussen "
+        "{start} en {end}; geef de reeks in de agenda een einddatum of importeer een kortere "
+        "periode.",
+        "en": "In the iCalendar file, {event} gives more than {limit} occurrences between {start} "
+        "and {end}; give the series an end date in the calendar or import a shorter period.",
+    },
+    "err.ics_too_early": {
+        "nl": "In het iCalendar-bestand begint {event} al op {date}, te lang vóór de gevraagde "
+        "periode om door te rekenen; laat de reeks in de agenda later beginnen en exporteer "
+        "opnieuw.",
+        "en": "In the iCalendar file, {event} starts on {date}, too long before the requested "
+        "period to work it out; let the series start later in the calendar and export again.",
+    },
+    "err.ics_unusable": {
+        "nl": "In het iCalendar-bestand kan {event} niet worden uitgerekend ({detail}); herstel "
+        "die afspraak in de agenda en exporteer opnieuw.",
+        "en": "In the iCalendar file, {event} cannot be worked out ({detail}); fix that event in "
+        "the calendar and export again.",
+    },
 }
 
 

@@ -14,20 +14,23 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from routing import calendar, engine, machines, planning
-from routing.calendars import load_calendars
+from routing import calendar, engine, machines, meeting_changes, planning
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
+from routing.meeting_sync import current_calendars
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
-from store.schedule_models import Deadline, MeetingOutcome
+from store.schedule_models import Deadline, MeetingChange, MeetingOutcome, MeetingRow
 
 __all__ = [
     "Closed",
+    "add_meeting",
+    "cancel_meeting",
     "close_meeting",
     "items_on_meeting",
     "list_meetings",
     "meeting_on_day",
+    "move_meeting",
     "papers_in",
 ]
 
@@ -39,35 +42,108 @@ def list_meetings(
 ) -> list[dict[str, Any]]:
     """Meetings with their papers deadline and how many open items are planned on each.
 
-    A stuurgroep-like meeting (the target of a person's hand-over) is flagged when no meeting of
-    a body that prepares for it falls between the papers' arrival and the meeting (rule 6).
+    Cancelled meetings are listed too, marked; moved and added ones say so, with who changed
+    them, when and why. A stuurgroep-like meeting (the target of a person's hand-over) is flagged
+    when no meeting of a body that prepares for it falls between the papers' arrival and the
+    meeting (rule 6).
     """
     if body is not None:
         rt.config.body(body)
     end = end or start + dt.timedelta(days=92)
     with rt.session() as db:
-        calendars = load_calendars(rt.config, db)
+        calendars = current_calendars(rt, db)
         meetings = calendars.meetings_between(start, end, [body] if body else None)
         planned = _planned_counts(db)
+        rows_by_id = _rows(db, body, start, end)
+        changes = _last_changes(db, set(rows_by_id))
     preparing = _preparing_bodies(rt)
-    rows = []
+    listed: list[tuple[dt.datetime, dict[str, Any]]] = []
     for meeting in meetings:
-        row = {
-            "body": meeting.body,
-            "body_name": rt.config.bodies[meeting.body].name,
-            "start": meeting.start.isoformat(),
-            "papers_due": meeting.papers_due.isoformat(),
-            "key": meeting.key,
-            "items": planned.get((meeting.body, meeting.start.astimezone(dt.UTC)), 0),
-            "no_regional_preparation": None,
-        }
+        stored = rows_by_id.get(meeting.meeting_id or -1)
+        row = _shape(rt, meeting.body, meeting.start, stored, changes)
+        row.update(
+            papers_due=meeting.papers_due.isoformat(),
+            key=meeting.key,
+            items=planned.get(meeting.meeting_id or -1, 0),
+        )
         if meeting.body in preparing:
             between = calendars.meetings_between(
                 meeting.papers_due, meeting.start, sorted(preparing[meeting.body])
             )
             row["no_regional_preparation"] = not between
-        rows.append(row)
-    return rows
+        listed.append((meeting.start, row))
+    for stored in rows_by_id.values():
+        if stored.status == "cancelled" and stored.body in rt.config.bodies:
+            start_at = stored.start_at.astimezone(rt.config.timezone)
+            listed.append((start_at, _shape(rt, stored.body, start_at, stored, changes)))
+    listed.sort(key=lambda pair: (pair[0], pair[1]["body"]))
+    return [row for _, row in listed]
+
+
+def _shape(
+    rt: Runtime,
+    body: str,
+    start: dt.datetime,
+    stored: MeetingRow | None,
+    changes: Mapping[int, MeetingChange],
+) -> dict[str, Any]:
+    change = changes.get(stored.id or -1) if stored is not None else None
+    moved = stored is not None and stored.start_at != stored.original_at
+    return {
+        "id": stored.id if stored else None,
+        "body": body,
+        "body_name": rt.config.bodies[body].name,
+        "start": start.isoformat(),
+        "papers_due": None,
+        "key": None,
+        "items": 0,
+        "status": stored.status if stored else "scheduled",
+        "moved": moved,
+        "original_start": (
+            stored.original_at.astimezone(rt.config.timezone).isoformat()
+            if stored is not None and moved
+            else None
+        ),
+        "added": stored is not None and stored.source == "manual",
+        "source": stored.source if stored else None,
+        "location": (stored.location if stored else None) or rt.config.bodies[body].location,
+        "change": (
+            {
+                "kind": change.kind,
+                "origin": change.origin,
+                "by": change.actor,
+                "at": change.at.isoformat(),
+                "reason": change.reason,
+            }
+            if change is not None
+            else None
+        ),
+        "no_regional_preparation": None,
+    }
+
+
+def _rows(
+    db: Session, body: str | None, start: dt.datetime, end: dt.datetime
+) -> dict[int, MeetingRow]:
+    query = select(MeetingRow).where(
+        col(MeetingRow.start_at) >= start, col(MeetingRow.start_at) < end
+    )
+    if body is not None:
+        query = query.where(MeetingRow.body == body)
+    return {row.id: row for row in db.exec(query).all() if row.id is not None}
+
+
+def _last_changes(db: Session, ids: set[int]) -> dict[int, MeetingChange]:
+    if not ids:
+        return {}
+    found: dict[int, MeetingChange] = {}
+    for change in db.exec(
+        select(MeetingChange)
+        .where(col(MeetingChange.meeting_id).in_(ids))
+        .order_by(col(MeetingChange.id))
+    ).all():
+        found[change.meeting_id] = change
+    return found
 
 
 def _preparing_bodies(rt: Runtime) -> dict[str, set[str]]:
@@ -92,21 +168,20 @@ def _preparing_bodies(rt: Runtime) -> dict[str, set[str]]:
     return found
 
 
-def _planned_counts(db: Session) -> dict[tuple[str, dt.datetime], int]:
-    counts: dict[tuple[str, dt.datetime], int] = {}
+def _planned_counts(db: Session) -> dict[int, int]:
+    counts: dict[int, int] = {}
     rows = db.exec(
-        select(Deadline.body, Deadline.meeting_at).where(
-            Deadline.kind == "meeting", Deadline.status == "open"
-        )
+        select(Deadline.meeting_id).where(Deadline.kind == "meeting", Deadline.status == "open")
     ).all()
-    for body, at in rows:
-        counts[(body, at)] = counts.get((body, at), 0) + 1
+    for meeting_id in rows:
+        if meeting_id is not None:
+            counts[meeting_id] = counts.get(meeting_id, 0) + 1
     return counts
 
 
 def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meeting:
     """The body's meeting on `day`; a day without one is the user's mistake."""
-    found = load_calendars(rt.config, db).meeting_on(body, day)
+    found = current_calendars(rt, db).meeting_on(body, day)
     if found is None:
         raise BadInput(
             t("err.no_meeting_on", body=rt.config.body(body).name, date=format_date(day), key=body)
@@ -116,23 +191,150 @@ def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calenda
 
 def items_on_meeting(db: Session, rt: Runtime, body: str, meeting: calendar.Meeting) -> list[Item]:
     """Open items planned on this meeting, also when a roll-over moved them on meanwhile."""
+    # superseded too: an item rolled over meanwhile was still on this meeting
     ids = db.exec(
         select(Deadline.item_id)
         .where(Deadline.kind == "meeting", Deadline.body == body)
-        .where(col(Deadline.meeting_at) == meeting.start.astimezone(dt.UTC))
-        .where(col(Deadline.status) != "superseded")
-    ).all()
-    rolled = db.exec(
-        select(Deadline.item_id)
-        .where(Deadline.kind == "meeting", Deadline.body == body, Deadline.status == "superseded")
-        .where(col(Deadline.meeting_at) == meeting.start.astimezone(dt.UTC))
+        .where(col(Deadline.meeting_id) == meeting.meeting_id)
     ).all()
     items = []
-    for item in queries.list_items(db, ids=set(ids) | set(rolled)):
+    for item in queries.list_items(db, ids=set(ids)):
         flow = rt.catalog.pinned(db, item.flow_version_id)
         if flow.state(item.state).body == body and not flow.state(item.state).final:
             items.append(item)
     return items
+
+
+# --- moving, cancelling and adding meetings (the secretariat's commands) ----------------------
+
+
+def _changeable(rt: Runtime, body: str) -> None:
+    if rt.config.body(body).kind == "persoon":
+        raise BadInput(
+            t("err.person_meetings", body=body, target=rt.config.bodies[body].handover_to)
+        )
+
+
+def _find(db: Session, rt: Runtime, body: str, when: dt.datetime, has_time: bool) -> MeetingRow:
+    """The scheduled meeting of `body` on that day (or at that moment, when a time is given)."""
+    tz = rt.config.timezone
+    day = when.astimezone(tz).date()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    rows = [
+        row
+        for row in db.exec(
+            select(MeetingRow)
+            .where(MeetingRow.body == body, MeetingRow.status == "scheduled")
+            .where(col(MeetingRow.start_at) >= start)
+            .where(col(MeetingRow.start_at) < start + dt.timedelta(days=1))
+            .order_by(col(MeetingRow.start_at))
+        ).all()
+        if not has_time or row.start_at == when
+    ]
+    if not rows:
+        raise BadInput(
+            t(
+                "err.no_meeting_on",
+                body=rt.config.bodies[body].name,
+                date=format_date(day),
+                key=body,
+            )
+        )
+    if len(rows) > 1:
+        times = ", ".join(f"{r.start_at.astimezone(tz):%H:%M}" for r in rows)
+        raise BadInput(t("err.meetings_same_day", date=format_date(day), times=times))
+    return rows[0]
+
+
+def _clash(db: Session, rt: Runtime, body: str, start: dt.datetime, own: int | None) -> None:
+    tz = rt.config.timezone
+    day = dt.datetime.combine(start.astimezone(tz).date(), dt.time(0), tzinfo=tz)
+    other = db.exec(
+        select(MeetingRow)
+        .where(MeetingRow.body == body, MeetingRow.status == "scheduled")
+        .where(col(MeetingRow.start_at) >= day)
+        .where(col(MeetingRow.start_at) < day + dt.timedelta(days=1))
+        .where(col(MeetingRow.id) != (own or -1))
+    ).first()
+    if other is not None:
+        raise BadInput(
+            t(
+                "err.meeting_exists",
+                body=rt.config.bodies[body].name,
+                when=format_date(other.start_at.astimezone(tz), with_time=True),
+            )
+        )
+
+
+def _future(rt: Runtime, moment: dt.datetime, now: dt.datetime, what: str) -> None:
+    if moment <= now:
+        raise BadInput(
+            t("err.meeting_past", what=what, when=format_date(moment.astimezone(rt.config.timezone),
+                                                               with_time=True))
+        )  # fmt: skip
+
+
+def move_meeting(
+    rt: Runtime,
+    body: str,
+    when: dt.datetime,
+    has_time: bool,
+    new_start: dt.datetime,
+    new_has_time: bool,
+    reason: str | None,
+) -> meeting_changes.ChangeResult:
+    """`routing meeting move`: the meeting keeps its identity and its items.
+
+    A new date without a time keeps the meeting's hour.
+    """
+    _changeable(rt, body)
+    now = rt.clock.now()
+    tz = rt.config.timezone
+    with rt.session() as db:
+        current_calendars(rt, db)
+        row = _find(db, rt, body, when, has_time)
+        if not new_has_time:
+            clock = row.start_at.astimezone(tz).time()
+            new_start = dt.datetime.combine(new_start.astimezone(tz).date(), clock, tzinfo=tz)
+        _future(rt, row.start_at, now, t("word.meeting_to_move"))
+        _future(rt, new_start, now, t("word.new_moment"))
+        if new_start == row.start_at:
+            raise BadInput(t("err.meeting_same_moment"))
+        _clash(db, rt, body, new_start, row.id)
+        return meeting_changes.move_meeting(
+            db, rt, row, new_start, now=now, actor=rt.actor, reason=reason, origin="command"
+        )
+
+
+def cancel_meeting(
+    rt: Runtime, body: str, when: dt.datetime, has_time: bool, reason: str | None
+) -> meeting_changes.ChangeResult:
+    """`routing meeting cancel`: its items go to the body's next feasible meeting."""
+    _changeable(rt, body)
+    now = rt.clock.now()
+    with rt.session() as db:
+        current_calendars(rt, db)
+        row = _find(db, rt, body, when, has_time)
+        _future(rt, row.start_at, now, t("word.meeting_to_cancel"))
+        return meeting_changes.cancel_meeting(
+            db, rt, row, now=now, actor=rt.actor, reason=reason, origin="command"
+        )
+
+
+def add_meeting(
+    rt: Runtime, body: str, start: dt.datetime, reason: str | None, location: str | None = None
+) -> meeting_changes.ChangeResult:
+    """`routing meeting add`: an extra meeting; items are planned on it from now on."""
+    _changeable(rt, body)
+    now = rt.clock.now()
+    with rt.session() as db:
+        current_calendars(rt, db)
+        _future(rt, start, now, t("word.new_meeting"))
+        _clash(db, rt, body, start, None)
+        return meeting_changes.add_meeting(
+            db, rt, body, start, now=now, actor=rt.actor, reason=reason, origin="command",
+            location=location,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

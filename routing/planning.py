@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,21 +23,25 @@ from routing import calendar
 from routing.calendars import Calendars
 from routing.config import Config
 from routing.errors import BadInput
-from routing.i18n import format_date, t
+from routing.i18n import t
 from routing.notify import local
-from store import Item
+from store import AuditEvent, Item
 from store.schedule_models import Deadline
 
 __all__ = [
     "DEADLINE_KINDS",
     "OPEN_STATUSES",
     "Placement",
+    "TargetStatus",
     "bodies_by_depth",
     "missed",
     "place",
-    "plan_to_target",
     "route_bodies",
     "supersede_open",
+    "target_meeting",
+    "target_status",
+    "visited_bodies",
+    "write_deadlines",
 ]
 
 DEADLINE_KINDS = ("reminder", "papers", "handover", "meeting")
@@ -55,10 +60,13 @@ class Placement:
     meeting: calendar.Meeting | None
     plan: int
     deadlines: tuple[Deadline, ...] = ()
+    papers: bool = True
+    next_year: int | None = None  # with no meeting ahead: the year whose dates are missing
 
     def item_values(self) -> dict[str, Any]:
         return {
             "planned_body": self.body if self.meeting else None,
+            "planned_meeting_id": self.meeting.meeting_id if self.meeting else None,
             "planned_meeting_at": self.meeting.start if self.meeting else None,
             "plan": self.plan,
         }
@@ -68,10 +76,11 @@ class Placement:
             return None
         name = config.bodies[self.body].name
         if self.meeting is None:
-            return t("plan.no_meeting", body=name)
+            return t("plan.no_meeting", body=name, key=self.body, year=self.next_year or "")
         person = config.bodies[self.body].kind == "persoon"
+        key = "plan.handover" if person else "plan.placed" if self.papers else "plan.no_papers"
         return t(
-            "plan.handover" if person else "plan.placed",
+            key,
             body=name,
             meeting=local(self.meeting.start, config),
             due=local(self.meeting.papers_due, config),
@@ -96,41 +105,95 @@ def place(
     now: dt.datetime,
     *,
     after: dt.datetime | None = None,
+    needs_papers: bool = True,
 ) -> Placement:
-    """Plan `item` at `body` (None: a state without a body) and write the new deadlines."""
+    """Plan `item` at `body` (None: a state without a body) and write the new deadlines.
+
+    A step that needs no papers (oral feedback) takes the body's next meeting whatever its papers
+    deadline. A person (the wethouder) has received the point by entering her state: she takes it
+    to the first meeting of the body she hands over to whose own papers are not yet out, and
+    there is nothing for the region to submit to her.
+    """
     assert item.id is not None
     supersede_open(db, item.id, now)
     plan = item.plan + 1
     cal = calendars.for_body(body) if body is not None else None
     if body is None or cal is None:
         return Placement(body=body, meeting=None, plan=plan)
-    if after is None:
-        meeting = calendar.next_feasible(cal, now)
-    else:
-        meeting = calendar.next_after(cal, after, now)
-    if meeting is None:
-        return Placement(body=body, meeting=None, plan=plan)
     person = config.bodies[body].kind == "persoon"
-    moments = [
-        ("reminder", meeting.remind_at),
-        ("handover" if person else "papers", meeting.papers_due),
-        ("meeting", meeting.start),
-    ]
+    meeting = _choose_meeting(config, calendars, cal, body, now, after, needs_papers)
+    if meeting is None:
+        last = cal.last_start
+        year = last.year + 1 if last is not None and last > now else now.year
+        key = config.bodies[body].handover_to if person else body
+        return Placement(body=key, meeting=None, plan=plan, next_year=year)
+    papers = needs_papers and not person
+    rows = write_deadlines(db, item.id, plan, body, meeting, now, papers=papers)
+    return Placement(body=body, meeting=meeting, plan=plan, deadlines=tuple(rows), papers=papers)
+
+
+def _choose_meeting(
+    config: Config,
+    calendars: Calendars,
+    cal: calendar.BodyCalendar,
+    body: str,
+    now: dt.datetime,
+    after: dt.datetime | None,
+    needs_papers: bool,
+) -> calendar.Meeting | None:
+    target = config.bodies[body].handover_to if config.bodies[body].kind == "persoon" else None
+    if target is not None:
+        target_cal = calendars.for_body(target)
+        if target_cal is None:
+            return None
+        chosen = (
+            calendar.next_feasible(target_cal, now)
+            if after is None
+            else calendar.next_after(target_cal, after, now)
+        )
+        if chosen is None or chosen.meeting_id is None:
+            return chosen
+        return calendars.by_id(body, chosen.meeting_id) or chosen
+    if after is None:
+        return calendar.next_feasible(cal, now, needs_papers=needs_papers)
+    return calendar.next_after(cal, after, now, needs_papers=needs_papers)
+
+
+def write_deadlines(
+    db: Session,
+    item_id: int,
+    plan: int,
+    body: str,
+    meeting: calendar.Meeting,
+    now: dt.datetime,
+    *,
+    papers: bool,
+    carried: dict[str, str] | None = None,
+) -> list[Deadline]:
+    """The deadlines of one planning round: reminder and papers deadline (when the step needs
+    papers) and the meeting. `carried` keeps what was already true of the same meeting before
+    it moved: papers that are in stay in, a reminder sent is not sent again, a deadline already
+    escalated is not escalated twice."""
+    carried = carried or {}
+    moments: list[tuple[str, dt.datetime]] = []
+    if papers:
+        moments += [("reminder", meeting.remind_at), ("papers", meeting.papers_due)]
+    moments.append(("meeting", meeting.start))
     rows = []
     for kind, due in moments:
-        if kind == "reminder" and due <= now:
+        status = carried.get(kind, "open")
+        if kind == "reminder" and status == "open" and due <= now:
             continue  # planned inside the reminder window: the reminder would come too late
+        if status == "escalated" and due > now:
+            status = "open"  # the deadline moved out: no longer missed
         row = Deadline(
-            item_id=item.id,
-            plan=plan,
-            kind=kind,
-            body=body,
-            meeting_at=meeting.start,
-            due_at=due,
-        )
+            item_id=item_id, plan=plan, kind=kind, body=body, meeting_id=meeting.meeting_id,
+            meeting_at=meeting.start, due_at=due, status=status,
+            handled_at=now if status != "open" else None,
+        )  # fmt: skip
         db.add(row)
         rows.append(row)
-    return Placement(body=body, meeting=meeting, plan=plan, deadlines=tuple(rows))
+    return rows
 
 
 def open_deadlines(db: Session, item_id: int) -> list[Deadline]:
@@ -203,41 +266,113 @@ def route_bodies(flow: FlowDefinition, from_state: str, target_body: str) -> lis
     return bodies
 
 
-def plan_to_target(
+@dataclass(frozen=True)
+class TargetStatus:
+    """Where an item stands towards its target meeting (rule 6).
+
+    `status`: "on-track" (it can still make the target from where it is now), "lost" (it can
+    not; `earliest` names the first target meeting it can still make), "reached" (it is planned
+    on the target, or passed the target body already), "left-route" (withdrawn, or its flow no
+    longer leads to the target body), "no-meeting" (the target meeting no longer exists).
+    """
+
+    status: str
+    target: calendar.Meeting | None
+    plan: calendar.Plan | None = None
+    earliest: calendar.Plan | None = None
+
+
+def visited_bodies(flow: FlowDefinition, trail: Iterable[AuditEvent]) -> set[str]:
+    """The bodies an item has been at, from its history (for "target reached")."""
+    found = set()
+    for event in trail:
+        body = flow.state(event.to_state).body if event.to_state in flow.state_names else None
+        if body is not None:
+            found.add(body)
+    return found
+
+
+def target_meeting(
+    calendars: Calendars, body: str, meeting_id: int | None, at: dt.datetime | None
+) -> calendar.Meeting | None:
+    if meeting_id is not None:
+        found = calendars.by_id(body, meeting_id)
+        if found is not None:
+            return found
+    if at is None:
+        return None
+    cal = calendars.for_body(body)
+    if cal is None:
+        return None
+    same = calendar.meetings_between(cal, at, at + dt.timedelta(microseconds=1))
+    return same[0] if same else None
+
+
+def target_status(
     config: Config,
     calendars: Calendars,
     flow: FlowDefinition,
-    state: str,
+    item: Item,
     target_body: str,
+    target: calendar.Meeting | None,
+    visited: set[str],
     now: dt.datetime,
-    target_day: dt.date | None = None,
-) -> tuple[calendar.Plan | None, calendar.Plan | None]:
-    """(the plan to the chosen target meeting, the earliest reachable plan).
+) -> TargetStatus:
+    """Can `item`, from its state and the meeting it is planned on now, still make `target`?
 
-    Without `target_day` the chosen target is the target body's next meeting.
+    The step the item is at counts as on time when the meeting it is planned on is no later
+    than the latest meeting the plan allows (papers in or not: the sweep escalates papers on its
+    own); only the steps still ahead must have their deadlines in the future. So an item on its
+    planned meeting is never reported as slipping, and a step behind it never counts.
     """
-    bodies = route_bodies(flow, state, target_body)
+    if target is None:
+        return TargetStatus("no-meeting", None)
+    state = flow.state(item.state)
+    if state.final:
+        return TargetStatus("reached" if target_body in visited else "left-route", target)
+    if state.body == target_body:
+        planned = item.planned_meeting_at
+        if planned is not None and planned <= target.start:
+            return TargetStatus("reached" if target.start <= now else "on-track", target)
+    try:
+        bodies = route_bodies(flow, item.state, target_body)
+    except BadInput:
+        return TargetStatus("reached" if target_body in visited else "left-route", target)
     route = [
         calendar.RouteStep(body=b, title=config.bodies[b].name, calendar=calendars.require(b))
         for b in bodies
     ]
-    target_cal = route[-1].calendar
-    if target_day is not None:
-        target = calendars.meeting_on(target_body, target_day)
-        if target is None:
-            raise BadInput(
-                t(
-                    "err.no_meeting_on",
-                    body=config.bodies[target_body].name,
-                    date=format_date(target_day),
-                    key=target_body,
-                )
-            )
-    else:
-        upcoming = calendar.meetings_between(target_cal, now, now + dt.timedelta(days=400))
-        target = upcoming[0] if upcoming else None
-    chosen = calendar.backward_plan(route, target, now) if target is not None else None
-    earliest = chosen if chosen is not None and chosen.feasible else None
-    if earliest is None:
-        earliest = calendar.earliest_reachable(route, now)
-    return chosen, earliest
+    plan = calendar.backward_plan(route, target, now)
+    if _on_track(config, item, state.body, plan, target, now):
+        return TargetStatus("on-track", target, plan)
+    earliest = None
+    for later in calendar.meetings_between(
+        route[-1].calendar, target.start + dt.timedelta(microseconds=1), now + calendar.HORIZON
+    ):
+        candidate = calendar.backward_plan(route, later, now)
+        if _on_track(config, item, state.body, candidate, later, now):
+            earliest = candidate
+            break
+    return TargetStatus("lost", target, plan, earliest)
+
+
+def _on_track(
+    config: Config,
+    item: Item,
+    body: str | None,
+    plan: calendar.Plan,
+    target: calendar.Meeting,
+    now: dt.datetime,
+) -> bool:
+    first, rest = plan.steps[0], plan.steps[1:]
+    if body != first.body:  # not at a body of the route yet: every step is still ahead
+        return plan.feasible
+    planned = item.planned_meeting_at
+    if planned is None:
+        return False
+    person = config.bodies[body].kind == "persoon"
+    # a person takes the point to the target body's meeting she is planned on
+    latest = target.start if person else first.meeting.start
+    # its meeting took place but the outcome is not recorded yet: it moved on at that meeting
+    reference = min(now, planned)
+    return planned <= latest and all(step.meeting.papers_due > reference for step in rest)

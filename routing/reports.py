@@ -11,16 +11,18 @@ from typing import Any
 from sqlmodel import col, select
 
 from routing import calendar, planning
-from routing.calendars import load_calendars
+from routing.calendars import Calendars
 from routing.delivery import DeliveryReport
 from routing.engine import load_item
 from routing.errors import BadInput
-from routing.i18n import t
+from routing.i18n import format_date, t
+from routing.meeting_sync import current_calendars
 from routing.runtime import Runtime
 from routing.sweep import HEARTBEAT, SweepReport
+from store import Item, queries
 from store.schedule_models import Deadline, EiDecision, Heartbeat, Outbox
 
-__all__ = ["heartbeat", "item_plan", "item_time", "sweep_dict"]
+__all__ = ["heartbeat", "item_plan", "item_time", "sweep_dict", "target_warning"]
 
 
 def _meeting(meeting: calendar.Meeting) -> dict[str, Any]:
@@ -52,6 +54,8 @@ def _plan(plan: calendar.Plan | None) -> dict[str, Any] | None:
 
 
 def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None) -> dict[str, Any]:
+    """The backward plan of an item to its target (or to `target`/`day`), at any point of its
+    life: a target already reached says so instead of failing."""
     now = rt.clock.now()
     with rt.session() as db:
         item = load_item(db, item_id)
@@ -60,10 +64,11 @@ def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None
         if target_body is None:
             raise BadInput(t("err.no_target", id=item_id))
         rt.config.body(target_body)
-        if day is None and target is None and item.target_meeting_at is not None:
-            day = item.target_meeting_at.astimezone(rt.config.timezone).date()
-        chosen, earliest = planning.plan_to_target(
-            rt.config, load_calendars(rt.config, db), flow, item.state, target_body, now, day
+        calendars = current_calendars(rt, db)
+        meeting = _chosen_target(rt, calendars, item, target, target_body, day, now)
+        visited = planning.visited_bodies(flow, queries.audit_trail(db, item_id))
+        status = planning.target_status(
+            rt.config, calendars, flow, item, target_body, meeting, visited, now
         )
     return {
         "item": item_id,
@@ -71,9 +76,58 @@ def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None
         "state": item.state,
         "target_body": target_body,
         "now": now.isoformat(),
-        "plan": _plan(chosen),
-        "earliest": _plan(earliest),
+        "status": status.status,
+        "target": _meeting(status.target) if status.target else None,
+        "plan": _plan(status.plan),
+        "earliest": _plan(status.earliest),
     }
+
+
+def target_warning(rt: Runtime, item_id: int) -> str | None:
+    """The warning `routing new`/`edit` print at once when the target is already out of reach."""
+    shaped = item_plan(rt, item_id, None, None)
+    if shaped["status"] != "lost" or shaped["target"] is None:
+        return None
+    tz = rt.config.timezone
+    target = format_date(
+        dt.datetime.fromisoformat(shaped["target"]["start"]).astimezone(tz), with_time=True
+    )
+    earliest = shaped["earliest"]
+    if earliest is None:
+        return t("plan.warn_lost_none", target=target)
+    later = format_date(
+        dt.datetime.fromisoformat(earliest["target"]["start"]).astimezone(tz), with_time=True
+    )
+    return t("plan.warn_lost", target=target, earliest=later)
+
+
+def _chosen_target(
+    rt: Runtime,
+    calendars: Calendars,
+    item: Item,
+    target: str | None,
+    target_body: str,
+    day: dt.date | None,
+    now: dt.datetime,
+) -> calendar.Meeting | None:
+    if day is not None:
+        found = calendars.meeting_on(target_body, day)
+        if found is None:
+            raise BadInput(
+                t(
+                    "err.no_meeting_on",
+                    body=rt.config.bodies[target_body].name,
+                    date=format_date(day),
+                    key=target_body,
+                )
+            )
+        return found
+    if (target is None or target == item.target_body) and item.target_meeting_at is not None:
+        return planning.target_meeting(
+            calendars, target_body, item.target_meeting_id, item.target_meeting_at
+        )
+    upcoming = calendars.meetings_between(now, now + dt.timedelta(days=400), [target_body])
+    return upcoming[0] if upcoming else None
 
 
 def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from routing.i18n import format_date, t
 
 if TYPE_CHECKING:
     from routing.delivery import DeliveryReport
+    from routing.meeting_sync import ImportReport
     from routing.meetings import Closed
     from routing.sweep import SweepReport
     from store import Item
@@ -32,6 +33,8 @@ __all__ = [
     "ask_outcome",
     "closed_table",
     "heartbeat_line",
+    "import_dict",
+    "import_view",
     "meetings_table",
     "outbox_table",
     "plan_view",
@@ -67,21 +70,27 @@ def _plan_table(plan: Mapping[str, Any], tz: ZoneInfo, title: str) -> Table:
 
 def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
     parts: list[RenderableType] = []
-    chosen, earliest = shaped["plan"], shaped["earliest"]
-    if chosen is None:
+    status, chosen, earliest = shaped["status"], shaped["plan"], shaped["earliest"]
+    target = _when(shaped["target"]["start"], tz) if shaped["target"] else ""
+    if status == "no-meeting":
         parts.append(Text(t("plan.no_target_meeting"), style="red"))
-    else:
-        target = _when(chosen["target"]["start"], tz)
+    elif status in ("reached", "left-route"):
+        style = "green" if status == "reached" else "yellow"
+        parts.append(Text(t(f"plan.status_{status.replace('-', '_')}", target=target), style=style))
+    elif status == "on-track" and chosen is None:  # planned on the target meeting itself
+        parts.append(Text(t("plan.on_target", target=target), style="green"))
+    elif chosen is not None:
         parts.append(_plan_table(chosen, tz, t("plan.to_target", target=target)))
-        if chosen["feasible"]:
+        if status == "on-track":
             parts.append(Text(t("plan.reachable", target=target), style="green"))
         else:
             parts.append(Text(t("plan.unreachable", target=target), style="bold red"))
-    if earliest is not None and (chosen is None or not chosen["feasible"]):
-        target = _when(earliest["target"]["start"], tz)
-        parts.append(_plan_table(earliest, tz, t("plan.earliest", target=target)))
-    elif earliest is None and (chosen is None or not chosen["feasible"]):
-        parts.append(Text(t("plan.none_reachable"), style="red"))
+    if status == "lost":
+        if earliest is not None:
+            later = _when(earliest["target"]["start"], tz)
+            parts.append(_plan_table(earliest, tz, t("plan.earliest", target=later)))
+        else:
+            parts.append(Text(t("plan.none_reachable"), style="red"))
     title = f"#{shaped['item']} {shaped['title']} → {shaped['target_body']}"
     return Panel(Group(*parts), title=title, title_align="left")
 
@@ -105,20 +114,44 @@ def meetings_table(
     table.add_column(t("label.papers_due"), no_wrap=True, min_width=date_width)
     table.add_column(t("label.items"), justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, width=1)
+    table.add_column("", no_wrap=True, width=1)
     flagged = False
+    marks_used: dict[str, None] = {}
     for row, (start, papers_due) in zip(rows, shaped, strict=True):
         warning = Text("")
         if row["no_regional_preparation"]:
             warning, flagged = Text("⚠", style="bold yellow"), True
+        mark = _change_mark(row)
+        if mark:
+            marks_used[mark] = None
+        cancelled = row.get("status") == "cancelled"
         table.add_row(
-            start, row["body_name"], papers_due,
-            str(row["items"]) if row["items"] else "", warning,
+            start, row["body_name"], papers_due if not cancelled else "",
+            str(row["items"]) if row["items"] else "", Text(mark, style="bold"), warning,
+            style="dim strike" if cancelled else None,
         )  # fmt: skip
     if not rows:
         table.caption = t("meetings.none")
-    elif flagged:
-        table.caption = Text(t("meetings.rule6_legend"), style="yellow")
+    else:
+        legend = [t(f"meetings.mark_{_MARKS[m]}", mark=m) for m in marks_used]
+        if flagged:
+            legend.append(t("meetings.rule6_legend"))
+        if legend:
+            table.caption = Text("  ".join(legend), style="yellow")
     return table
+
+
+_MARKS = {"↷": "moved", "✗": "cancelled", "+": "added"}
+
+
+def _change_mark(row: Mapping[str, Any]) -> str:
+    if row.get("status") == "cancelled":
+        return "✗"
+    if row.get("moved"):
+        return "↷"
+    if row.get("added"):
+        return "+"
+    return ""
 
 
 def heartbeat_line(beat: Mapping[str, Any]) -> Text:
@@ -218,3 +251,51 @@ def progress_bar(console: Console) -> Iterator[Any]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def import_dict(report: ImportReport) -> dict[str, Any]:
+    """The documented `--json` of `routing meetings import`."""
+    return {
+        "body": report.body,
+        "dry_run": report.dry_run,
+        "added": [moment.isoformat() for moment in report.added],
+        "moved": [{"from": old.isoformat(), "to": new.isoformat()} for old, new in report.moved],
+        "cancelled": [moment.isoformat() for moment in report.cancelled],
+        "unchanged": report.unchanged,
+        "skipped": [
+            {"key": s.key, "summary": s.summary, "day": s.day.isoformat(), "reason": s.reason}
+            for s in report.skipped
+        ],
+        "items_replanned": sorted({i for change in report.changes for i in change.items}),
+    }
+
+
+def import_view(report: ImportReport, tz: ZoneInfo) -> RenderableType:
+    def when(moment: dt.datetime) -> str:
+        return format_date(moment.astimezone(tz), with_time=True, weekday=True, short=True)
+
+    lines: list[RenderableType] = [
+        Text(
+            t(
+                "import.dry_run_summary" if report.dry_run else "import.summary",
+                body=report.body,
+                added=len(report.added),
+                moved=len(report.moved),
+                cancelled=len(report.cancelled),
+                unchanged=report.unchanged,
+                skipped=len(report.skipped),
+            ),
+            style="bold",
+        )
+    ]
+    lines += [Text(f"  + {when(m)}", style="green") for m in report.added]
+    lines += [Text(f"  ~ {when(old)} → {when(new)}", style="yellow") for old, new in report.moved]
+    lines += [Text(f"  - {when(m)}", style="red") for m in report.cancelled]
+    for skipped in report.skipped:
+        reason = t(f"import.skip.{skipped.reason}")
+        summary = skipped.summary or skipped.key
+        lines.append(Text(f"  · {format_date(skipped.day)} {summary}: {reason}", style="dim"))
+    replanned = sorted({i for change in report.changes for i in change.items})
+    if replanned:
+        lines.append(Text(t("import.replanned", ids=", ".join(f"#{i}" for i in replanned))))
+    return Group(*lines)

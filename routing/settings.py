@@ -16,8 +16,11 @@ from routing.i18n import t
 __all__ = ["DAEMON_KEYS", "DIGEST_KEYS", "DaemonSettings", "parse_daemon"]
 
 DAEMON_KEYS = frozenset(
-    {"sweep_every_minutes", "rollover_after_days", "feedback", "feedback_owner", "cron"}
-)
+    {
+        "sweep_every_minutes", "rollover_after_days", "feedback", "feedback_owner", "cron",
+        "calendar_warning_weeks",
+    }
+)  # fmt: skip
 DIGEST_KEYS = frozenset({"body", "every"})
 _PERIOD_MONTHS = {"maand": 1, "kwartaal": 3, "halfjaar": 6, "jaar": 12}
 _DEFAULT_FEEDBACK = {
@@ -36,6 +39,8 @@ class DaemonSettings:
     cron: tuple[str, ...] = ()
     digest_body: str | None = "pfho-ei"
     digest_months: int = 3
+    # a body's calendar that ends within this period is reported (check, status, daemon)
+    calendar_warning: dt.timedelta = dt.timedelta(weeks=8)
 
     def digest_period_before(self, local_now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
         """The last whole period before `local_now`: (start, end exclusive, label)."""
@@ -72,6 +77,7 @@ def parse_daemon(
     ]
     minutes = _positive(daemon, "sweep_every_minutes", 5, problems)
     days = _positive(daemon, "rollover_after_days", 2, problems, allow_zero=True)
+    weeks = _positive(daemon, "calendar_warning_weeks", 8, problems)
     owner = daemon.get("feedback_owner", "Gemeente Hilversum")
     if not isinstance(owner, str):
         problems.append(t("config.not_text", where="daemon.feedback_owner", value=repr(owner)))
@@ -85,6 +91,7 @@ def parse_daemon(
         cron=_cron(daemon, problems),
         digest_body=digest_body,
         digest_months=months,
+        calendar_warning=dt.timedelta(weeks=weeks),
     )
     return settings, problems
 

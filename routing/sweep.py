@@ -27,10 +27,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from flows import FlowDefinition
-from routing import calendar, engine, notify, planning
-from routing.calendars import Calendars, load_calendars
-from routing.errors import BadInput, ItemChanged
+from routing import calendar, digest, engine, meeting_sync, notify, planning
+from routing.calendar_ends import calendar_ends, change_lines
+from routing.calendars import Calendars
+from routing.errors import ItemChanged
 from routing.i18n import format_date, t
+from routing.meeting_sync import current_calendars
 from routing.runtime import Runtime
 from routing.settings import DaemonSettings
 from store import AuditEvent, Item, queries
@@ -79,6 +81,7 @@ def record_installation(rt: Runtime) -> dt.datetime:
 def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = None) -> SweepReport:
     now = rt.clock.now()
     report = SweepReport(now=now)
+    _calendars(rt, settings, now, report)
     _deadlines(rt, settings, now, report, progress)
     _feedback_items(rt, settings, now, report)
     _digest(rt, settings, now, report)
@@ -167,10 +170,12 @@ def _roll_over(
 ) -> None:
     assert item.id is not None
     config = rt.config
-    calendars = load_calendars(config, db)
+    calendars = current_calendars(rt, db)
+    state = rt.catalog.pinned(db, item.flow_version_id).state(item.state)
     placement = planning.place(
-        db, config, calendars, item, deadline.body, now, after=deadline.meeting_at
-    )
+        db, config, calendars, item, deadline.body, now, after=deadline.meeting_at,
+        needs_papers=state.papers,
+    )  # fmt: skip
     values = {"updated_at": now, **placement.item_values()}
     if not queries.update_item_if_unchanged(db, item.id, item.version, values):
         raise ItemChanged(item.id, item.version)
@@ -213,7 +218,7 @@ def _feedback_items(
 ) -> None:
     with rt.session() as db:
         since = installed_at(db)
-        calendars = load_calendars(rt.config, db)
+        calendars = current_calendars(rt, db)
         done = set(db.exec(select(Effect.key).where(Effect.kind == "feedback")).all())
     if since is None:
         return
@@ -271,7 +276,11 @@ def _create_feedback(
 
 def _placement_text(rt: Runtime, item: Item) -> str:
     if item.planned_body is None or item.planned_meeting_at is None:
-        return t("plan.no_meeting", body=item.planned_body or "—")
+        flow = rt.catalog.current.get(item.flow_name)
+        body = flow.state(item.state).body if flow is not None else None
+        name = rt.config.bodies[body].name if body is not None and body in rt.config.bodies else "—"
+        year = rt.clock.now().astimezone(rt.config.timezone).year
+        return t("plan.no_meeting", body=name, key=body or "—", year=year)
     return t(
         "sweep.planned_on",
         body=rt.config.bodies[item.planned_body].name,
@@ -290,24 +299,18 @@ def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: Swe
     if since is None:
         return
     local_now = now.astimezone(rt.config.timezone)
-    start, end, label = settings.digest_period_before(local_now)
-    if start < since.astimezone(rt.config.timezone):
-        return  # the store did not exist for the whole period: nothing honest to report
+    period = digest.digest_period(settings, local_now, since)
+    if period is None:
+        return  # installed after the last whole period ended: its first digest comes next period
+    start, end, label = period
+    # cut to the installation: the text then says "sinds de ingebruikname op ..."
+    partial = start > settings.digest_period_before(local_now)[0]
     key = f"digest:{settings.digest_body}:{label}"
     with rt.session() as db:
         if db.get(Effect, key) is not None:
             return
-        lines = _progress_lines(db, rt, start, end)
-        body = rt.config.body(settings.digest_body)
-        subject = t("digest.subject", body=body.name, period=label)
-        text = t(
-            "digest.body",
-            body=body.name,
-            period=label,
-            start=format_date(start),
-            end=format_date(end - dt.timedelta(days=1)),
-            lines="\n".join(lines) or t("digest.nothing"),
-            region=rt.config.region,
+        subject, text = digest.compose_digest(
+            db, rt, start, end, label, since_installation=partial, to=settings.digest_body
         )
         try:
             with db.begin_nested():
@@ -323,30 +326,13 @@ def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: Swe
     report.add("digest", subject)
 
 
-def _progress_lines(db: Session, rt: Runtime, start: dt.datetime, end: dt.datetime) -> list[str]:
-    events = db.exec(
-        select(AuditEvent)
-        .where(col(AuditEvent.at) >= start, col(AuditEvent.at) < end)
-        .where(col(AuditEvent.trigger).not_in(["wijzigen", "doorschuiven", "stukken"]))
-        .order_by(col(AuditEvent.at))
-    ).all()
-    items = {i.id: i for i in queries.list_items(db, ids={e.item_id for e in events})}
-    lines = []
-    for event in events:
-        item = items[event.item_id]
-        label = notify.item_label(item, to_other_body=True)
-        day = format_date(event.at.astimezone(rt.config.timezone))
-        lines.append(f"- {day}: {label}: {event.trigger} → {event.to_state}")
-    return lines
-
-
 # --- rule 6: warn when the road to the target meeting is cut -------------------------------
 
 
 def _slips(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
     with rt.session() as db:
         targeted = db.exec(select(Item).where(col(Item.target_meeting_at).is_not(None))).all()
-        calendars = load_calendars(rt.config, db)
+        calendars = current_calendars(rt, db)
         for item in targeted:
             flow = rt.catalog.pinned(db, item.flow_version_id)
             if flow.state(item.state).final or item.target_body is None:
@@ -366,27 +352,32 @@ def _slip_one(
     now: dt.datetime,
     report: SweepReport,
 ) -> None:
+    """Warn once when the item can no longer make its target from where it is now."""
     assert item.target_meeting_at is not None and item.target_body is not None
-    day = item.target_meeting_at.astimezone(rt.config.timezone).date()
-    try:
-        chosen, earliest = planning.plan_to_target(
-            rt.config, calendars, flow, item.state, item.target_body, now, day
-        )
-    except BadInput:
-        return  # the item left the route to its target; `routing plan` explains why
-    if chosen is None or chosen.feasible:
+    target = planning.target_meeting(
+        calendars, item.target_body, item.target_meeting_id, item.target_meeting_at
+    )
+    visited = planning.visited_bodies(flow, queries.audit_trail(db, item.id or 0))
+    status = planning.target_status(
+        rt.config, calendars, flow, item, item.target_body, target, visited, now
+    )
+    if status.status != "lost" or status.plan is None or status.target is None:
         return
-    missed = chosen.first_missed
-    assert missed is not None
-    key = f"slip:{item.id}:{chosen.target.key}:{missed.body}:{missed.meeting.key}"
+    plan, earliest = status.plan, status.earliest
+    missed = next(
+        (s for s in plan.steps if s.meeting.papers_due <= now or s.body == plan.steps[0].body),
+        plan.steps[0],
+    )
+    target_key = status.target.meeting_id or status.target.key
+    key = f"slip:{item.id}:{target_key}:{item.state}"
     label = notify.item_label(item, to_other_body=False)
-    target = notify.local(chosen.target.start, rt.config)
+    when = notify.local(status.target.start, rt.config)
     alternative = (
         notify.local(earliest.target.start, rt.config) if earliest else t("plan.none_reachable")
     )
-    subject = t("slip.subject", label=label, target=target)
+    subject = t("slip.subject", label=label, target=when)
     text = t(
-        "slip.body", label=label, target=target, step=rt.config.bodies[missed.body].name,
+        "slip.body", label=label, target=when, step=rt.config.bodies[missed.body].name,
         due=notify.local(missed.meeting.papers_due, rt.config), alternative=alternative, id=item.id,
     )  # fmt: skip
     if notify.enqueue(
@@ -394,6 +385,31 @@ def _slip_one(
         subject=subject, body=text, now=now, item_id=item.id,
     ) is not None:  # fmt: skip
         report.add("slip", subject)
+
+
+# --- the calendars: routing.toml followed, and their end visible ------------------------------
+
+
+def _calendars(
+    rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport
+) -> None:
+    """Apply routing.toml's changed meetings (as the commands would) and warn, once per body and
+    horizon, when a body's calendar runs out within `settings.calendar_warning`."""
+    with rt.session() as db:
+        for change in meeting_sync.sync_if_needed(rt, db):
+            head, *details = change_lines(rt, change)
+            report.add("meeting", head)
+            report.lines.extend(details)
+        calendars = current_calendars(rt, db)
+        for ending in calendar_ends(rt, calendars, now, settings.calendar_warning):
+            key = f"calendar-end:{ending.body}:{ending.last.date() if ending.last else 'none'}"
+            subject = t("calendar.end_subject", body=ending.name)
+            if notify.enqueue(
+                db, rt.config, key=key, kind="calendar-end",
+                recipients=list(rt.config.secretariat_email), subject=subject,
+                body=ending.advice(), now=now,
+            ) is not None:  # fmt: skip
+                report.add("calendar", ending.advice())
 
 
 # --- heartbeat and the next moment to wake up -----------------------------------------------
@@ -415,7 +431,7 @@ def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
     now = rt.clock.now()
     with rt.session() as db:
         deadline = db.exec(select(func.min(Deadline.due_at)).where(Deadline.status == "open")).one()
-        calendars = load_calendars(rt.config, db)
+        calendars = current_calendars(rt, db)
     candidates = [deadline] if deadline is not None else []
     for body in settings.feedback:
         cal = calendars.for_body(body)

@@ -59,9 +59,11 @@ class Item(SQLModel, table=True):
     version: int = 1
     # planning (filled by routing's planning when the item enters a body's state)
     planned_body: str | None = None
+    planned_meeting_id: int | None = None  # meeting.id; no FK: store/models precedes meetings
     planned_meeting_at: dt.datetime | None = _moment(nullable=True)
     plan: int = 0
     target_body: str | None = None
+    target_meeting_id: int | None = None
     target_meeting_at: dt.datetime | None = _moment(nullable=True)
     origin: str | None = None  # natural key of what created the item, e.g. feedback:<meeting>
 

@@ -1,5 +1,10 @@
-"""Tables of time and effects: deadlines, the outbox, E&I decisions, effects done, meetings
-imported from .ics, meeting outcomes and the daemon's heartbeat.
+"""Tables of time and effects: meetings and their changes, deadlines, the outbox, E&I decisions,
+effects done, meeting outcomes and the daemon's heartbeat.
+
+A meeting's identity is its row, not its start time: a meeting that moves keeps its id, and every
+deadline and item planned on it points at that id. Where a meeting comes from is kept as
+(source, source_key): `config` meetings by their start as routing.toml first gave it, `ics`
+meetings by their UID (and RECURRENCE-ID), `manual` meetings by a key made when they were added.
 
 Exactly-once is held by the schema: every scheduled effect has a natural key with a unique
 constraint (`Effect.key`, `Outbox.key`, one open deadline per item/kind/meeting), so a second
@@ -21,8 +26,9 @@ __all__ = [
     "Effect",
     "EiDecision",
     "Heartbeat",
-    "ImportedMeeting",
+    "MeetingChange",
     "MeetingOutcome",
+    "MeetingRow",
     "Outbox",
     "Setting",
 ]
@@ -33,6 +39,46 @@ def _moment(*, nullable: bool = False, index: bool = False) -> Any:
         default=None if nullable else ...,
         sa_column=Column(UTCDateTime(), nullable=nullable, index=index),
     )
+
+
+class MeetingRow(SQLModel, table=True):
+    """One meeting of one body, as the calendar holds it now."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        UniqueConstraint("body", "source", "source_key", name="uq_meeting_source"),
+        Index("ix_meeting_body_start", "body", "start_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str
+    source: str  # config | ics | manual
+    source_key: str
+    original_at: dt.datetime = _moment()  # the start it had when it became known
+    start_at: dt.datetime = _moment()
+    status: str = "scheduled"  # scheduled | cancelled
+    location: str | None = None
+    summary: str = ""
+    sequence: int = 0  # raised by every change (iCalendar SEQUENCE)
+    created_at: dt.datetime = _moment()
+    updated_at: dt.datetime = _moment()
+
+
+class MeetingChange(SQLModel, table=True):
+    """Who moved, cancelled or added a meeting, when, why, and through what."""
+
+    __tablename__ = "meeting_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    kind: str  # added | moved | cancelled
+    origin: str  # command | config | import
+    from_at: dt.datetime | None = _moment(nullable=True)
+    to_at: dt.datetime | None = _moment(nullable=True)
+    actor: str
+    at: dt.datetime = _moment()
+    reason: str | None = None
+    items: int = 0  # how many items were re-planned by it
 
 
 class Deadline(SQLModel, table=True):
@@ -49,6 +95,7 @@ class Deadline(SQLModel, table=True):
     plan: int  # the item's planning round; a re-plan supersedes earlier rounds
     kind: str  # reminder | papers | handover | meeting
     body: str
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     meeting_at: dt.datetime = _moment()
     due_at: dt.datetime = _moment()
     status: str = "open"  # open | done | superseded
@@ -104,18 +151,6 @@ class Effect(SQLModel, table=True):
     at: dt.datetime = _moment()
     item_id: int | None = Field(default=None, foreign_key="item.id")
     detail: str | None = None
-
-
-class ImportedMeeting(SQLModel, table=True):
-    __tablename__ = "imported_meeting"
-    __table_args__ = (UniqueConstraint("body", "uid", name="uq_imported_meeting"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    body: str = Field(index=True)
-    uid: str
-    start_at: dt.datetime = _moment()
-    summary: str = ""
-    imported_at: dt.datetime = _moment()
 
 
 class MeetingOutcome(SQLModel, table=True):

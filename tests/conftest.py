@@ -113,3 +113,47 @@ def cli(config_path: Path) -> Cli:
     runner = Cli(config_path)
     runner("init")
     return runner
+
+
+class InProcessCli:
+    """The `routing` command run in this process (typer's CliRunner), as `main()` would run it:
+    a `RoutingError` becomes its exit code and one line, never a traceback."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+
+    def __call__(self, *args: str, check: bool = True) -> InProcessResult:
+        from typer.testing import CliRunner
+
+        from routing.cli import app
+        from routing.cli_common import settings
+        from routing.errors import RoutingError
+
+        settings["lang"] = None
+        runner = CliRunner()
+        result = runner.invoke(
+            app, list(args), env={"ROUTING_CONFIG": str(self.config), "COLUMNS": "120"}
+        )
+        code, stderr = result.exit_code, result.stderr
+        if isinstance(result.exception, RoutingError):
+            code, stderr = result.exception.exit_code, f"routing: {result.exception}\n"
+        elif result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        outcome = InProcessResult(code, result.stdout, stderr)
+        if check and code != 0:
+            raise AssertionError(
+                f"routing {' '.join(args)} exited {code}:\n{outcome.stdout}{stderr}"
+            )
+        return outcome
+
+
+class InProcessResult:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def cmd(config_path: Path) -> InProcessCli:
+    runner = InProcessCli(config_path)
+    runner("init", "--now", "2024-01-01T00:00")
+    return runner

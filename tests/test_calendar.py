@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -102,13 +103,16 @@ def test_rule_meetings_on_a_holiday_are_dropped_unless_asked_otherwise() -> None
     assert len(cal.meetings_between(keep, *window)) == 3
 
 
-def test_imported_meetings_merge_without_duplicates() -> None:
+def test_stored_meetings_replace_the_rules_and_keep_their_identity() -> None:
     rule = cal.Rule("FREQ=WEEKLY;BYDAY=TH;COUNT=3", local("2024-05-02T14:00"))
-    calendar = _calendar(rules=(rule,)).with_imported(
-        [local("2024-05-16T14:00"), local("2024-05-20T10:00")]
+    stored = _calendar(rules=(rule,)).with_slots(
+        [cal.Slot(local("2024-05-20T10:00"), 7, "Stadhuis"), cal.Slot(local("2024-05-02T14:00"), 3)]
     )
-    found = cal.meetings_between(calendar, local("2024-05-01T00:00"), local("2024-06-01T00:00"))
-    assert starts(found) == ["2024-05-02 14:00", "2024-05-16 14:00", "2024-05-20 10:00"]
+    found = cal.meetings_between(stored, local("2024-05-01T00:00"), local("2024-06-01T00:00"))
+    # the rule no longer counts: the store holds the meetings as they are now
+    assert starts(found) == ["2024-05-02 14:00", "2024-05-20 10:00"]
+    assert [(m.meeting_id, m.location) for m in found] == [(3, None), (7, "Stadhuis")]
+    assert stored.last_start == local("2024-05-20T10:00")
 
 
 def test_a_ten_oclock_meeting_stays_at_ten_across_daylight_saving() -> None:
@@ -161,8 +165,8 @@ def test_parse_calendar_reports_every_problem_at_once() -> None:
     text = "\n".join(problems)
     assert len(problems) == 5, problems
     assert (
-        "bodies.regieteam.calendar: onbekende sleutel 'papres_lead'; toegestaan: dates, exdates"
-        in text
+        "bodies.regieteam.calendar: onbekende sleutel 'papres_lead'; toegestaan: closed, dates, "
+        "exdates" in text
     )
     assert "bodies.regieteam.calendar.rrule: 'FREQ=SOMETIMES' is geen geldige RRULE" in text
     assert "'14 maart' is geen datum met tijd; schrijf 2024-03-14T14:00" in text
@@ -184,62 +188,6 @@ def test_parse_calendar_builds_the_shipped_form() -> None:
     found = cal.meetings_between(calendar, local("2024-01-01T00:00"), local("2024-03-31T00:00"))
     assert starts(found) == ["2024-01-11 14:00", "2024-03-14 14:00"]
     assert found[1].papers_due == local("2024-03-05T14:00")  # papers at the meeting's own time
-
-
-ICS = b"""BEGIN:VCALENDAR\r
-VERSION:2.0\r
-PRODID:-//Gemeente Hilversum//Agenda//NL\r
-BEGIN:VEVENT\r
-UID:supportteam-1@uta\r
-DTSTART;TZID=Europe/Amsterdam:20250115T133000\r
-SUMMARY:UTA supportteam\r
-END:VEVENT\r
-BEGIN:VEVENT\r
-UID:supportteam-2@uta\r
-DTSTART:20250219T123000Z\r
-SUMMARY:UTA supportteam\r
-END:VEVENT\r
-BEGIN:VEVENT\r
-UID:heidag@uta\r
-DTSTART;VALUE=DATE:20250312\r
-SUMMARY:Heidag\r
-END:VEVENT\r
-BEGIN:VEVENT\r
-UID:weekly@uta\r
-DTSTART;TZID=Europe/Amsterdam:20250401T100000\r
-RRULE:FREQ=WEEKLY;COUNT=3\r
-EXDATE;TZID=Europe/Amsterdam:20250408T100000\r
-SUMMARY:Overleg\r
-END:VEVENT\r
-BEGIN:VEVENT\r
-UID:cancelled@uta\r
-DTSTART;TZID=Europe/Amsterdam:20250501T100000\r
-STATUS:CANCELLED\r
-SUMMARY:Vervallen\r
-END:VEVENT\r
-END:VCALENDAR\r
-"""
-
-
-def test_read_ics_handles_zones_utc_all_day_recurrence_and_cancellations() -> None:
-    found = cal.read_ics(ICS, AMS, local("2025-01-01T00:00"), local("2026-01-01T00:00"))
-    assert [(m.start.strftime("%Y-%m-%d %H:%M"), m.summary) for m in found] == [
-        ("2025-01-15 13:30", "UTA supportteam"),
-        ("2025-02-19 13:30", "UTA supportteam"),  # 12:30 UTC is 13:30 winter time
-        ("2025-03-12 09:00", "Heidag"),  # all day: 09:00 local
-        ("2025-04-01 10:00", "Overleg"),
-        ("2025-04-15 10:00", "Overleg"),  # 8 April is an exception date
-    ]
-    assert len({m.uid for m in found}) == 5
-
-
-def test_read_ics_refuses_garbage_with_a_fix() -> None:
-    with pytest.raises(
-        CalendarError, match=r"exporteer de kalender opnieuw als iCalendar-bestand \(\.ics\)"
-    ):
-        cal.read_ics(
-            b"this is not a calendar", AMS, local("2025-01-01T00:00"), local("2026-01-01T00:00")
-        )
 
 
 # --- backward planning: the note's route on a small hand-made calendar ----------------------
@@ -281,14 +229,14 @@ def test_backward_plan_to_the_march_stuurgroep() -> None:
         STUURGROEP, local("2024-03-21T00:00"), local("2024-03-22T00:00")
     )
     plan = cal.backward_plan(ROUTE, target, local("2024-01-10T09:00"))
-    # wethouder: 10 working days before Thursday 21 March = Thursday 7 March, 12:00
+    # wethouder: 10 working days before Thursday 21 March = Thursday 7 March, the whole day
     # PFHO: the latest meeting by then is 8 February (14 March is too late); its papers are due
     #   7 working days earlier: Tuesday 30 January
     # Regieteam: the latest meeting by 30 January 12:00 is 23 January; papers 16 January
     assert _steps(plan) == [
         ("regieteam", "23-01 10:00", "16-01 12:00", True),
         ("pfho-wp", "08-02 14:00", "30-01 12:00", True),
-        ("wethouder-hilversum", "21-03 15:00", "07-03 12:00", True),
+        ("wethouder-hilversum", "07-03 23:59", "07-03 23:59", True),
         ("uta-stuurgroep", "21-03 15:00", "14-03 15:00", True),
     ]
     assert plan.feasible
@@ -309,10 +257,44 @@ def test_the_note_of_february_2024_was_already_too_late_for_march() -> None:
     assert _steps(earliest) == [
         ("regieteam", "02-04 10:00", "22-03 12:00", True),
         ("pfho-wp", "11-04 14:00", "02-04 12:00", True),
-        ("wethouder-hilversum", "20-06 15:00", "06-06 12:00", True),
+        ("wethouder-hilversum", "06-06 23:59", "06-06 23:59", True),
         ("uta-stuurgroep", "20-06 15:00", "13-06 15:00", True),
     ]
 
 
 def test_no_reachable_meeting_within_the_horizon() -> None:
     assert cal.earliest_reachable(ROUTE, local("2024-10-01T00:00")) is None
+
+
+def test_a_pfho_meeting_at_14_on_the_handover_day_is_in_time() -> None:
+    """Stuurgroep Thursday 27 June 2024: 10 working days back is Thursday 13 June, the day the
+    PFHO W&P meets at 14:00 (2nd Thursday). That meeting is where the wethouder receives the
+    point, so it is in time; the old 12:00 hand-over pushed the route back to 11 April."""
+    june = dataclasses.replace(STUURGROEP, dates=(local("2024-06-27T15:00"),))
+    via = cal.handover_calendar("wethouder-hilversum", june, cal.Lead(10, True), via=PFHO)
+    plain = cal.handover_calendar("wethouder-hilversum", june, cal.Lead(10, True))
+    (target,) = cal.meetings_between(june, local("2024-06-27T00:00"), local("2024-06-28T00:00"))
+    now = local("2024-05-01T09:00")
+    for person, handover in ((via, "13-06 14:00"), (plain, "13-06 23:59")):
+        route = [
+            cal.RouteStep("regieteam", "Regieteam W&P", REGIETEAM),
+            cal.RouteStep("pfho-wp", "PFHO W&P", PFHO),
+            cal.RouteStep("wethouder-hilversum", "Wethouder", person),
+            cal.RouteStep("uta-stuurgroep", "UTA stuurgroep", june),
+        ]
+        plan = cal.backward_plan(route, target, now)
+        # PFHO papers: 7 working days before 13 June = Tuesday 4 June; Regieteam: the last
+        # Tuesday meeting by then is 28 May, its papers 5 working days earlier: 21 May
+        assert _steps(plan) == [
+            ("regieteam", "28-05 10:00", "21-05 12:00", True),
+            ("pfho-wp", "13-06 14:00", "04-06 12:00", True),
+            ("wethouder-hilversum", handover, "13-06 23:59", True),
+            ("uta-stuurgroep", "27-06 15:00", "20-06 15:00", True),
+        ]
+
+
+def test_a_step_without_papers_takes_the_next_meeting_whatever_its_papers_deadline() -> None:
+    # Wednesday 10 January: PFHO W&P of Thursday 11 January has its papers deadline behind it
+    now = local("2024-01-10T09:00")
+    assert cal.next_feasible(PFHO, now).start == local("2024-02-08T14:00")
+    assert cal.next_feasible(PFHO, now, needs_papers=False).start == local("2024-01-11T14:00")

@@ -32,7 +32,7 @@ def meeting(cli: Cli) -> dict[str, str]:
                        "--kenmerk", "DOC-24003697", "--owner", "Kevin van Pernis",
                        "--voor", "besluitvorming", *at).stdout.strip(),
         "geheim": cli("new", "Geheim <dossier> & co", "--flow", "agendapunt-stuurgroep",
-                      "--kenmerk", "DOC-9", "--owner", "Iemand Anders", "--vertrouwelijk",
+                      "--kenmerk", "DOC-9", "--owner", "Annette Keates", "--vertrouwelijk",
                       *at).stdout.strip(),
     }  # fmt: skip
     for item in ids.values():
@@ -70,7 +70,7 @@ def test_openbaar_agenda_keeps_only_the_reference_of_a_confidential_item(
     text = cli("agenda", "regieteam", "--openbaar", *NOW).stdout
     assert "**Openbaar**" in text
     assert "2. **Vertrouwelijk punt** (Referentie: DOC-9)" in text
-    assert "Geheim" not in text and "Iemand Anders" not in text
+    assert "Geheim" not in text and "Annette Keates" not in text
     shaped = json.loads(cli("agenda", "regieteam", "--openbaar", "-f", "json", *NOW).stdout)
     secret = next(i for i in shaped["items"] if i["id"] == int(meeting["geheim"]))
     assert secret == {**secret, "redacted": True, "title": None, "owner": None, "kenmerk": "DOC-9"}

@@ -166,7 +166,8 @@ def test_final_state_with_outgoing_trigger() -> None:
 def test_unknown_keys_list_the_allowed_ones() -> None:
     text = GOOD.replace('title = "Concept"', 'title = "Concept"\ncolour = "blauw"')
     with pytest.raises(
-        FlowError, match=r"unknown key 'colour' in \[states.concept\]; allowed: body, final, title"
+        FlowError,
+        match=r"unknown key 'colour' in \[states.concept\]; allowed: body, final, papers, title",
     ):
         load(text)
     with pytest.raises(

@@ -16,6 +16,18 @@ AMS = ZoneInfo("Europe/Amsterdam")
 RANGE = ("--from", "2024-02-01", "--to", "2024-03-31")
 
 
+def _meeting(events: dict[str, Any], start: dt.datetime) -> Any:
+    (found,) = [
+        e for u, e in events.items() if u.startswith("meeting-") and e.dtstart.value == start
+    ]
+    return found
+
+
+def _deadline(events: dict[str, Any], item: str, kind: str) -> Any:
+    (found,) = [e for u, e in events.items() if u.startswith(f"deadline-{item}-{kind}-")]
+    return found
+
+
 def _events(path: Path) -> dict[str, Any]:
     calendar = vobject.readOne(path.read_text(encoding="utf-8"))
     events = {e.uid.value: e for e in calendar.vevent_list}
@@ -49,8 +61,7 @@ def test_meetings_and_deadlines_parse_back_with_local_times(
     meetings = [e for e in events.values() if e.uid.value.startswith("meeting-")]
     deadlines = [e for e in events.values() if e.uid.value.startswith("deadline-")]
     assert len(meetings) == listed
-    regieteam = events["meeting-regieteam-20240220T0900Z@routing.gooi-vechtstreek"]
-    assert regieteam.dtstart.value == dt.datetime(2024, 2, 20, 10, 0, tzinfo=AMS)
+    regieteam = _meeting(events, dt.datetime(2024, 2, 20, 10, 0, tzinfo=AMS))
     assert regieteam.dtend.value - regieteam.dtstart.value == dt.timedelta(hours=2)
     assert regieteam.summary.value == "Regieteam Werk & Participatie"
     description = regieteam.description.value
@@ -61,9 +72,7 @@ def test_meetings_and_deadlines_parse_back_with_local_times(
     assert sorted(e.uid.value.split("-")[2] for e in deadlines) == [
         "papers", "papers", "reminder", "reminder",
     ]  # fmt: skip
-    papers = events[
-        f"deadline-{planned['open']}-papers-regieteam-20240220T0900Z@routing.gooi-vechtstreek"
-    ]
+    papers = _deadline(events, planned["open"], "papers")
     assert papers.dtstart.value == dt.datetime(2024, 2, 13, 12, 0, tzinfo=AMS)
     assert papers.summary.value == (
         "Stukken uiterlijk: Regionaal Werkcentrum (DOC-24003697) voor Regieteam Werk & Participatie"
@@ -98,16 +107,47 @@ def test_re_export_keeps_uids_and_raises_sequence_when_data_changes(
     cli("stukken", planned["open"], "--now", "2024-02-09T10:00")
     cli("meetings", *RANGE, "--ics", str(third), "--now", "2024-02-09T11:00")
     after = _events(third)
-    gone = set(before) - set(after)
-    assert gone == {
-        f"deadline-{planned['open']}-papers-regieteam-20240220T0900Z@routing.gooi-vechtstreek",
-        f"deadline-{planned['open']}-reminder-regieteam-20240220T0900Z@routing.gooi-vechtstreek",
-    }
-    assert set(after) <= set(before)
+    assert set(after) == set(before)
+    # papers in: both deadlines are sent once more, cancelled and without their alarm
+    for kind in ("papers", "reminder"):
+        met = _deadline(after, planned["open"], kind)
+        assert met.status.value == "CANCELLED"
+        assert int(met.sequence.value) > int(
+            _deadline(before, planned["open"], kind).sequence.value
+        )
+        assert not hasattr(met, "valarm")
+    still = _deadline(after, planned["geheim"], "papers")
+    assert not hasattr(still, "status")  # still open: no STATUS, its alarm kept
+    assert hasattr(still, "valarm")
     for uid, event in after.items():
         assert int(event.sequence.value) >= int(before[uid].sequence.value)
-    changed = "meeting-regieteam-20240220T0900Z@routing.gooi-vechtstreek"
-    assert int(after[changed].sequence.value) > int(before[changed].sequence.value)
+
+
+def test_a_moved_meeting_keeps_its_uid_and_a_cancelled_one_is_sent_cancelled(
+    cli: Cli, planned: dict[str, str], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.ics", tmp_path / "second.ics"
+    at = ("--now", "2024-02-06T08:00")
+    cli("meetings", *RANGE, "--ics", str(first), *at)
+    before = _events(first)
+    regieteam = _meeting(before, dt.datetime(2024, 2, 20, 10, 0, tzinfo=AMS))
+    papers_before = _deadline(before, planned["open"], "papers")
+    cli("meeting", "move", "regieteam", "2024-02-20", "2024-02-22T13:00", "--reason", "zaal", *at)
+    cli("meeting", "cancel", "regieteam", "2024-03-05", "--reason", "te weinig punten", *at)
+    cli("meeting", "add", "regieteam", "2024-03-07T10:00", "--location", "Stadhuis", *at)
+    cli("meetings", *RANGE, "--ics", str(second), *at)
+    after = _events(second)
+    moved = after[regieteam.uid.value]
+    assert moved.dtstart.value == dt.datetime(2024, 2, 22, 13, 0, tzinfo=AMS)
+    assert int(moved.sequence.value) == int(regieteam.sequence.value) + 1
+    # the papers deadline followed: 5 working days before Thursday 22 February is the 15th
+    papers = after[papers_before.uid.value]
+    assert papers.dtstart.value == dt.datetime(2024, 2, 15, 12, 0, tzinfo=AMS)
+    assert int(papers.sequence.value) > int(papers_before.sequence.value)
+    cancelled = _meeting(after, dt.datetime(2024, 3, 5, 10, 0, tzinfo=AMS))
+    assert cancelled.status.value == "CANCELLED"
+    added = _meeting(after, dt.datetime(2024, 3, 7, 10, 0, tzinfo=AMS))
+    assert added.location.value == "Stadhuis"
 
 
 def test_english_calendar_and_refused_folder(

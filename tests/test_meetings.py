@@ -11,7 +11,6 @@ import select
 from pathlib import Path
 
 from tests.conftest import ROUTING, Cli
-from tests.test_calendar import ICS
 
 
 def test_meetings_list_papers_deadlines_and_flags_rule_six(cli: Cli) -> None:
@@ -46,26 +45,60 @@ def test_meetings_list_papers_deadlines_and_flags_rule_six(cli: Cli) -> None:
     assert "UTA stuurgroep" in row and row.rstrip().endswith("⚠")
 
 
+ICS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Gemeente Hilversum//Agenda//NL\r
+BEGIN:VEVENT\r
+UID:supportteam-1@uta\r
+DTSTART;TZID=Europe/Amsterdam:20250115T133000\r
+SUMMARY:UTA supportteam\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:supportteam-2@uta\r
+DTSTART:20250219T123000Z\r
+SUMMARY:UTA supportteam\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:heidag@uta\r
+DTSTART;VALUE=DATE:20250312\r
+SUMMARY:Heidag\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:weekly@uta\r
+DTSTART;TZID=Europe/Amsterdam:20250401T100000\r
+RRULE:FREQ=WEEKLY;COUNT=3\r
+EXDATE;TZID=Europe/Amsterdam:20250408T100000\r
+SUMMARY:Overleg\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:cancelled@uta\r
+DTSTART;TZID=Europe/Amsterdam:20250501T100000\r
+STATUS:CANCELLED\r
+SUMMARY:Vervallen\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
 def test_importing_an_ics_adds_meetings_once(cli: Cli, tmp_path: Path) -> None:
     ics = tmp_path / "agenda.ics"
     ics.write_bytes(ICS)
     first = cli("meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01T00:00")
-    assert "5 vergadering(en) geïmporteerd, 0 al bekend" in first.stdout
+    # two single meetings, two of the weekly series (8 April excluded); the all-day "Heidag"
+    # and the cancelled event are skipped with their reason
+    assert "4 toegevoegd, 0 verplaatst, 0 vervallen, 0 ongewijzigd, 2 overgeslagen" in first.stdout
+    assert "Heidag: hele dag, geen vergadering" in first.stdout
+    assert "Vervallen: geannuleerd in het bestand" in first.stdout
     again = cli("meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01T00:00")
-    assert "0 vergadering(en) geïmporteerd, 5 al bekend" in again.stdout
+    assert "0 toegevoegd, 0 verplaatst, 0 vervallen, 4 ongewijzigd" in again.stdout
     rows = json.loads(
         cli(
-            "meetings",
-            "--body",
-            "ei-ambtelijk",
-            "--from",
-            "2025-03-12",
-            "--to",
-            "2025-03-12",
+            "meetings", "--body", "ei-ambtelijk", "--from", "2025-04-01", "--to", "2025-04-30",
             "--json",
         ).stdout
-    )
-    assert [r["start"] for r in rows] == ["2025-03-12T09:00:00+01:00"]
+    )  # fmt: skip
+    imported = [r["start"] for r in rows if r["source"] == "ics"]
+    assert imported == ["2025-04-01T10:00:00+02:00", "2025-04-15T10:00:00+02:00"]
     bad = tmp_path / "bad.ics"
     bad.write_text("geen agenda")
     result = cli("meetings", "import", "ei-ambtelijk", str(bad), check=False)
@@ -88,12 +121,15 @@ def test_plan_names_every_step_and_the_earliest_reachable_meeting(cli: Cli) -> N
         "regieteam", "pfho-wp", "wethouder-hilversum", "uta-stuurgroep",
     ]  # fmt: skip
     assert plan["earliest"]["target"]["start"] == "2024-06-20T15:00:00+02:00"
+    # 20 June: hand-over day 6 June (10 working days); the wethouder receives points at the
+    # PFHO W&P, whose last meeting by then is 11 April (9 May is Hemelvaart, 13 June too late)
     assert [s["deadline"] for s in plan["earliest"]["steps"]] == [
         "2024-03-22T12:00:00+01:00",
         "2024-04-02T12:00:00+02:00",
-        "2024-06-06T12:00:00+02:00",
+        "2024-04-11T23:59:00+02:00",
         "2024-06-13T15:00:00+02:00",
     ]
+    assert plan["earliest"]["steps"][2]["meeting"]["start"] == "2024-04-11T14:00:00+02:00"
     text = cli("plan", item, "--now", "2024-02-05T09:00").stdout
     assert "niet meer haalbaar" in text
     assert "Vroegst haalbaar" in text
@@ -178,7 +214,7 @@ def _big_calendar(path: Path, count: int) -> Path:
     for n in range(count):
         day = dt.date(2025, 1, 1) + dt.timedelta(days=n)
         lines += ["BEGIN:VEVENT", f"UID:ei-{n}@test", "SUMMARY:E&I",
-                  f"DTSTART;TZID=Europe/Amsterdam:{day:%Y%m%d}T093000", "END:VEVENT"]  # fmt: skip
+                  f"DTSTART;TZID=Europe/Amsterdam:{day:%Y%m%d}T110000", "END:VEVENT"]  # fmt: skip
     path.write_text("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n")
     return path
 
@@ -213,7 +249,7 @@ def test_meetings_import_shows_a_bar_in_a_terminal_and_nothing_in_a_pipe(
         ["meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01"], env
     )
     assert "Vergaderingen importeren" in shown and "300/300" in shown and "━" in shown
-    assert "ei-ambtelijk: 300 vergadering(en) geïmporteerd, 0 al bekend." in shown
+    assert "ei-ambtelijk: 300 toegevoegd, 0 verplaatst" in shown
     piped = cli("meetings", "import", "ei-ambtelijk", str(ics), "--now", "2025-01-01")
-    assert piped.stdout == "ei-ambtelijk: 0 vergadering(en) geïmporteerd, 300 al bekend.\n"
+    assert piped.stdout.startswith("ei-ambtelijk: 0 toegevoegd, 0 verplaatst, 0 vervallen, 300")
     assert piped.stderr == ""
