@@ -44,6 +44,11 @@ DiagramOpt = Annotated[
     ),
 ]
 
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")]
+MeetingDateArg = Annotated[
+    str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
+]
+
 app = typer.Typer(
     name="routing",
     help="Routing of agenda points and initiatives through Regieteam, PFHO W&P, wethouder and UTA.",
@@ -590,7 +595,10 @@ app.command()(cli_documents.besluitenlijst)
 
 meetings_app = typer.Typer(help="The meeting calendars.", no_args_is_help=False)
 app.add_typer(meetings_app, name="meetings")
-meeting_app = typer.Typer(help="One meeting: close it with its outcomes.", no_args_is_help=True)
+meeting_app = typer.Typer(
+    help="One meeting: close it with its outcomes, move it, cancel it, or add one.",
+    no_args_is_help=True,
+)
 app.add_typer(meeting_app, name="meeting")
 
 
@@ -688,16 +696,14 @@ def meetings_import(
 @meeting_app.command("move")
 def meeting_move(
     body: Annotated[str, typer.Argument(help="The body that meets.")],
-    date: Annotated[
-        str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
-    ],
+    date: MeetingDateArg,
     new: Annotated[
         str,
         typer.Argument(
             metavar="NEW-DATETIME", help="Its new date and time (a date alone keeps the hour)."
         ),
     ],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")] = None,
+    reason: ReasonOpt = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -722,10 +728,8 @@ def meeting_move(
 @meeting_app.command("cancel")
 def meeting_cancel(
     body: Annotated[str, typer.Argument(help="The body that meets.")],
-    date: Annotated[
-        str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
-    ],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")] = None,
+    date: MeetingDateArg,
+    reason: ReasonOpt = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -751,7 +755,7 @@ def meeting_add(
     when: Annotated[
         str, typer.Argument(metavar="DATETIME", help="Date and time (YYYY-MM-DDTHH:MM).")
     ],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")] = None,
+    reason: ReasonOpt = None,
     location: Annotated[str | None, typer.Option("--location", help="Where it meets.")] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,

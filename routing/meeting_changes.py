@@ -169,14 +169,9 @@ def move_meeting(
         )  # fmt: skip
         lines.append(f"{notify.item_label(item, to_other_body=True)}: {note}")
     _follow_targets(db, row.id, new_start)
-    _record(
-        db, row, "moved", origin, from_at=old_start, to_at=new_start, actor=actor, now=now,
-        reason=reason, items=len(affected),
-    )  # fmt: skip
     result = ChangeResult(row.id, row.body, "moved", origin, old_start, new_start,
                           [i.id for i in affected if i.id is not None], lines)  # fmt: skip
-    _announce(db, rt, row, result, affected, reason, now)
-    return result
+    return _finish(db, rt, row, result, affected, actor, reason, now)
 
 
 def cancel_meeting(
@@ -209,14 +204,9 @@ def cancel_meeting(
         item.target_meeting_id = replacement.meeting_id if replacement else None
         item.target_meeting_at = replacement.start if replacement else item.target_meeting_at
         db.add(item)
-    _record(
-        db, row, "cancelled", origin, from_at=row.start_at, to_at=None, actor=actor, now=now,
-        reason=reason, items=len(affected),
-    )  # fmt: skip
     result = ChangeResult(row.id, row.body, "cancelled", origin, row.start_at, None,
                           [i.id for i in affected if i.id is not None], lines)  # fmt: skip
-    _announce(db, rt, row, result, affected, reason, now)
-    return result
+    return _finish(db, rt, row, result, affected, actor, reason, now)
 
 
 def add_meeting(
@@ -245,11 +235,26 @@ def add_meeting(
     assert row.id is not None
     result = ChangeResult(row.id, body, "added", origin, None, start)
     if announce:
-        _record(
-            db, row, "added", origin, from_at=None, to_at=start, actor=actor, now=now,
-            reason=reason, items=0,
-        )  # fmt: skip
-        _announce(db, rt, row, result, [], reason, now)
+        _finish(db, rt, row, result, [], actor, reason, now)
+    return result
+
+
+def _finish(
+    db: Session,
+    rt: Runtime,
+    row: MeetingRow,
+    result: ChangeResult,
+    affected: list[Item],
+    actor: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> ChangeResult:
+    """Audit the change and announce it: the same for every kind of change."""
+    _record(
+        db, row, result.kind, result.origin, from_at=result.from_at, to_at=result.to_at,
+        actor=actor, now=now, reason=reason, items=len(affected),
+    )  # fmt: skip
+    _announce(db, rt, row, result, affected, reason, now)
     return result
 
 
