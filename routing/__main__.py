@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from routing.cli import main
+from routing.cli.app import main
 
 main()

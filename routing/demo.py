@@ -29,12 +29,13 @@ from pathlib import Path
 from rich.console import Console
 from sqlmodel import col, select
 
-from routing import cli, daemon
+from routing.cli import app as cli
 from routing.clock import FixedClock, parse_moment
+from routing.effects import daemon
+from routing.engine.meeting_sync import current_calendars
+from routing.engine.meetings import items_on_meeting
+from routing.engine.planning import OPEN_STATUSES
 from routing.i18n import format_date
-from routing.meeting_sync import current_calendars
-from routing.meetings import items_on_meeting
-from routing.planning import OPEN_STATUSES
 from routing.runtime import Runtime
 from store import queries
 from store.schedule_models import Deadline, Outbox

@@ -18,9 +18,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 import store
-from routing.catalog import FlowCatalog
 from routing.clock import Clock, FixedClock, SystemClock, parse_moment
-from routing.config import Config, load_config
+from routing.config.file import Config, load_config
+from routing.config.flows import FlowCatalog
 from routing.errors import BadInput
 from routing.i18n import t
 

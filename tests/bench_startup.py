@@ -16,7 +16,7 @@ from pathlib import Path
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 ROUTING = shutil.which("routing", path=str(Path(sys.executable).parent)) or "routing"
-EAGER = "import routing.cli, routing.engine, routing.daemon, alembic.command, sqlmodel"
+EAGER = "import routing.cli.app, routing.engine.items, routing.effects.daemon, alembic.command, sqlmodel"
 
 
 def timed(command: list[str]) -> float:

@@ -125,8 +125,8 @@ class InProcessCli:
     def __call__(self, *args: str, check: bool = True) -> InProcessResult:
         from typer.testing import CliRunner
 
-        from routing.cli import app
-        from routing.cli_common import settings
+        from routing.cli.app import app
+        from routing.cli.common import settings
         from routing.errors import RoutingError
 
         settings["lang"] = None

@@ -7,12 +7,13 @@ import io
 import pytest
 from rich.console import Console
 
-from routing import engine, i18n
-from routing.board import board
-from routing.board_view import board_view
+from routing import i18n
 from routing.clock import FixedClock, parse_moment
+from routing.effects.sweep import record_installation, sweep
+from routing.engine import items as engine
+from routing.read.board import board
+from routing.render.board import board_view
 from routing.runtime import Runtime
-from routing.sweep import record_installation, sweep
 
 
 def render(rt: Runtime, width: int, **filters: str) -> str:

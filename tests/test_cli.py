@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.cli import app
+from routing.cli.app import app
 from tests.conftest import Cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -14,7 +14,7 @@ import pytest
 
 from routing import calendar as cal
 from routing import i18n
-from routing.config import Config, parse_config
+from routing.config.file import Config, parse_config
 from routing.errors import ConfigError
 from tests.conftest import starter_text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from routing import i18n
-from routing.config import load_config, parse_config
+from routing.config.file import load_config, parse_config
 from routing.errors import ConfigError
 from tests.conftest import starter_text
 

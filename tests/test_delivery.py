@@ -11,13 +11,8 @@ import pytest
 from sqlalchemy import Engine
 
 import store
-from routing.delivery import (
-    FileChannel,
-    NotifySettings,
-    deliver_due,
-    outbox_rows,
-    parse_notify,
-)
+from routing.config.notify import NotifySettings, parse_notify
+from routing.effects.delivery import FileChannel, deliver_due, outbox_rows
 from store.schedule_models import Outbox
 from tests.smtp import free_port, smtp_server
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from flows.schema import REFLEXIVE, FlowDefinition
-from routing.diagram import mermaid, write_diagram
 from routing.errors import BadInput
+from routing.render.diagram import mermaid, write_diagram
 from routing.runtime import Runtime
 from tests.conftest import Cli
 

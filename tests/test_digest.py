@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing import engine, i18n
+from routing import i18n
 from routing.clock import FixedClock, parse_moment
-from routing.digest import compose_digest, digest_period
-from routing.meetings import close_meeting
+from routing.config.daemon import DaemonSettings
+from routing.effects.digest import compose_digest, digest_period
+from routing.engine import items as engine
+from routing.engine.meetings import close_meeting
 from routing.runtime import Runtime
-from routing.settings import DaemonSettings
 
 AMS = ZoneInfo("Europe/Amsterdam")
 K1_START = dt.datetime(2024, 1, 1, tzinfo=AMS)

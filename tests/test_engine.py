@@ -12,9 +12,11 @@ from sqlmodel import func, select
 
 import store
 from flows import FlowDefinition
-from routing import engine, i18n, machines
+from routing import i18n
+from routing.engine import items as engine
+from routing.engine import machines
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
-from routing.items import item_detail
+from routing.read.items import item_detail
 from routing.runtime import Runtime
 from store import AuditEvent, FlowVersion, Item
 

@@ -28,7 +28,7 @@ def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -
 
 def test_every_key_used_in_the_code_exists() -> None:
     used: set[str] = set()
-    for path in ROUTING.glob("*.py"):
+    for path in ROUTING.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"\bt\(\s*\"([a-z_]+\.[a-z_.]+)\"", text))
     missing = sorted(key for key in used if key not in i18n.MESSAGES)

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from routing import i18n
+from routing.calendar.ics_read import SKIP_REASONS, IcsMeeting, IcsReading, read_ics
 from routing.errors import CalendarError
-from routing.ics_import import SKIP_REASONS, IcsMeeting, IcsReading, read_ics
 
 DATA = Path(__file__).resolve().parent / "data" / "ics"
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -69,11 +69,12 @@ def test_moving_a_meeting_moves_its_items_with_recomputed_deadlines(
 
 
 def test_move_audits_and_sends_one_message_per_change(rt: Runtime) -> None:
-    from routing import engine, meetings
     from routing.clock import FixedClock, parse_moment
+    from routing.engine import items as engine
+    from routing.engine import meetings
 
     rt.clock = FixedClock(parse_moment("2024-10-20T09:00", rt.config.timezone))
-    from routing.sweep import record_installation
+    from routing.effects.sweep import record_installation
 
     record_installation(rt)
     spec = engine.ItemSpec(title="Werkcentrum", flow="agendapunt-stuurgroep", owner="Anouk Pols")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from routing import i18n
-from routing.config import Config, parse_config
+from routing.config.file import Config, parse_config
+from routing.config.people import owner_address, resolve_owner
+from routing.engine.notify import recipients_for
 from routing.errors import BadInput, ConfigError
-from routing.notify import recipients_for
-from routing.people import owner_address, resolve_owner
 from store import Item
 from tests.conftest import starter_text
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from routing import i18n
-from routing.settings import DaemonSettings, parse_daemon
+from routing.config.daemon import DaemonSettings, parse_daemon
 
 AMS = ZoneInfo("Europe/Amsterdam")
 BODIES = {"uta-supportteam": {}, "uta-stuurgroep": {}, "pfho-ei": {}, "regieteam": {}}

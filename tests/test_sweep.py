@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from routing import engine
 from routing.clock import FixedClock, parse_moment
-from routing.items import item_detail
-from routing.reports import item_time
+from routing.effects.sweep import SweepReport, record_installation, sweep
+from routing.engine import items as engine
+from routing.read.items import item_detail
+from routing.read.reports import item_time
 from routing.runtime import Runtime
-from routing.sweep import SweepReport, record_installation, sweep
 from store import Item
 from store.schedule_models import Effect, Outbox
 
@@ -118,7 +118,7 @@ def test_reminder_escalation_and_roll_over_each_once(year: Runtime) -> None:
 
 
 def test_papers_in_means_no_reminder_and_no_escalation(year: Runtime) -> None:
-    from routing.meetings import papers_in
+    from routing.engine.meetings import papers_in
 
     item_id = _point(year, "2024-02-05T09:00")
     at(year, "2024-02-07T10:00")

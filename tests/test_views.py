@@ -7,11 +7,13 @@ import io
 import pytest
 from rich.console import Console
 
-from routing import engine, i18n, items, reports
+from routing import i18n
 from routing.clock import FixedClock, parse_moment
+from routing.effects.sweep import record_installation, sweep
+from routing.engine import items as engine
+from routing.read import items, reports
+from routing.render.items import item_view, items_table
 from routing.runtime import Runtime
-from routing.sweep import record_installation, sweep
-from routing.views import item_view, items_table
 
 NOTE = "Standpunt PFHO W&P ingebracht door wethouder Van Hunnik, met het advies van het Regieteam"
 

@@ -1,0 +1,116 @@
+"""Working days and lead times.
+
+Working days skip weekends, the Dutch public holidays of the `holidays` library (which counts
+Goede Vrijdag and, in lustrum years (2025, 2030), Bevrijdingsdag) and the region's closed days.
+A lead time is "N days" or "N working days" before a moment.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import holidays
+
+from routing.errors import CalendarError
+from routing.i18n import t
+
+__all__ = ["Lead", "WorkingDays"]
+
+_LEAD = re.compile(
+    r"^\s*(\d+)\s*(werkdagen|werkdag|working days|working day|wd|dagen|dag|days|day|d)\s*$"
+)
+_WORKING_UNITS = {"werkdagen", "werkdag", "working days", "working day", "wd"}
+
+
+class WorkingDays:
+    """Weekends, Dutch public holidays and the region's closed days are not working days.
+
+    The `holidays` library (checked in 0.109, `holidays/countries/netherlands.py`:
+    `if self._year % 5 == 0`) counts Bevrijdingsdag, 5 May, as a public holiday only in lustrum
+    years (2020, 2025, 2030, ...). `every_year` closes a (month, day) in every year: (5, 5) is
+    `bevrijdingsdag = "elk-jaar"` in routing.toml. `extra_closed` are single closed days.
+    """
+
+    def __init__(
+        self,
+        country: str = "NL",
+        extra_closed: Iterable[dt.date] = (),
+        every_year: Iterable[tuple[int, int]] = (),
+    ) -> None:
+        self._holidays = holidays.country_holidays(country, language="nl")
+        self._closed = frozenset(extra_closed)
+        self._every_year = frozenset(every_year)
+
+    def closing(self, days: Iterable[dt.date]) -> WorkingDays:
+        """These working days with `days` closed as well (a body's own closed days)."""
+        more = copy.copy(self)
+        more._closed = self._closed | frozenset(days)
+        return more
+
+    @property
+    def closed(self) -> frozenset[dt.date]:
+        return self._closed
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        name = self._holidays.get(day)
+        return str(name) if name else None
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """A public holiday or a closed day: no working day, and no rule-generated meeting."""
+        every_year = (day.month, day.day) in self._every_year
+        return day in self._holidays or day in self._closed or every_year
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and not self.is_holiday(day)
+
+    def subtract(self, day: dt.date, n: int) -> dt.date:
+        """`n` working days before `day` (the day itself not counted)."""
+        while n > 0:
+            day -= dt.timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def add(self, day: dt.date, n: int) -> dt.date:
+        while n > 0:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+
+@dataclass(frozen=True)
+class Lead:
+    amount: int
+    working_days: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Lead:
+        match = _LEAD.match(text.lower())
+        if match is None:
+            raise CalendarError(t("err.lead_time", text=text))
+        return cls(int(match.group(1)), match.group(2) in _WORKING_UNITS)
+
+    def before(self, moment: dt.datetime, workdays: WorkingDays, at: dt.time | None) -> dt.datetime:
+        """The moment `amount` (working) days before `moment`, at local time `at`."""
+        tz = moment.tzinfo
+        day = moment.date()
+        day = (
+            workdays.subtract(day, self.amount)
+            if self.working_days
+            else day - dt.timedelta(days=self.amount)
+        )
+        clock = at if at is not None else moment.timetz().replace(tzinfo=None)
+        return dt.datetime.combine(day, clock, tzinfo=tz)
+
+    def describe(self) -> str:
+        unit = (
+            ("werkdag" if self.amount == 1 else "werkdagen")
+            if self.working_days
+            else ("dag" if self.amount == 1 else "dagen")
+        )
+        return f"{self.amount} {unit}"

@@ -1,0 +1,101 @@
+"""The secretariat's command line: parse, call one engine function, render.
+
+No rule lives here. Heavy libraries (SQLAlchemy/SQLModel, Alembic, APScheduler) are imported only
+inside the commands that need them, so `routing --help` and `routing check` start quickly.
+Errors of the `RoutingError` family become one line on stderr and exit code 1 (refused by the
+rules) or 2 (bad input); a user's mistake never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from routing import i18n
+from routing.cli import documents as cli_documents
+from routing.cli import items, meetings, setup
+from routing.cli.common import (
+    settings,
+)
+from routing.errors import RoutingError
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["app", "main"]
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="routing",
+    help="Routing of agenda points and initiatives through Regieteam, PFHO W&P, wethouder and UTA.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the output: nl (default) or en.")
+    ] = None,
+) -> None:
+    """Routing of agenda points and initiatives through the bodies of the UTA note.
+
+    Example: routing new "Regionaal Werkcentrum" --flow agendapunt-stuurgroep
+    """
+    if lang is not None:
+        if lang not in i18n.LANGUAGES:
+            raise typer.BadParameter(f"use one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang")
+        settings["lang"] = lang
+        i18n.set_language(lang)
+
+
+# the order of registration is the order of `routing --help`
+app.command()(setup.init)
+app.command()(setup.check)
+app.command("flows")(items.flows_command)
+app.command()(items.new)
+app.command()(items.move)
+app.command("list")(items.list_command)
+app.command()(items.show)
+app.command()(items.edit)
+app.command()(setup.status)
+app.command()(items.plan)
+app.command()(items.stukken)
+app.command()(setup.daemon)
+app.command()(cli_documents.agenda)
+app.command()(cli_documents.besluitenlijst)
+app.add_typer(meetings.meetings_app, name="meetings")
+app.add_typer(meetings.meeting_app, name="meeting")
+app.command()(setup.outbox)
+
+
+def _fail(message: str, code: int) -> None:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"routing: {message}", markup=False)
+    raise SystemExit(code)
+
+
+def run(entry: Callable[[], T]) -> T | None:
+    """Call `entry`, turning our errors into one line and an exit code."""
+    try:
+        return entry()
+    except RoutingError as error:
+        _fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as error:  # a bug: say so in one line, the traceback only on request
+        if os.environ.get("ROUTING_DEBUG"):
+            raise
+        _fail(i18n.t("err.unexpected", error=f"{type(error).__name__}: {error}"), 3)
+    return None
+
+
+def main() -> None:
+    run(app)

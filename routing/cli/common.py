@@ -1,0 +1,76 @@
+"""What every command of the CLI shares: its options, opening the runtime, printing.
+
+Kept apart from `routing.cli.app` so command groups can live in modules of their own
+(`routing.cli.documents`) without importing the app that registers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from routing import i18n
+
+if TYPE_CHECKING:
+    from routing.runtime import Runtime
+
+__all__ = [
+    "ActorOpt",
+    "ConfigOpt",
+    "JsonOpt",
+    "NowOpt",
+    "body_names",
+    "emit_json",
+    "make_console",
+    "open_runtime",
+    "parse_day",
+    "settings",
+]
+
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--config", "-c", help="Path to routing.toml (else $ROUTING_CONFIG, else ./routing.toml)."
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option("--now", help="Act as if it is this moment (ISO date or date-time, local time)."),
+]
+ActorOpt = Annotated[
+    str | None, typer.Option("--as", help="Who acts (else $ROUTING_ACTOR, else the login name).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape, see README).")]
+
+settings: dict[str, str | None] = {"lang": None}
+
+
+def make_console() -> Console:
+    return Console(highlight=False)
+
+
+def open_runtime(config: str | None, now: str | None = None, actor: str | None = None) -> Runtime:
+    from routing.runtime import Runtime
+
+    rt = Runtime.open(config, now=now, actor=actor)
+    i18n.set_language(settings["lang"] or rt.config.language)
+    return rt
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def parse_day(text: str, rt: Runtime) -> dt.date:
+    from routing.clock import parse_moment
+
+    return parse_moment(text, rt.config.timezone).astimezone(rt.config.timezone).date()
+
+
+def body_names(rt: Runtime) -> dict[str, str]:
+    return {key: body.name for key, body in rt.config.bodies.items()}

@@ -1,0 +1,116 @@
+"""Commands that hand others the documents of a meeting: the agenda and the besluitenlijst.
+
+Registered on the app by `routing.cli.app`; like every command they only parse, call and render.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from routing import i18n
+from routing.cli.common import (
+    ConfigOpt,
+    NowOpt,
+    emit_json,
+    make_console,
+    open_runtime,
+    parse_day,
+)
+from routing.errors import BadInput
+
+__all__ = ["agenda", "besluitenlijst"]
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="md (Markdown), html (printable page) or json.")
+]
+OpenbaarOpt = Annotated[
+    bool,
+    typer.Option(
+        "--openbaar",
+        help="The public version: confidential items show only their reference.",
+    ),
+]
+OutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
+]
+
+
+def agenda(
+    body: Annotated[str, typer.Argument(help="The body that meets, e.g. regieteam.")],
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="The meeting date (default: its next one).")
+    ] = None,
+    fmt: FormatOpt = "md",
+    openbaar: OpenbaarOpt = False,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Compose the agenda of a meeting from the items planned on it.
+
+    Numbered, decisions first, with kenmerk, owner, what is asked and the state of the papers.
+
+    Example: routing agenda pfho-wp --meeting 2024-11-14 --format html -o agenda.html
+    """
+    from routing.read import documents
+
+    _check_format(fmt)
+    rt = open_runtime(config, now)
+    day = parse_day(meeting, rt) if meeting else None
+    _deliver(documents.agenda(rt, body, day, openbaar=openbaar), fmt, output, rt.config.timezone)
+
+
+def besluitenlijst(
+    body: Annotated[str, typer.Argument(help="The body that met.")],
+    meeting: Annotated[str, typer.Option("--meeting", help="The meeting date (YYYY-MM-DD).")],
+    fmt: FormatOpt = "md",
+    openbaar: OpenbaarOpt = False,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """The decision list of a closed meeting: each item's outcome and note.
+
+    Example: routing besluitenlijst regieteam --meeting 2024-02-13 --format html -o besluiten.html
+    """
+    from routing.read import documents
+
+    _check_format(fmt)
+    rt = open_runtime(config, now)
+    shaped = documents.besluitenlijst(rt, body, parse_day(meeting, rt), openbaar=openbaar)
+    _deliver(shaped, fmt, output, rt.config.timezone)
+
+
+def _check_format(fmt: str) -> None:
+    from routing.render.documents import FORMATS
+
+    if fmt not in FORMATS:
+        raise BadInput(
+            i18n.t("err.option_choice", option="--format", value=fmt, choices=", ".join(FORMATS))
+        )
+
+
+def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: ZoneInfo) -> None:
+    from routing.render.documents import render
+
+    if fmt == "json" and output is None:
+        emit_json(document)
+        return
+    if fmt == "json":
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render(document, fmt, tz)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    path = Path(output)
+    if not path.parent.exists():
+        raise BadInput(i18n.t("err.no_folder", option="--output", folder=path.parent))
+    path.write_text(text, encoding="utf-8")
+    make_console().print(i18n.t("doc.written", path=path))

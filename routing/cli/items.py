@@ -1,0 +1,384 @@
+"""Commands on items: register, move, list, show, edit, papers in, plan; and the flows.
+
+Like every command they only parse, call one function below them and render.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from routing import i18n
+from routing.cli.common import (
+    ActorOpt,
+    ConfigOpt,
+    JsonOpt,
+    NowOpt,
+    body_names,
+    emit_json,
+    make_console,
+    open_runtime,
+    parse_day,
+)
+from routing.errors import BadInput
+
+if TYPE_CHECKING:
+    from flows.schema import FlowDefinition
+
+
+DiagramOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--diagram", metavar="FILE", help="Draw the flow to FILE.svg, FILE.png or FILE.mmd."
+    ),
+]
+
+
+def flows_command(
+    name: Annotated[str | None, typer.Argument(help="A flow to show in full.")] = None,
+    diagram: DiagramOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the flows, or show one: its states, triggers and bodies; or draw it.
+
+    Example: routing flows agendapunt-stuurgroep --diagram route.svg
+    """
+    from routing.read import items
+    from routing.render import items as views
+
+    rt = open_runtime(config)
+    if diagram is not None:
+        if name is None:
+            raise BadInput(i18n.t("err.diagram_needs_flow"))
+        _draw(rt.catalog.get(name), body_names(rt), diagram, None)
+        return
+    if name is None:
+        shaped = [items.flow_dict(f) for f in rt.catalog.current.values()]
+        if as_json:
+            emit_json(shaped)
+        else:
+            make_console().print(views.flows_table(shaped))
+        return
+    flow = items.flow_dict(rt.catalog.get(name))
+    if as_json:
+        emit_json(flow)
+    else:
+        make_console().print(views.flow_view(flow, body_names(rt)))
+
+
+def _draw(flow: FlowDefinition, names: dict[str, str], target: str, current: str | None) -> None:
+    from pathlib import Path
+
+    from routing.render.diagram import write_diagram
+
+    written = write_diagram(flow, names, Path(target), current)
+    make_console().print(i18n.t("cli.diagram_written", path=written))
+
+
+def new(
+    title: Annotated[str, typer.Argument(help="Title of the agenda point or initiative.")],
+    flow: Annotated[
+        str, typer.Option("--flow", "-f", help="The flow it follows (see 'routing flows').")
+    ],
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", help="A topic; repeat for more.")
+    ] = None,
+    kenmerk: Annotated[
+        str | None, typer.Option(help="Document reference, e.g. DOC-24003697.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who carries the item: a name from [people] or an address.")
+    ] = None,
+    voor: Annotated[
+        str, typer.Option("--voor", help="besluitvorming | bespreking | informatie.")
+    ] = "bespreking",
+    vertrouwelijk: Annotated[
+        bool, typer.Option("--vertrouwelijk", help="Not public, not distributed.")
+    ] = False,
+    niet_verspreiden: Annotated[
+        bool, typer.Option("--niet-verspreiden", help="Public, but not distributed.")
+    ] = False,
+    datum: Annotated[
+        str | None, typer.Option("--datum", help="Date of the document (YYYY-MM-DD).")
+    ] = None,
+    van: Annotated[str | None, typer.Option("--van", help="The sending body (a body key).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note for the history.")] = None,
+    target_meeting: Annotated[
+        str | None,
+        typer.Option("--target-meeting", help="Date of the meeting it must reach (YYYY-MM-DD)."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Body of that meeting, if several meet that day.")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register an agenda point or initiative; prints its id.
+
+    Example: routing new "Regionaal Talentfonds" --flow agendapunt-stuurgroep
+    --topic talentfonds --kenmerk DOC-24003697 --voor besluitvorming
+    """
+    from routing.engine import items as engine
+
+    rt = open_runtime(config, now, actor)
+    document_date = parse_day(datum, rt) if datum else None
+    item = engine.create_item(
+        rt,
+        engine.ItemSpec(
+            title=title,
+            flow=flow,
+            topics=topic or [],
+            kenmerk=kenmerk,
+            owner=owner,
+            asked=voor,
+            vertrouwelijk=vertrouwelijk,
+            verspreiden=not niet_verspreiden,
+            document_date=document_date,
+            sender=van,
+            note=note,
+            target_body=target,
+            target_day=parse_day(target_meeting, rt) if target_meeting else None,
+        ),
+    )
+    warning = _target_warning(rt, item.id) if item.target_meeting_at else None
+    if as_json:
+        emit_json({"id": item.id, "state": item.state, "warning": warning})
+        return
+    if sys.stdout.isatty():
+        make_console().print(i18n.t("cli.created", id=item.id, state=item.state))
+    else:
+        sys.stdout.write(f"{item.id}\n")
+    if warning:
+        Console(stderr=True, highlight=False).print(warning, style="yellow", markup=False)
+
+
+def _target_warning(rt: Any, item_id: int | None) -> str | None:
+    from routing.read import reports
+
+    return reports.target_warning(rt, item_id) if item_id is not None else None
+
+
+def move(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    trigger: Annotated[
+        str, typer.Argument(help="The step, e.g. agenderen (see 'routing show ID').")
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="Why; kept in the history.")] = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option("--if-version", help="Refuse if the item is no longer at this version."),
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move an item one step along its flow.
+
+    Example: routing move 12 agenderen --note "Besproken met UWV"
+    """
+    from routing.engine import items as engine
+
+    rt = open_runtime(config, now, actor)
+    moved = engine.move(rt, item_id, trigger, note=note, expected_version=if_version)
+    if as_json:
+        emit_json(
+            {
+                "id": item_id,
+                "from": moved.from_state,
+                "to": moved.to_state,
+                "trigger": trigger,
+                "version": moved.item.version,
+                "effects": moved.effects,
+            }
+        )
+        return
+    console = make_console()
+    console.print(
+        i18n.t(
+            "cli.moved",
+            id=item_id,
+            from_state=moved.from_state,
+            to_state=moved.to_state,
+            trigger=trigger,
+        )
+    )
+    for effect in moved.effects:
+        console.print(f"  {effect}")
+
+
+def list_command(
+    state: Annotated[str | None, typer.Option(help="Only items in this state.")] = None,
+    body: Annotated[str | None, typer.Option(help="Only items now at this body.")] = None,
+    flow: Annotated[str | None, typer.Option(help="Only items of this flow.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Leave out closed items.")] = False,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List items, optionally filtered by state, body or flow.
+
+    Example: routing list --body pfho-wp
+    """
+    from routing.read import items
+    from routing.render import items as views
+
+    rt = open_runtime(config)
+    rows = items.list_items(rt, state=state, body=body, flow=flow, include_closed=not open_only)
+    if as_json:
+        emit_json(rows)
+    elif not rows:
+        make_console().print(i18n.t("cli.no_items"))
+    else:
+        console = make_console()
+        console.print(views.items_table(rows, body_names(rt), console.width))
+
+
+def show(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    diagram: DiagramOpt = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one item: its details, the steps possible now, and its full history.
+
+    With --diagram, draws its flow with the item's current state highlighted.
+
+    Example: routing show 12
+    """
+    from routing.engine import items as engine
+    from routing.read import items, reports
+    from routing.render import items as views
+
+    rt = open_runtime(config, now)
+    detail = items.item_detail(rt, item_id)
+    if diagram is not None:
+        with rt.session() as db:
+            item = engine.load_item(db, item_id)
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+        _draw(flow, body_names(rt), diagram, item.state)
+        return
+    detail.update(reports.item_time(rt, item_id))
+    detail["plan"] = reports.item_plan(rt, item_id, None, None) if detail["target"] else None
+    if as_json:
+        emit_json(detail)
+    else:
+        console = make_console()
+        console.print(views.item_view(detail, body_names(rt), rt.config.timezone, console.width))
+
+
+def edit(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    kenmerk: Annotated[str | None, typer.Option(help="Document reference ('' clears it).")] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who carries the item: a name from [people] ('' clears it).")
+    ] = None,
+    voor: Annotated[
+        str | None, typer.Option("--voor", help="besluitvorming | bespreking | informatie.")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", help="Add a topic; repeat for more.")
+    ] = None,
+    remove_topic: Annotated[
+        list[str] | None, typer.Option("--remove-topic", help="Remove a topic.")
+    ] = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option("--if-version", help="Refuse if the item is no longer at this version."),
+    ] = None,
+    target_meeting: Annotated[
+        str | None,
+        typer.Option(
+            "--target-meeting", metavar="DATE|none", help="The meeting it must reach, or none."
+        ),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Body of that meeting, if several meet that day.")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Change an item's details (title, kenmerk, owner, topics, target meeting); kept in its
+    history.
+
+    Example: routing edit 12 --kenmerk DOC-24003697 --topic llo --target-meeting 2024-12-12
+    """
+    from routing.engine import items as engine
+
+    rt = open_runtime(config, now, actor)
+    clear = target_meeting is not None and target_meeting.strip().lower() in ("none", "geen")
+    target_day = parse_day(target_meeting, rt) if target_meeting and not clear else None
+    item = engine.edit_item(
+        rt,
+        item_id,
+        title=title,
+        kenmerk=kenmerk,
+        owner=owner,
+        asked=voor,
+        add_topics=topic or [],
+        remove_topics=remove_topic or [],
+        expected_version=if_version,
+        target_day=target_day,
+        target_body=target,
+        clear_target=clear,
+    )
+    make_console().print(i18n.t("cli.edited", id=item_id))
+    warning = _target_warning(rt, item.id) if item.target_meeting_at else None
+    if warning:
+        Console(stderr=True, highlight=False).print(warning, style="yellow", markup=False)
+
+
+def plan(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    target: Annotated[
+        str | None, typer.Option("--target", help="Target body (default: the item's target).")
+    ] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Target meeting date (default: its next one).")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan backwards from a target meeting: the latest date of every step of the route.
+
+    Says plainly when the target can no longer be reached, and names the earliest that can.
+
+    Example: routing plan 12 --target uta-stuurgroep --meeting 2024-06-20
+    """
+    from routing.read import reports
+    from routing.render import schedule as views
+
+    rt = open_runtime(config, now)
+    day = parse_day(meeting, rt) if meeting else None
+    shaped = reports.item_plan(rt, item_id, target, day)
+    if as_json:
+        emit_json(shaped)
+    else:
+        make_console().print(views.plan_view(shaped, rt.config.timezone))
+
+
+def stukken(
+    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    note: Annotated[str | None, typer.Option("--note", help="A note for the history.")] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Record that an item's papers are in: its reminder and papers deadline are met.
+
+    Example: routing stukken 12 --note "Notitie en raadsvoorstel ontvangen"
+    """
+    from routing.engine import meetings
+
+    rt = open_runtime(config, now, actor)
+    count = meetings.papers_in(rt, item_id, note)
+    make_console().print(i18n.t("cli.papers_in", id=item_id, count=count))

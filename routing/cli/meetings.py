@@ -1,0 +1,294 @@
+"""Commands on meetings: list and import calendars, close, move, cancel or add a meeting.
+
+Like every command they only parse, call one function below them and render.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from routing import i18n
+from routing.cli.common import (
+    ActorOpt,
+    ConfigOpt,
+    JsonOpt,
+    NowOpt,
+    emit_json,
+    make_console,
+    open_runtime,
+    parse_day,
+)
+from routing.errors import BadInput
+
+if TYPE_CHECKING:
+    pass
+
+
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")]
+MeetingDateArg = Annotated[
+    str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
+]
+
+meetings_app = typer.Typer(help="The meeting calendars.", no_args_is_help=False)
+meeting_app = typer.Typer(
+    help="One meeting: close it with its outcomes, move it, cancel it, or add one.",
+    no_args_is_help=True,
+)
+
+
+@meetings_app.callback(invoke_without_command=True)
+def meetings_list(
+    ctx: typer.Context,
+    body: Annotated[str | None, typer.Option("--body", help="Only this body.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="From this date (default: today).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Up to this date (default: +3 months).")
+    ] = None,
+    ics: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="Write the meetings and every open item's deadlines as an .ics calendar.",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List meetings with their papers deadlines and the number of items planned on each.
+
+    Example: routing meetings --body uta-stuurgroep --from 2024-01-01 --to 2024-12-31
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from routing.clock import parse_moment
+    from routing.engine import meetings
+    from routing.render import schedule as views
+
+    rt = open_runtime(config, now)
+    start = parse_moment(date_from, rt.config.timezone) if date_from else rt.clock.now()
+    end = parse_moment(date_to, rt.config.timezone, end_of_day=True) if date_to else None
+    rows = meetings.list_meetings(rt, body, start, end)
+    if ics is not None:
+        from pathlib import Path
+
+        from routing.render.ics_export import meetings_calendar
+
+        target = Path(ics)
+        if not target.parent.exists():
+            raise BadInput(i18n.t("err.no_folder", option="--ics", folder=target.parent))
+        target.write_bytes(meetings_calendar(rt, rows))
+        make_console().print(i18n.t("cli.ics_written", path=target, meetings=len(rows)))
+        return
+    if as_json:
+        emit_json(rows)
+    else:
+        console = make_console()
+        console.print(views.meetings_table(rows, rt.config.timezone, console.width))
+
+
+@meetings_app.command("import")
+def meetings_import(
+    body: Annotated[str, typer.Argument(help="The body whose meetings these are.")],
+    file: Annotated[str, typer.Argument(metavar="FILE.ics", help="An iCalendar file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a body's meetings from an .ics file; importing again is a sync.
+
+    A meeting gone or cancelled in the new file is cancelled here, a moved one is moved (its
+    items follow), a new one is added; all-day events and duplicates are skipped with a reason.
+
+    Example: routing meetings import uta-supportteam supportteam-2025.ics --dry-run
+    """
+    from pathlib import Path
+
+    from routing.engine import meeting_sync
+    from routing.render import schedule as views
+
+    rt = open_runtime(config, now, actor)
+    rt.config.body(body)
+    console = make_console()
+    with rt.session() as db, views.progress_bar(console) as progress:
+        report = meeting_sync.import_ics(
+            rt, db, body, Path(file), rt.clock.now(), dry_run=dry_run, progress=progress
+        )
+    if as_json:
+        emit_json(views.import_dict(report))
+    else:
+        console.print(views.import_view(report, rt.config.timezone))
+
+
+@meeting_app.command("move")
+def meeting_move(
+    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    date: MeetingDateArg,
+    new: Annotated[
+        str,
+        typer.Argument(
+            metavar="NEW-DATETIME", help="Its new date and time (a date alone keeps the hour)."
+        ),
+    ],
+    reason: ReasonOpt = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move a meeting; every item on it moves along with recomputed deadlines.
+
+    Example: routing meeting move uta-stuurgroep 2024-06-20 2024-06-27T15:00 --reason "Zaal bezet"
+    """
+    from routing.clock import parse_moment
+    from routing.engine import meetings
+
+    rt = open_runtime(config, now, actor)
+    tz = rt.config.timezone
+    result = meetings.move_meeting(
+        rt, body, parse_moment(date, tz), _has_time(date),
+        parse_moment(new, tz), _has_time(new), reason,
+    )  # fmt: skip
+    _print_change(rt, result, as_json)
+
+
+@meeting_app.command("cancel")
+def meeting_cancel(
+    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    date: MeetingDateArg,
+    reason: ReasonOpt = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cancel a meeting; its items go to the body's next feasible meeting.
+
+    Example: routing meeting cancel regieteam 2024-05-14 --reason "Te weinig agendapunten"
+    """
+    from routing.clock import parse_moment
+    from routing.engine import meetings
+
+    rt = open_runtime(config, now, actor)
+    result = meetings.cancel_meeting(
+        rt, body, parse_moment(date, rt.config.timezone), _has_time(date), reason
+    )
+    _print_change(rt, result, as_json)
+
+
+@meeting_app.command("add")
+def meeting_add(
+    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    when: Annotated[
+        str, typer.Argument(metavar="DATETIME", help="Date and time (YYYY-MM-DDTHH:MM).")
+    ],
+    reason: ReasonOpt = None,
+    location: Annotated[str | None, typer.Option("--location", help="Where it meets.")] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add an extra meeting; items are planned on it from now on.
+
+    Example: routing meeting add pfho-wp 2024-07-04T14:00 --reason "Extra overleg begroting"
+    """
+    from routing.clock import parse_moment
+    from routing.engine import meetings
+
+    rt = open_runtime(config, now, actor)
+    if not _has_time(when):
+        raise BadInput(i18n.t("err.meeting_needs_time", text=when))
+    result = meetings.add_meeting(
+        rt, body, parse_moment(when, rt.config.timezone), reason, location
+    )
+    _print_change(rt, result, as_json)
+
+
+def _has_time(text: str) -> bool:
+    return len(text.strip()) > 10
+
+
+def _print_change(rt: Any, result: Any, as_json: bool) -> None:
+    from routing.engine.calendar_ends import change_lines
+
+    if as_json:
+        emit_json(
+            {
+                "meeting": result.meeting_id,
+                "body": result.body,
+                "change": result.kind,
+                "from": result.from_at.isoformat() if result.from_at else None,
+                "to": result.to_at.isoformat() if result.to_at else None,
+                "items": result.items,
+            }
+        )
+        return
+    console = make_console()
+    for line in change_lines(rt, result):
+        console.print(line, markup=False)
+
+
+@meeting_app.command("close")
+def meeting_close(
+    body: Annotated[str, typer.Argument(help="The body that met.")],
+    date: Annotated[str, typer.Argument(metavar="DATE", help="The meeting date (YYYY-MM-DD).")],
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option("--outcome", "-o", help="ID=TRIGGER for one item; repeat for more."),
+    ] = None,
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="ID=TEXT: the note for one item.")
+    ] = None,
+    inform_ei: Annotated[
+        list[str] | None, typer.Option("--inform-ei", help="ID=ja|nee for a feedback step.")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the outcome of every item on a meeting and fire the transitions, in one go.
+
+    Without --outcome, and in a terminal, asks per item. All or nothing: a refused outcome
+    writes nothing of the meeting.
+
+    Example: routing meeting close regieteam 2024-02-13 -o 3=doorzetten -o 5=aanhouden
+    """
+    from routing.engine import ei, meetings
+    from routing.render import schedule as views
+
+    outcomes = {k: v for k, v in _pairs(outcome, "--outcome").items()}
+    notes = _pairs(note, "--note")
+    choices = {k: ei.parse_choice(v) for k, v in _pairs(inform_ei, "--inform-ei").items()}
+    rt = open_runtime(config, now, actor)
+    choose = views.ask_outcome if not outcomes and sys.stdin.isatty() else None
+    with views.progress_bar(make_console()) as progress:
+        closed = meetings.close_meeting(
+            rt, body, parse_day(date, rt), outcomes, notes, choose,
+            {k: v for k, v in choices.items() if v is not None}, progress,
+        )  # fmt: skip
+    if as_json:
+        emit_json([c.__dict__ for c in closed])
+    else:
+        make_console().print(views.closed_table(closed))
+
+
+def _pairs(values: list[str] | None, flag: str) -> dict[int, str]:
+    pairs: dict[int, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip().isdigit() or not rest.strip():
+            raise BadInput(i18n.t("err.not_pair", option=flag, value=value))
+        pairs[int(key)] = rest.strip()
+    return pairs

@@ -1,0 +1,212 @@
+"""Commands that set up and watch the installation: init, check, status, daemon, outbox.
+
+Like every command they only parse, call one function below them and render.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from routing import i18n
+from routing.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    NowOpt,
+    emit_json,
+    make_console,
+    open_runtime,
+)
+from routing.errors import BadInput
+
+if TYPE_CHECKING:
+    pass
+
+
+def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
+    """Write a starter routing.toml (if there is none) and create or upgrade the database.
+
+    Safe to run again: an existing routing.toml is left alone and the schema is only upgraded.
+    The moment of the first init (or --now) is when the daemon starts creating feedback items.
+
+    Example: routing init
+    """
+    from importlib import resources
+
+    import store
+    from routing.config.file import find_config_path
+
+    path = find_config_path(config)
+    console = make_console()
+    if path.exists():
+        console.print(i18n.t("cli.init_config_kept", path=path))
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        starter = resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
+        path.write_text(starter, encoding="utf-8")
+        console.print(i18n.t("cli.init_config", path=path))
+    rt = open_runtime(str(path), now)
+    before, after = store.migrate(rt.raw_engine())
+    from routing.effects.sweep import record_installation
+
+    record_installation(rt)
+    if before == after:
+        console.print(i18n.t("cli.init_db_current", url=rt.display_url, after=after))
+    else:
+        console.print(i18n.t("cli.init_db", url=rt.display_url, before=before or "—", after=after))
+    rt.close()
+
+
+def check(config: ConfigOpt = None, now: NowOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate routing.toml and every flow file; report all problems at once.
+
+    With a database, also brings its meetings in line with routing.toml (a meeting gone from the
+    file is cancelled, a moved one moved, with their items re-planned and reported) and says
+    which calendars run out within the warning period.
+
+    Example: routing check --config /etc/routing/routing.toml
+    """
+    from routing.read import calendar_check
+
+    rt = open_runtime(config, now)
+    flows = rt.catalog.current
+    result = calendar_check.check_calendars(rt)
+    if as_json:
+        emit_json(
+            {
+                "ok": True,
+                "config": str(rt.config.path),
+                "bodies": list(rt.config.bodies),
+                "flows": sorted(flows),
+                "database": result.database,
+                "meeting_changes": result.changes,
+                "calendar_ends": result.ends,
+            }
+        )
+        return
+    console = make_console()
+    console.print(
+        i18n.t(
+            "cli.check_ok", config=rt.config.path, bodies=len(rt.config.bodies), flows=len(flows)
+        )
+    )
+    for line in result.lines:
+        console.print(line, markup=False)
+
+
+def status(
+    body: Annotated[str | None, typer.Option("--body", help="Only this body.")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only items with this topic.")
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Refresh live until Ctrl-C.")] = False,
+    every: Annotated[float, typer.Option("--every", help="Seconds between refreshes.")] = 5.0,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The board: what sits where, what is late, what comes next, the outbox and the daemon.
+
+    Example: routing status --body pfho-wp --watch
+    """
+    import time
+
+    from rich.live import Live
+
+    from routing.read import board
+    from routing.render.board import board_view
+
+    rt = open_runtime(config, now)
+    if as_json:
+        emit_json(board.board(rt, body=body, topic=topic))
+        return
+    console = make_console()
+
+    def render() -> Any:
+        shaped = board.board(rt, body=body, topic=topic)
+        return board_view(shaped, rt.config.timezone, console.width)
+
+    if not watch:
+        console.print(render())
+        return
+    with Live(render(), console=console, screen=False, auto_refresh=False) as live:
+        try:
+            while True:  # until Ctrl-C: a view, not a test; each pass re-reads the store
+                time.sleep(max(every, 0.5))
+                live.update(render(), refresh=True)
+        except KeyboardInterrupt:
+            pass
+
+
+def daemon(
+    once: Annotated[bool, typer.Option("--once", help="Run one sweep, deliver, and exit.")] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show the last heartbeat and exit.")
+    ] = False,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the scheduler in the foreground until SIGTERM/SIGINT (or one sweep with --once).
+
+    Each sweep sends reminders, escalates passed deadlines, rolls items over, creates the
+    feedback items after UTA meetings, sends the E&I digest, warns on slipping plans and
+    delivers the outbox; each effect once.
+
+    Example: routing daemon --once --now 2024-03-22T08:00
+    """
+    import logging
+
+    from routing.effects import daemon as daemon_module
+    from routing.read import reports
+    from routing.render import schedule as views
+
+    rt = open_runtime(config, now, "routing-daemon")
+    if status:
+        beat = reports.heartbeat(rt)
+        if as_json:
+            emit_json(beat)
+        else:
+            make_console().print(views.heartbeat_line(beat))
+        return
+    if once:
+        with views.progress_bar(make_console()) as progress:
+            report, sent = daemon_module.run_once(rt, progress)
+        if as_json:
+            emit_json(reports.sweep_dict(report, sent))
+        else:
+            make_console().print(views.sweep_view(report, sent))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    daemon_module.run_forever(rt)
+
+
+def outbox(
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending | sent | failed (default: all).")
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the messages in the outbox: pending, sent and failed.
+
+    Example: routing outbox --status failed
+    """
+    from routing.effects import delivery
+    from routing.render import schedule as views
+
+    if status not in (None, "pending", "sent", "failed"):
+        raise BadInput(
+            i18n.t("err.option_choice", option="--status", value=status,
+                   choices="pending, sent, failed")
+        )  # fmt: skip
+    rt = open_runtime(config)
+    rows = delivery.outbox_rows(rt.engine, status)
+    if as_json:
+        emit_json(rows)
+    elif not rows:
+        make_console().print(i18n.t("outbox.empty"))
+    else:
+        make_console().print(views.outbox_table(rows, rt.config.timezone))

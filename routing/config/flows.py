@@ -1,0 +1,69 @@
+"""The flows in force and the flow versions items are pinned to.
+
+The current definition of each flow comes from its TOML file (shipped, or listed under
+`[flows] paths`), validated against the configured bodies and the known guards. The first time
+an item starts on a definition, that definition is stored with its content hash; the item keeps
+that stored version for life, whatever later happens to the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlmodel import Session
+
+from flows import FlowDefinition, FlowError, load_flows, shipped_flow_paths
+from routing.config.file import Config
+from routing.config.guards import GUARDS
+from routing.errors import FlowInvalid, NotFound
+from routing.i18n import t
+from store import FlowVersion, queries
+
+__all__ = ["FlowCatalog"]
+
+
+class FlowCatalog:
+    def __init__(self, config: Config) -> None:
+        paths = list(shipped_flow_paths())
+        for extra in config.flow_paths:
+            paths.extend(sorted(extra.glob("*.toml")) if extra.is_dir() else [extra])
+        try:
+            self._current = load_flows(paths, set(config.bodies), set(GUARDS))
+        except FlowError as exc:
+            raise FlowInvalid(exc.path, exc.problems) from None
+        self._pinned: dict[int, FlowDefinition] = {}
+
+    @property
+    def current(self) -> Mapping[str, FlowDefinition]:
+        return self._current
+
+    def get(self, name: str) -> FlowDefinition:
+        try:
+            return self._current[name]
+        except KeyError:
+            raise NotFound(
+                t("what.flow"),
+                f"'{name}'",
+                t("hint.known_flows", names=", ".join(sorted(self._current))),
+            ) from None
+
+    def pin(self, db: Session, name: str, now: dt.datetime) -> tuple[FlowVersion, FlowDefinition]:
+        """The stored version of the current definition of `name`, storing it if new."""
+        flow = self.get(name)
+        row = queries.store_flow_version(db, flow.name, flow.content_hash, flow.to_dict(), now)
+        assert row.id is not None
+        self._pinned[row.id] = flow
+        return row, flow
+
+    def pinned(self, db: Session, version_id: int) -> FlowDefinition:
+        """The definition an item started on; read from the store, not from today's file."""
+        cached = self._pinned.get(version_id)
+        if cached is not None:
+            return cached
+        row = queries.flow_version_by_id(db, version_id)
+        if row is None:
+            raise NotFound(t("what.flow_version"), version_id)
+        flow = FlowDefinition.from_dict(row.definition)
+        self._pinned[version_id] = flow
+        return flow

@@ -1,0 +1,218 @@
+"""Delivering the outbox: SMTP or a folder of .eml files, with retries and back-off.
+
+Each due row is claimed in its own short transaction (on PostgreSQL with FOR UPDATE SKIP LOCKED,
+so several daemons share the work), sent outside any transaction, and marked sent in a new one.
+One window cannot be closed by any database: the SMTP server accepted the message and the
+process died before marking it sent. The next round sends it again with the same Message-ID,
+which makes the duplicate recognisable (and the file channel simply overwrites its file). A
+failure is retried with exponential back-off and given up ("failed") after `max_attempts`; one
+bad message never stops the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+import email.utils
+import os
+import re
+import smtplib
+import tempfile
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from routing.config.notify import NotifySettings
+from store.schedule_models import Outbox
+
+__all__ = [
+    "Channel",
+    "DeliveryReport",
+    "FileChannel",
+    "SmtpChannel",
+    "build_message",
+    "channel_for",
+    "deliver_due",
+    "outbox_rows",
+]
+
+# Python's header folding at 78 columns mangles some subjects (an empty encoded word before a
+# dash, a subject pushed whole onto a continuation line that readers show with a leading space);
+# RFC 5322 allows lines up to 998 characters, and our subjects are far shorter.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+def build_message(row: Outbox, sender: str) -> EmailMessage:
+    message = EmailMessage(policy=_POLICY)
+    message["From"] = sender
+    message["To"] = ", ".join(row.recipients)
+    message["Subject"] = row.subject
+    message["Date"] = email.utils.format_datetime(row.created_at)
+    message["Message-ID"] = row.message_id
+    message["X-Routing-Key"] = row.key
+    message.set_content(row.body, charset="utf-8")
+    return message
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpChannel:
+    name = "smtp"
+
+    def __init__(self, settings: NotifySettings) -> None:
+        self.settings = settings
+
+    def send(self, message: EmailMessage) -> None:
+        s = self.settings
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.timeout_s) as smtp:
+            if s.starttls:
+                smtp.starttls()
+            user = os.environ.get("ROUTING_SMTP_USER")
+            if user:
+                smtp.login(user, os.environ.get("ROUTING_SMTP_PASSWORD", ""))
+            smtp.send_message(message)
+
+
+class FileChannel:
+    name = "file"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, message: EmailMessage) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", str(message["Message-ID"]).strip("<>"))
+        return self.folder / f"{safe}.eml"
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.path_for(message)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(message.as_bytes())
+            os.replace(temporary, target)  # atomic: never half a file, a re-send overwrites
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def channel_for(settings: NotifySettings) -> Channel:
+    return SmtpChannel(settings) if settings.channel == "smtp" else FileChannel(settings.folder)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_due(
+    engine: Engine,
+    settings: NotifySettings,
+    now: dt.datetime,
+    channel: Channel | None = None,
+    limit: int = 100,
+) -> DeliveryReport:
+    channel = channel or channel_for(settings)
+    report = DeliveryReport()
+    with Session(engine) as db:
+        due = db.exec(
+            select(Outbox.id)
+            .where(Outbox.status == "pending", col(Outbox.next_attempt_at) <= now)
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+            .limit(limit)
+        ).all()
+    for outbox_id in due:
+        assert outbox_id is not None
+        row = _claim(engine, outbox_id, now)
+        if row is None:
+            continue
+        try:
+            channel.send(build_message(row, settings.sender))
+        except (smtplib.SMTPException, OSError) as exc:
+            error = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            gave_up = _failed(engine, outbox_id, now, error, settings)
+            report.errors.append(f"#{outbox_id} {row.subject}: {error}")
+            if gave_up:
+                report.failed += 1
+            else:
+                report.retried += 1
+            continue
+        _sent(engine, outbox_id, now, channel.name)
+        report.sent += 1
+    return report
+
+
+def _claim(engine: Engine, outbox_id: int, now: dt.datetime) -> Outbox | None:
+    """Take a row for sending: another daemon holding it, or having sent it, makes us skip it."""
+    with Session(engine, expire_on_commit=False) as db, db.begin():
+        row = db.exec(
+            select(Outbox).where(Outbox.id == outbox_id).with_for_update(skip_locked=True)
+        ).first()
+        if row is None or row.status != "pending" or row.next_attempt_at > now:
+            return None
+        # push the next attempt ahead while we send: a second daemon will not pick it up now
+        row.next_attempt_at = now + dt.timedelta(minutes=10)
+        db.add(row)
+        return row
+
+
+def _sent(engine: Engine, outbox_id: int, now: dt.datetime, channel: str) -> None:
+    with Session(engine) as db, db.begin():
+        row = db.get(Outbox, outbox_id)
+        assert row is not None
+        row.status, row.sent_at, row.channel = "sent", now, channel
+        row.attempts += 1
+        row.last_error = None
+        db.add(row)
+
+
+def _failed(
+    engine: Engine, outbox_id: int, now: dt.datetime, error: str, settings: NotifySettings
+) -> bool:
+    with Session(engine) as db, db.begin():
+        row = db.get(Outbox, outbox_id)
+        assert row is not None
+        row.attempts += 1
+        row.last_error = error
+        if row.attempts >= settings.max_attempts:
+            row.status = "failed"
+        else:
+            row.next_attempt_at = now + settings.backoff(row.attempts)
+        db.add(row)
+        return row.status == "failed"
+
+
+def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:
+    with Session(engine) as db:
+        query = select(Outbox).order_by(col(Outbox.id))
+        if status is not None:
+            query = query.where(Outbox.status == status)
+        return [
+            {
+                "id": row.id,
+                "key": row.key,
+                "kind": row.kind,
+                "item_id": row.item_id,
+                "recipients": list(row.recipients),
+                "subject": row.subject,
+                "status": row.status,
+                "attempts": row.attempts,
+                "next_attempt_at": row.next_attempt_at.isoformat(),
+                "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                "last_error": row.last_error,
+                "channel": row.channel,
+                "message_id": row.message_id,
+            }
+            for row in db.exec(query).all()
+        ]

@@ -1,0 +1,445 @@
+"""The sweep: everything that is due at or before "now", each effect in its own transaction.
+
+The daemon calls it on every tick and `routing daemon --once` calls it by hand; both ask the
+store what is due, so a daemon that was down for weeks catches up on its first sweep. Every
+effect has a natural key (deadline id + kind, meeting + "feedback", body + period, item + target
+step), written with a unique constraint: a second sweep, a second daemon or a restart does
+nothing twice. Effects, in order:
+
+1. reminders before a papers deadline (skipped when the deadline itself has passed meanwhile);
+2. escalation of a passed papers / hand-over deadline to the owner and the secretariat;
+3. roll-over of an item whose meeting passed without an outcome, to the body's next meeting;
+4. after every supportteam / stuurgroep meeting, its feedback item (rules 1 and 3);
+5. the periodic progress digest to the PFHO E&I (rule 5);
+6. a warning when an item's backward plan to its target meeting slips (rule 6);
+7. the heartbeat, then delivery of the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from flows import FlowDefinition
+from routing import calendar
+from routing.config.daemon import DaemonSettings
+from routing.effects import digest
+from routing.engine import items as engine
+from routing.engine import meeting_sync, notify, planning
+from routing.engine.calendar_ends import calendar_ends, change_lines
+from routing.engine.meeting_sync import current_calendars
+from routing.engine.stored_calendars import Calendars
+from routing.errors import ItemChanged
+from routing.i18n import format_date, t
+from routing.runtime import Runtime
+from store import AuditEvent, Item, queries
+from store.schedule_models import Deadline, Effect, Heartbeat, Setting
+
+__all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
+
+DAEMON_ACTOR = "routing-daemon"
+HEARTBEAT = "daemon"
+
+
+@dataclass
+class SweepReport:
+    now: dt.datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, line: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.lines.append(line)
+
+    def summary(self) -> str:
+        if not self.counts:
+            return t("sweep.nothing")
+        return ", ".join(f"{t('sweep.kind.' + k)}: {n}" for k, n in sorted(self.counts.items()))
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def installed_at(db: Session) -> dt.datetime | None:
+    row = db.get(Setting, "installed_at")
+    return dt.datetime.fromisoformat(row.value) if row is not None else None
+
+
+def record_installation(rt: Runtime) -> dt.datetime:
+    """Remember when this store began (first `routing init`); effects start from there."""
+    with rt.session() as db:
+        row = db.get(Setting, "installed_at")
+        if row is None:
+            row = Setting(name="installed_at", value=rt.clock.now().isoformat())
+            db.add(row)
+        return dt.datetime.fromisoformat(row.value)
+
+
+def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = None) -> SweepReport:
+    now = rt.clock.now()
+    report = SweepReport(now=now)
+    _calendars(rt, settings, now, report)
+    _deadlines(rt, settings, now, report, progress)
+    _feedback_items(rt, settings, now, report)
+    _digest(rt, settings, now, report)
+    _slips(rt, now, report)
+    _heartbeat(rt, now, report)
+    return report
+
+
+# --- deadlines: remind, escalate, roll over -------------------------------------------------
+
+
+def _deadlines(
+    rt: Runtime,
+    settings: DaemonSettings,
+    now: dt.datetime,
+    report: SweepReport,
+    progress: Progress | None,
+) -> None:
+    rollover_before = now - settings.rollover_grace
+    with rt.session() as db:
+        due = db.exec(
+            select(Deadline.id)
+            .where(Deadline.status == "open")
+            .where(
+                ((col(Deadline.kind) != "meeting") & (col(Deadline.due_at) <= now))
+                | ((col(Deadline.kind) == "meeting") & (col(Deadline.due_at) <= rollover_before))
+            )
+            .order_by(col(Deadline.due_at), col(Deadline.id))
+        ).all()
+    for n, deadline_id in enumerate(due, 1):
+        if progress is not None:
+            progress("deadlines", n, len(due))
+        assert deadline_id is not None
+        try:
+            with rt.session() as db:
+                _handle_deadline(db, rt, deadline_id, now, report)
+        except (IntegrityError, ItemChanged):
+            continue  # another sweep handled it or the item moved meanwhile: next sweep decides
+
+
+def _handle_deadline(
+    db: Session, rt: Runtime, deadline_id: int, now: dt.datetime, report: SweepReport
+) -> None:
+    deadline = db.exec(
+        select(Deadline).where(Deadline.id == deadline_id).with_for_update(skip_locked=True)
+    ).first()
+    if deadline is None or deadline.status != "open":
+        return
+    item = queries.get_item(db, deadline.item_id)
+    assert item is not None and item.id is not None
+    # an escalated deadline stays missed (the board shows it late) until the papers are in
+    escalates = deadline.kind in ("papers", "handover")
+    deadline.status, deadline.handled_at = ("escalated" if escalates else "done"), now
+    db.add(deadline)
+    config = rt.config
+    label = notify.item_label(item, to_other_body=False)
+    body_name = config.bodies[deadline.body].name
+    meeting = notify.local(deadline.meeting_at, config)
+    if deadline.kind == "reminder":
+        papers_due = db.exec(
+            select(Deadline.due_at).where(
+                Deadline.item_id == item.id,
+                Deadline.plan == deadline.plan,
+                col(Deadline.kind).in_(["papers", "handover"]),
+            )
+        ).first()
+        if papers_due is not None and papers_due <= now:
+            return  # caught up after the deadline itself: the escalation says it all
+        subject = t("sweep.reminder_subject", label=label, body=body_name)
+        text = t("sweep.reminder_body", label=label, body=body_name, meeting=meeting,
+                 due=notify.local(papers_due or deadline.due_at, config), id=item.id)  # fmt: skip
+        _mail(db, rt, f"reminder:{deadline.id}", "reminder", item, subject, text, now)
+        report.add("reminder", subject)
+    elif deadline.kind in ("papers", "handover"):
+        subject = t(f"sweep.{deadline.kind}_late_subject", label=label, body=body_name)
+        text = t(f"sweep.{deadline.kind}_late_body", label=label, body=body_name, meeting=meeting,
+                 due=notify.local(deadline.due_at, config), id=item.id)  # fmt: skip
+        _mail(db, rt, f"escalation:{deadline.id}", "escalation", item, subject, text, now)
+        report.add("escalation", subject)
+    else:
+        _roll_over(db, rt, item, deadline, now, report)
+
+
+def _roll_over(
+    db: Session, rt: Runtime, item: Item, deadline: Deadline, now: dt.datetime, report: SweepReport
+) -> None:
+    assert item.id is not None
+    config = rt.config
+    calendars = current_calendars(rt, db)
+    state = rt.catalog.pinned(db, item.flow_version_id).state(item.state)
+    placement = planning.place(
+        db, config, calendars, item, deadline.body, now, after=deadline.meeting_at,
+        needs_papers=state.papers,
+    )  # fmt: skip
+    values = {"updated_at": now, **placement.item_values()}
+    if not queries.update_item_if_unchanged(db, item.id, item.version, values):
+        raise ItemChanged(item.id, item.version)
+    passed = notify.local(deadline.meeting_at, config)
+    where = placement.describe(config) or ""
+    note = t("sweep.rollover_note", meeting=passed, where=where)
+    db.add(
+        AuditEvent(
+            item_id=item.id, from_state=item.state, to_state=item.state, trigger="doorschuiven",
+            actor=DAEMON_ACTOR, at=now, note=note,
+        )
+    )  # fmt: skip
+    label = notify.item_label(item, to_other_body=False)
+    subject = t("sweep.rollover_subject", label=label, body=config.bodies[deadline.body].name)
+    _mail(db, rt, f"rollover:{deadline.id}", "rollover", item, subject, note, now)
+    report.add("rollover", f"{subject}: {where}")
+
+
+def _mail(
+    db: Session,
+    rt: Runtime,
+    key: str,
+    kind: str,
+    item: Item,
+    subject: str,
+    text: str,
+    now: dt.datetime,
+) -> None:
+    notify.enqueue(
+        db, rt.config, key=key, kind=kind, recipients=notify.recipients_for(rt.config, item=item),
+        subject=subject, body=text, now=now, item_id=item.id,
+    )  # fmt: skip
+
+
+# --- rules 1 and 3: a feedback item after every UTA meeting -------------------------------
+
+
+def _feedback_items(
+    rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport
+) -> None:
+    with rt.session() as db:
+        since = installed_at(db)
+        calendars = current_calendars(rt, db)
+        done = set(db.exec(select(Effect.key).where(Effect.kind == "feedback")).all())
+    if since is None:
+        return
+    for body, flow_name in settings.feedback.items():
+        cal = calendars.for_body(body)
+        if cal is None:
+            continue
+        for meeting in calendar.meetings_between(cal, since, now + dt.timedelta(seconds=1)):
+            key = f"feedback:{meeting.key}"
+            if key in done or meeting.start > now:
+                continue
+            try:
+                with rt.session() as db:
+                    item = _create_feedback(db, rt, settings, body, flow_name, meeting, now)
+                    db.add(Effect(key=key, kind="feedback", at=now, item_id=item.id))
+                    db.flush()
+                report.add("feedback", t("sweep.feedback_created", id=item.id, title=item.title))
+            except IntegrityError:
+                continue  # another sweep created it first
+
+
+def _create_feedback(
+    db: Session,
+    rt: Runtime,
+    settings: DaemonSettings,
+    body: str,
+    flow_name: str,
+    meeting: calendar.Meeting,
+    now: dt.datetime,
+) -> Item:
+    config = rt.config
+    day = format_date(meeting.start.astimezone(config.timezone))
+    spec = engine.ItemSpec(
+        title=t("sweep.feedback_title", body=config.bodies[body].name, day=day),
+        flow=flow_name,
+        owner=settings.feedback_owner,
+        asked="informatie",
+        sender=body,
+        origin=f"feedback:{meeting.key}",
+        note=t("sweep.feedback_note", body=config.bodies[body].name, day=day),
+    )
+    previous_actor = rt.actor
+    rt.actor = DAEMON_ACTOR
+    try:
+        item = engine.create_item_in(db, rt, spec, [], "informatie", now)
+    finally:
+        rt.actor = previous_actor
+    assert item.id is not None
+    where = _placement_text(rt, item)
+    subject = t("sweep.feedback_subject", title=item.title)
+    text = t("sweep.feedback_body", title=item.title, id=item.id, where=where)
+    _mail(db, rt, f"feedback-mail:{meeting.key}", "feedback", item, subject, text, now)
+    return item
+
+
+def _placement_text(rt: Runtime, item: Item) -> str:
+    if item.planned_body is None or item.planned_meeting_at is None:
+        flow = rt.catalog.current.get(item.flow_name)
+        body = flow.state(item.state).body if flow is not None else None
+        name = rt.config.bodies[body].name if body is not None and body in rt.config.bodies else "—"
+        year = rt.clock.now().astimezone(rt.config.timezone).year
+        return t("plan.no_meeting", body=name, key=body or "—", year=year)
+    return t(
+        "sweep.planned_on",
+        body=rt.config.bodies[item.planned_body].name,
+        meeting=notify.local(item.planned_meeting_at, rt.config),
+    )
+
+
+# --- rule 5: periodic progress to the PFHO E&I ----------------------------------------------
+
+
+def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport) -> None:
+    if settings.digest_body is None:
+        return
+    with rt.session() as db:
+        since = installed_at(db)
+    if since is None:
+        return
+    local_now = now.astimezone(rt.config.timezone)
+    period = digest.digest_period(settings, local_now, since)
+    if period is None:
+        return  # installed after the last whole period ended: its first digest comes next period
+    start, end, label = period
+    # cut to the installation: the text then says "sinds de ingebruikname op ..."
+    partial = start > settings.digest_period_before(local_now)[0]
+    key = f"digest:{settings.digest_body}:{label}"
+    with rt.session() as db:
+        if db.get(Effect, key) is not None:
+            return
+        subject, text = digest.compose_digest(
+            db, rt, start, end, label, since_installation=partial, to=settings.digest_body
+        )
+        try:
+            with db.begin_nested():
+                db.add(Effect(key=key, kind="digest", at=now))
+                db.flush()
+        except IntegrityError:
+            return
+        notify.enqueue(
+            db, rt.config, key=key, kind="digest",
+            recipients=notify.recipients_for(rt.config, [settings.digest_body]),
+            subject=subject, body=text, now=now,
+        )  # fmt: skip
+    report.add("digest", subject)
+
+
+# --- rule 6: warn when the road to the target meeting is cut -------------------------------
+
+
+def _slips(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
+    with rt.session() as db:
+        targeted = db.exec(select(Item).where(col(Item.target_meeting_at).is_not(None))).all()
+        calendars = current_calendars(rt, db)
+        for item in targeted:
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+            if flow.state(item.state).final or item.target_body is None:
+                continue
+            assert item.target_meeting_at is not None and item.id is not None
+            if item.target_meeting_at <= now:
+                continue
+            _slip_one(db, rt, calendars, flow, item, now, report)
+
+
+def _slip_one(
+    db: Session,
+    rt: Runtime,
+    calendars: Calendars,
+    flow: FlowDefinition,
+    item: Item,
+    now: dt.datetime,
+    report: SweepReport,
+) -> None:
+    """Warn once when the item can no longer make its target from where it is now."""
+    assert item.target_meeting_at is not None and item.target_body is not None
+    target = planning.target_meeting(
+        calendars, item.target_body, item.target_meeting_id, item.target_meeting_at
+    )
+    visited = planning.visited_bodies(flow, queries.audit_trail(db, item.id or 0))
+    status = planning.target_status(
+        rt.config, calendars, flow, item, item.target_body, target, visited, now
+    )
+    if status.status != "lost" or status.plan is None or status.target is None:
+        return
+    plan, earliest = status.plan, status.earliest
+    missed = next(
+        (s for s in plan.steps if s.meeting.papers_due <= now or s.body == plan.steps[0].body),
+        plan.steps[0],
+    )
+    target_key = status.target.meeting_id or status.target.key
+    key = f"slip:{item.id}:{target_key}:{item.state}"
+    label = notify.item_label(item, to_other_body=False)
+    when = notify.local(status.target.start, rt.config)
+    alternative = (
+        notify.local(earliest.target.start, rt.config) if earliest else t("plan.none_reachable")
+    )
+    subject = t("slip.subject", label=label, target=when)
+    text = t(
+        "slip.body", label=label, target=when, step=rt.config.bodies[missed.body].name,
+        due=notify.local(missed.meeting.papers_due, rt.config), alternative=alternative, id=item.id,
+    )  # fmt: skip
+    if notify.enqueue(
+        db, rt.config, key=key, kind="slip", recipients=notify.recipients_for(rt.config, item=item),
+        subject=subject, body=text, now=now, item_id=item.id,
+    ) is not None:  # fmt: skip
+        report.add("slip", subject)
+
+
+# --- the calendars: routing.toml followed, and their end visible ------------------------------
+
+
+def _calendars(
+    rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport
+) -> None:
+    """Apply routing.toml's changed meetings (as the commands would) and warn, once per body and
+    horizon, when a body's calendar runs out within `settings.calendar_warning`."""
+    with rt.session() as db:
+        for change in meeting_sync.sync_if_needed(rt, db):
+            head, *details = change_lines(rt, change)
+            report.add("meeting", head)
+            report.lines.extend(details)
+        calendars = current_calendars(rt, db)
+        for ending in calendar_ends(rt, calendars, now, settings.calendar_warning):
+            key = f"calendar-end:{ending.body}:{ending.last.date() if ending.last else 'none'}"
+            subject = t("calendar.end_subject", body=ending.name)
+            if notify.enqueue(
+                db, rt.config, key=key, kind="calendar-end",
+                recipients=list(rt.config.secretariat_email), subject=subject,
+                body=ending.advice(), now=now,
+            ) is not None:  # fmt: skip
+                report.add("calendar", ending.advice())
+
+
+# --- heartbeat and the next moment to wake up -----------------------------------------------
+
+
+def _heartbeat(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
+    with rt.session() as db:
+        row = db.get(Heartbeat, HEARTBEAT)
+        if row is None:
+            row = Heartbeat(name=HEARTBEAT, at=now, pid=os.getpid(), host=socket.gethostname())
+        row.at, row.pid, row.host = now, os.getpid(), socket.gethostname()
+        row.sweeps += 1
+        row.summary = report.summary()
+        db.add(row)
+
+
+def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
+    """The next moment a sweep has work: the earliest open deadline or the next UTA meeting."""
+    now = rt.clock.now()
+    with rt.session() as db:
+        deadline = db.exec(select(func.min(Deadline.due_at)).where(Deadline.status == "open")).one()
+        calendars = current_calendars(rt, db)
+    candidates = [deadline] if deadline is not None else []
+    for body in settings.feedback:
+        cal = calendars.for_body(body)
+        if cal is not None:
+            upcoming = calendar.meetings_between(cal, now, now + dt.timedelta(days=400))
+            candidates.extend(m.start for m in upcoming[:1])
+    future = [moment for moment in candidates if moment > now]
+    return min(future) if future else None

@@ -1,0 +1,367 @@
+"""Registering items and moving them: the one place where an item changes state.
+
+A transition is one transaction: the new state, the audit event and every effect of entering
+the new state are written together, or not at all. Optimistic locking: the write only lands if
+the item's version is still the one that was loaded (and, when the caller says which version it
+showed the user, that one), so a concurrent change is refused, never overwritten.
+The CLI, the meeting close and the daemon all move items through `move`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from flows import FlowDefinition
+from routing import calendar
+from routing.config.people import resolve_owner
+from routing.engine import ei, machines, planning
+from routing.engine.meeting_sync import current_calendars
+from routing.engine.stored_calendars import Calendars
+from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
+from routing.i18n import format_date, t
+from routing.runtime import Runtime
+from store import AuditEvent, Item, queries
+
+__all__ = ["ASKED", "CREATE_TRIGGER", "ItemSpec", "Moved", "create_item", "edit_item", "move"]
+
+ASKED = ("besluitvorming", "bespreking", "informatie")
+CREATE_TRIGGER = "registreren"
+_TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    title: str
+    flow: str
+    topics: Sequence[str] = ()
+    kenmerk: str | None = None
+    owner: str | None = None
+    asked: str = "bespreking"
+    vertrouwelijk: bool = False
+    verspreiden: bool = True
+    document_date: dt.date | None = None
+    sender: str | None = None
+    note: str | None = None
+    target_body: str | None = None
+    target_day: dt.date | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class Moved:
+    item: Item
+    from_state: str
+    to_state: str
+    trigger: str
+    effects: list[str] = field(default_factory=list)
+
+
+def _clean_topics(topics: Sequence[str]) -> list[str]:
+    cleaned = [topic.strip().lower() for topic in topics if topic.strip()]
+    bad = [topic for topic in cleaned if not _TOPIC.match(topic)]
+    if bad:
+        raise BadInput(t("err.topics_unusable", topics=", ".join(map(repr, bad))))
+    return list(dict.fromkeys(cleaned))
+
+
+def _check_asked(asked: str) -> str:
+    if asked not in ASKED:
+        raise BadInput(t("err.asked_unknown", asked=asked, choices=", ".join(ASKED)))
+    return asked
+
+
+def create_item(rt: Runtime, spec: ItemSpec) -> Item:
+    if not spec.title.strip():
+        raise BadInput(t("err.title_missing"))
+    topics = _clean_topics(spec.topics)
+    asked = _check_asked(spec.asked)
+    if spec.sender is not None and spec.sender not in rt.config.bodies:
+        raise NotFound(
+            t("what.body"),
+            f"'{spec.sender}'",
+            t("hint.known_bodies", bodies=", ".join(rt.config.bodies)),
+        )
+    rt.catalog.get(spec.flow)  # fail on an unknown flow before opening a transaction
+    spec = dataclasses.replace(spec, owner=resolve_owner(rt.config, spec.owner))
+    now = rt.clock.now()
+    with rt.session() as db:
+        return create_item_in(db, rt, spec, topics, asked, now)
+
+
+def create_item_in(
+    db: Session, rt: Runtime, spec: ItemSpec, topics: list[str], asked: str, now: dt.datetime
+) -> Item:
+    """Register an item inside the caller's transaction (the sweep creates feedback items so)."""
+    title = spec.title.strip()
+    version, flow = rt.catalog.pin(db, spec.flow, now)
+    assert version.id is not None
+    calendars = current_calendars(rt, db)
+    target_body, target = _target(rt, calendars, flow, spec.target_body, spec.target_day)
+    item = Item(
+        title=title,
+        flow_name=flow.name,
+        flow_version_id=version.id,
+        state=flow.initial,
+        kenmerk=(spec.kenmerk or "").strip() or None,
+        document_date=spec.document_date,
+        sender=spec.sender,
+        topics=topics,
+        owner=(spec.owner or "").strip() or None,
+        asked=asked,
+        openbaar=not spec.vertrouwelijk,
+        verspreiden=spec.verspreiden and not spec.vertrouwelijk,
+        created_at=now,
+        updated_at=now,
+        target_body=target_body,
+        target_meeting_id=target.meeting_id if target else None,
+        target_meeting_at=target.start if target else None,
+        origin=spec.origin,
+    )
+    db.add(item)
+    db.flush()
+    assert item.id is not None
+    initial = flow.state(flow.initial)
+    placement = planning.place(
+        db, rt.config, calendars, item, initial.body, now, needs_papers=initial.papers
+    )
+    for key, value in placement.item_values().items():
+        setattr(item, key, value)
+    db.add(
+        AuditEvent(
+            item_id=item.id,
+            from_state=None,
+            to_state=flow.initial,
+            trigger=CREATE_TRIGGER,
+            actor=rt.actor,
+            at=now,
+            note=spec.note,
+        )
+    )
+    db.flush()
+    return item
+
+
+def _target(
+    rt: Runtime,
+    calendars: Calendars,
+    flow: FlowDefinition,
+    target_body: str | None,
+    target_day: dt.date | None,
+) -> tuple[str | None, calendar.Meeting | None]:
+    """The target meeting of `--target-meeting DATE`: the body on the route meeting that day.
+
+    When several bodies of the route meet that day, the one first reached furthest along the
+    route is meant (the stuurgroep, not the PFHO W&P that hears the feedback afterwards), unless
+    `--target BODY` says which.
+    """
+    if target_day is None:
+        if target_body is not None:
+            raise BadInput(t("err.target_needs_meeting"))
+        return None, None
+    if target_body is not None:
+        rt.config.body(target_body)
+    candidates = [target_body] if target_body else planning.bodies_by_depth(flow)
+    for body in dict.fromkeys(candidates):
+        if body is None or rt.config.bodies[body].kind == "persoon":
+            continue
+        if calendars.for_body(body) is None:
+            continue
+        meeting = calendars.meeting_on(body, target_day)
+        if meeting is not None:
+            return body, meeting
+    raise BadInput(t("err.no_route_meeting_on", flow=flow.name, date=format_date(target_day)))
+
+
+def load_item(db: Session, item_id: int) -> Item:
+    item = queries.get_item(db, item_id)
+    if item is None:
+        raise NotFound(t("what.item"), item_id, t("hint.see_items"))
+    return item
+
+
+def move(
+    rt: Runtime,
+    item_id: int,
+    trigger: str,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+    inform_ei: bool | None = None,
+) -> Moved:
+    now = rt.clock.now()
+    with rt.session() as db:
+        return move_in(
+            db, rt, item_id, trigger, now=now, note=note, expected=expected_version,
+            inform_ei=inform_ei,
+        )  # fmt: skip
+
+
+def move_in(
+    db: Session,
+    rt: Runtime,
+    item_id: int,
+    trigger: str,
+    *,
+    now: dt.datetime,
+    note: str | None = None,
+    expected: int | None = None,
+    inform_ei: bool | None = None,
+    actor: str | None = None,
+) -> Moved:
+    """Fire `trigger` on item `item_id` inside the caller's transaction.
+
+    Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
+    its notification: all or nothing, with the caller's commit.
+    """
+    item = load_item(db, item_id)
+    if expected is not None and item.version != expected:
+        raise ItemChanged(item_id, expected)
+    flow = rt.catalog.pinned(db, item.flow_version_id)
+    _check_trigger(flow, item, trigger)
+    attempt = machines.fire(flow, item, trigger)
+    if not attempt.fired:
+        raise TriggerNotPossible(
+            item_id,
+            item.state,
+            trigger,
+            (),
+            machines.possible_triggers(flow, item.state),
+            reason=t("err.trigger_refused", trigger=trigger, reasons="; ".join(attempt.refusals)),
+        )
+    who = actor or rt.actor
+    decision = ei.decide(
+        db, rt.config, flow, item, trigger, actor=who, now=now, explicit=inform_ei, note=note
+    )
+    reflexive = attempt.to_state == attempt.from_state
+    placement = planning.place(
+        db,
+        rt.config,
+        current_calendars(rt, db),
+        item,
+        flow.state(attempt.to_state).body,
+        now,
+        after=item.planned_meeting_at if reflexive else None,
+        needs_papers=flow.state(attempt.to_state).papers,
+    )
+    loaded_version = item.version
+    values = {"state": attempt.to_state, "updated_at": now, **placement.item_values()}
+    if not queries.update_item_if_unchanged(db, item_id, loaded_version, values):
+        raise ItemChanged(item_id, loaded_version)
+    db.add(
+        AuditEvent(
+            item_id=item_id,
+            from_state=attempt.from_state,
+            to_state=attempt.to_state,
+            trigger=trigger,
+            actor=who,
+            at=now,
+            note=note,
+        )
+    )
+    db.flush()
+    db.refresh(item)
+    effects = [text for text in [placement.describe(rt.config)] if text]
+    if decision is not None:
+        key = "ei.effect_yes" if decision.inform else "ei.effect_no"
+        effects.append(t(key, body=decision.body, reason=decision.reason))
+    return Moved(
+        item=item,
+        from_state=attempt.from_state,
+        to_state=attempt.to_state,
+        trigger=trigger,
+        effects=effects,
+    )
+
+
+def _check_trigger(flow: FlowDefinition, item: Item, trigger: str) -> None:
+    assert item.id is not None
+    possible = machines.possible_triggers(flow, item.state)
+    if trigger in possible:
+        return
+    sources = {s for t in flow.triggers if t.name == trigger for s in t.sources}
+    raise TriggerNotPossible(item.id, item.state, trigger, sources, possible)
+
+
+def edit_item(
+    rt: Runtime,
+    item_id: int,
+    *,
+    title: str | None = None,
+    kenmerk: str | None = None,
+    owner: str | None = None,
+    asked: str | None = None,
+    add_topics: Sequence[str] = (),
+    remove_topics: Sequence[str] = (),
+    expected_version: int | None = None,
+    target_day: dt.date | None = None,
+    target_body: str | None = None,
+    clear_target: bool = False,
+) -> Item:
+    """Change an item's details; recorded in its history like a transition, state unchanged.
+
+    `target_day` (with `target_body` when several bodies meet that day) sets the target meeting,
+    `clear_target` drops it.
+    """
+    changes: dict[str, object] = {}
+    if title is not None:
+        if not title.strip():
+            raise BadInput(t("err.title_empty"))
+        changes["title"] = title.strip()
+    if kenmerk is not None:
+        changes["kenmerk"] = kenmerk.strip() or None
+    if owner is not None:
+        changes["owner"] = resolve_owner(rt.config, owner)
+    if asked is not None:
+        changes["asked"] = _check_asked(asked)
+    adding = _clean_topics(add_topics)
+    removing = set(_clean_topics(remove_topics))
+    now = rt.clock.now()
+    with rt.session() as db:
+        item = load_item(db, item_id)
+        if expected_version is not None and item.version != expected_version:
+            raise ItemChanged(item_id, expected_version)
+        if adding or removing:
+            topics = [t for t in item.topics if t not in removing]
+            changes["topics"] = list(dict.fromkeys([*topics, *adding]))
+        if clear_target:
+            changes.update(target_body=None, target_meeting_id=None, target_meeting_at=None)
+        elif target_day is not None or target_body is not None:
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+            body, meeting = _target(rt, current_calendars(rt, db), flow, target_body, target_day)
+            assert meeting is not None
+            changes.update(
+                target_body=body, target_meeting_id=meeting.meeting_id,
+                target_meeting_at=meeting.start,
+            )  # fmt: skip
+        if not changes:
+            raise BadInput(t("err.nothing_to_change"))
+        described = ", ".join(
+            f"{key}={value.isoformat() if isinstance(value, dt.datetime) else value}"
+            for key, value in changes.items()
+            if key != "target_meeting_id"
+        )
+        loaded = item.version
+        if not queries.update_item_if_unchanged(
+            db, item_id, loaded, {**changes, "updated_at": now}
+        ):
+            raise ItemChanged(item_id, loaded)
+        db.add(
+            AuditEvent(
+                item_id=item_id,
+                from_state=item.state,
+                to_state=item.state,
+                trigger="wijzigen",
+                actor=rt.actor,
+                at=now,
+                note=described,
+            )
+        )
+        db.flush()
+        db.refresh(item)
+    return item

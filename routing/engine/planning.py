@@ -1,0 +1,378 @@
+"""What entering a state means in time, and the backward plan to a target meeting (rule 6).
+
+Entering a body's state plans the item on that body's next feasible meeting (the first whose
+papers deadline has not passed) and writes its deadlines: a reminder before the papers deadline,
+the papers deadline (for a person: the hand-over deadline), and the meeting itself. Deferring
+(`aanhouden`) or a meeting that passed without an outcome plans it on the body's next meeting
+after the one it was on. Every re-plan supersedes the open deadlines of the previous one, so at
+any moment an item has at most one set of open deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select, update
+
+from flows import FlowDefinition
+from routing import calendar
+from routing.config.file import Config
+from routing.engine.notify import local
+from routing.engine.stored_calendars import Calendars
+from routing.errors import BadInput
+from routing.i18n import t
+from store import AuditEvent, Item
+from store.schedule_models import Deadline
+
+__all__ = [
+    "DEADLINE_KINDS",
+    "OPEN_STATUSES",
+    "Placement",
+    "TargetStatus",
+    "bodies_by_depth",
+    "missed",
+    "place",
+    "route_bodies",
+    "supersede_open",
+    "target_meeting",
+    "target_status",
+    "visited_bodies",
+    "write_deadlines",
+]
+
+DEADLINE_KINDS = ("reminder", "papers", "handover", "meeting")
+# still to be met: open, or escalated (missed, and the papers are still awaited)
+OPEN_STATUSES = ("open", "escalated")
+
+
+def missed(deadline: Deadline, now: dt.datetime) -> bool:
+    """Passed without being met: escalated by the sweep, or due before the sweep noticed."""
+    return deadline.status == "escalated" or (deadline.status == "open" and deadline.due_at <= now)
+
+
+@dataclass(frozen=True)
+class Placement:
+    body: str | None
+    meeting: calendar.Meeting | None
+    plan: int
+    deadlines: tuple[Deadline, ...] = ()
+    papers: bool = True
+    next_year: int | None = None  # with no meeting ahead: the year whose dates are missing
+
+    def item_values(self) -> dict[str, Any]:
+        return {
+            "planned_body": self.body if self.meeting else None,
+            "planned_meeting_id": self.meeting.meeting_id if self.meeting else None,
+            "planned_meeting_at": self.meeting.start if self.meeting else None,
+            "plan": self.plan,
+        }
+
+    def describe(self, config: Config) -> str | None:
+        if self.body is None:
+            return None
+        name = config.bodies[self.body].name
+        if self.meeting is None:
+            return t("plan.no_meeting", body=name, key=self.body, year=self.next_year or "")
+        person = config.bodies[self.body].kind == "persoon"
+        key = "plan.handover" if person else "plan.placed" if self.papers else "plan.no_papers"
+        return t(
+            key,
+            body=name,
+            meeting=local(self.meeting.start, config),
+            due=local(self.meeting.papers_due, config),
+        )
+
+
+def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
+    db.execute(
+        update(Deadline)
+        .where(col(Deadline.item_id) == item_id)
+        .where(col(Deadline.status).in_(OPEN_STATUSES))
+        .values(status="superseded", handled_at=now)
+    )
+
+
+def place(
+    db: Session,
+    config: Config,
+    calendars: Calendars,
+    item: Item,
+    body: str | None,
+    now: dt.datetime,
+    *,
+    after: dt.datetime | None = None,
+    needs_papers: bool = True,
+) -> Placement:
+    """Plan `item` at `body` (None: a state without a body) and write the new deadlines.
+
+    A step that needs no papers (oral feedback) takes the body's next meeting whatever its papers
+    deadline. A person (the wethouder) has received the point by entering her state: she takes it
+    to the first meeting of the body she hands over to whose own papers are not yet out, and
+    there is nothing for the region to submit to her.
+    """
+    assert item.id is not None
+    supersede_open(db, item.id, now)
+    plan = item.plan + 1
+    cal = calendars.for_body(body) if body is not None else None
+    if body is None or cal is None:
+        return Placement(body=body, meeting=None, plan=plan)
+    person = config.bodies[body].kind == "persoon"
+    meeting = _choose_meeting(config, calendars, cal, body, now, after, needs_papers)
+    if meeting is None:
+        last = cal.last_start
+        year = last.year + 1 if last is not None and last > now else now.year
+        key = config.bodies[body].handover_to if person else body
+        return Placement(body=key, meeting=None, plan=plan, next_year=year)
+    papers = needs_papers and not person
+    rows = write_deadlines(db, item.id, plan, body, meeting, now, papers=papers)
+    return Placement(body=body, meeting=meeting, plan=plan, deadlines=tuple(rows), papers=papers)
+
+
+def _choose_meeting(
+    config: Config,
+    calendars: Calendars,
+    cal: calendar.BodyCalendar,
+    body: str,
+    now: dt.datetime,
+    after: dt.datetime | None,
+    needs_papers: bool,
+) -> calendar.Meeting | None:
+    target = config.bodies[body].handover_to if config.bodies[body].kind == "persoon" else None
+    if target is not None:
+        target_cal = calendars.for_body(target)
+        if target_cal is None:
+            return None
+        chosen = (
+            calendar.next_feasible(target_cal, now)
+            if after is None
+            else calendar.next_after(target_cal, after, now)
+        )
+        if chosen is None or chosen.meeting_id is None:
+            return chosen
+        return calendars.by_id(body, chosen.meeting_id) or chosen
+    if after is None:
+        return calendar.next_feasible(cal, now, needs_papers=needs_papers)
+    return calendar.next_after(cal, after, now, needs_papers=needs_papers)
+
+
+def write_deadlines(
+    db: Session,
+    item_id: int,
+    plan: int,
+    body: str,
+    meeting: calendar.Meeting,
+    now: dt.datetime,
+    *,
+    papers: bool,
+    carried: dict[str, str] | None = None,
+) -> list[Deadline]:
+    """The deadlines of one planning round: reminder and papers deadline (when the step needs
+    papers) and the meeting. `carried` keeps what was already true of the same meeting before
+    it moved: papers that are in stay in, a reminder sent is not sent again, a deadline already
+    escalated is not escalated twice."""
+    carried = carried or {}
+    moments: list[tuple[str, dt.datetime]] = []
+    if papers:
+        moments += [("reminder", meeting.remind_at), ("papers", meeting.papers_due)]
+    moments.append(("meeting", meeting.start))
+    rows = []
+    for kind, due in moments:
+        status = carried.get(kind, "open")
+        if kind == "reminder" and status == "open" and due <= now:
+            continue  # planned inside the reminder window: the reminder would come too late
+        if status == "escalated" and due > now:
+            status = "open"  # the deadline moved out: no longer missed
+        row = Deadline(
+            item_id=item_id, plan=plan, kind=kind, body=body, meeting_id=meeting.meeting_id,
+            meeting_at=meeting.start, due_at=due, status=status,
+            handled_at=now if status != "open" else None,
+        )  # fmt: skip
+        db.add(row)
+        rows.append(row)
+    return rows
+
+
+def open_deadlines(db: Session, item_id: int) -> list[Deadline]:
+    return list(
+        db.exec(
+            select(Deadline)
+            .where(Deadline.item_id == item_id, Deadline.status == "open")
+            .order_by(col(Deadline.due_at))
+        ).all()
+    )
+
+
+def bodies_by_depth(flow: FlowDefinition) -> list[str]:
+    """The flow's bodies, the one first reached furthest from the initial state first."""
+    depth: dict[str, int] = {flow.initial: 0}
+    queue = deque([flow.initial])
+    while queue:
+        state = queue.popleft()
+        for trigger in flow.triggers_from(state):
+            dest = trigger.dest
+            if dest in ("=", state) or dest in depth or flow.state(dest).final:
+                continue
+            depth[dest] = depth[state] + 1
+            queue.append(dest)
+    first_reached: dict[str, int] = {}
+    for state, distance in sorted(depth.items(), key=lambda pair: pair[1]):
+        body = flow.state(state).body
+        if body is not None:
+            first_reached.setdefault(body, distance)
+    return sorted(first_reached, key=lambda body: -first_reached[body])
+
+
+def route_bodies(flow: FlowDefinition, from_state: str, target_body: str) -> list[str]:
+    """The bodies an item passes from `from_state` to the first state at `target_body`.
+
+    The shortest route through the flow's forward triggers (withdrawing and deferring are not
+    steps forward); the current state's body, if any, is the first step.
+    """
+    start_body = flow.state(from_state).body
+    if start_body == target_body:
+        return [target_body]
+    previous: dict[str, str | None] = {from_state: None}
+    queue = deque([from_state])
+    found: str | None = None
+    while queue and found is None:
+        state = queue.popleft()
+        for trigger in flow.triggers_from(state):
+            dest = trigger.dest
+            if dest in ("=", state) or dest in previous or flow.state(dest).final:
+                continue
+            previous[dest] = state
+            if flow.state(dest).body == target_body:
+                found = dest
+                break
+            queue.append(dest)
+    if found is None:
+        raise BadInput(
+            t("err.route_not_leading", state=from_state, flow=flow.name, body=target_body)
+        )
+    states: list[str] = []
+    cursor: str | None = found
+    while cursor is not None:
+        states.append(cursor)
+        cursor = previous[cursor]
+    bodies: list[str] = []
+    for state in reversed(states):
+        body = flow.state(state).body
+        if body is not None and (not bodies or bodies[-1] != body):
+            bodies.append(body)
+    return bodies
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """Where an item stands towards its target meeting (rule 6).
+
+    `status`: "on-track" (it can still make the target from where it is now), "lost" (it can
+    not; `earliest` names the first target meeting it can still make), "reached" (it is planned
+    on the target, or passed the target body already), "left-route" (withdrawn, or its flow no
+    longer leads to the target body), "no-meeting" (the target meeting no longer exists).
+    """
+
+    status: str
+    target: calendar.Meeting | None
+    plan: calendar.Plan | None = None
+    earliest: calendar.Plan | None = None
+
+
+def visited_bodies(flow: FlowDefinition, trail: Iterable[AuditEvent]) -> set[str]:
+    """The bodies an item has been at, from its history (for "target reached")."""
+    found = set()
+    for event in trail:
+        body = flow.state(event.to_state).body if event.to_state in flow.state_names else None
+        if body is not None:
+            found.add(body)
+    return found
+
+
+def target_meeting(
+    calendars: Calendars, body: str, meeting_id: int | None, at: dt.datetime | None
+) -> calendar.Meeting | None:
+    if meeting_id is not None:
+        found = calendars.by_id(body, meeting_id)
+        if found is not None:
+            return found
+    if at is None:
+        return None
+    cal = calendars.for_body(body)
+    if cal is None:
+        return None
+    same = calendar.meetings_between(cal, at, at + dt.timedelta(microseconds=1))
+    return same[0] if same else None
+
+
+def target_status(
+    config: Config,
+    calendars: Calendars,
+    flow: FlowDefinition,
+    item: Item,
+    target_body: str,
+    target: calendar.Meeting | None,
+    visited: set[str],
+    now: dt.datetime,
+) -> TargetStatus:
+    """Can `item`, from its state and the meeting it is planned on now, still make `target`?
+
+    The step the item is at counts as on time when the meeting it is planned on is no later
+    than the latest meeting the plan allows (papers in or not: the sweep escalates papers on its
+    own); only the steps still ahead must have their deadlines in the future. So an item on its
+    planned meeting is never reported as slipping, and a step behind it never counts.
+    """
+    if target is None:
+        return TargetStatus("no-meeting", None)
+    state = flow.state(item.state)
+    if state.final:
+        return TargetStatus("reached" if target_body in visited else "left-route", target)
+    if state.body == target_body:
+        planned = item.planned_meeting_at
+        if planned is not None and planned <= target.start:
+            return TargetStatus("reached" if target.start <= now else "on-track", target)
+    try:
+        bodies = route_bodies(flow, item.state, target_body)
+    except BadInput:
+        return TargetStatus("reached" if target_body in visited else "left-route", target)
+    route = [
+        calendar.RouteStep(body=b, title=config.bodies[b].name, calendar=calendars.require(b))
+        for b in bodies
+    ]
+    plan = calendar.backward_plan(route, target, now)
+    if _on_track(config, item, state.body, plan, target, now):
+        return TargetStatus("on-track", target, plan)
+    earliest = None
+    for later in calendar.meetings_between(
+        route[-1].calendar, target.start + dt.timedelta(microseconds=1), now + calendar.HORIZON
+    ):
+        candidate = calendar.backward_plan(route, later, now)
+        if _on_track(config, item, state.body, candidate, later, now):
+            earliest = candidate
+            break
+    return TargetStatus("lost", target, plan, earliest)
+
+
+def _on_track(
+    config: Config,
+    item: Item,
+    body: str | None,
+    plan: calendar.Plan,
+    target: calendar.Meeting,
+    now: dt.datetime,
+) -> bool:
+    first, rest = plan.steps[0], plan.steps[1:]
+    if body != first.body:  # not at a body of the route yet: every step is still ahead
+        return plan.feasible
+    planned = item.planned_meeting_at
+    if planned is None:
+        return False
+    person = config.bodies[body].kind == "persoon"
+    # a person takes the point to the target body's meeting she is planned on
+    latest = target.start if person else first.meeting.start
+    # its meeting took place but the outcome is not recorded yet: it moved on at that meeting
+    reference = min(now, planned)
+    return planned <= latest and all(step.meeting.papers_due > reference for step in rest)

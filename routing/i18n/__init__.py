@@ -1,0 +1,1215 @@
+"""The one message catalogue: every user-facing sentence in Dutch (default) and English.
+
+`t(key, **values)` formats the message in the current language. The language is chosen once per
+process (`--lang`, else `language` in routing.toml, else Dutch). A test checks that every key has
+both languages and the same placeholders in each. The base of every layer: imports nothing
+of this project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+__all__ = ["LANGUAGES", "MESSAGES", "current_language", "format_date", "set_language", "t"]
+
+LANGUAGES = ("nl", "en")
+_state = {"lang": "nl"}
+
+_MONTHS = {
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+_WEEKDAYS = {
+    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+_SHORT_MONTHS = {
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+_SHORT_WEEKDAYS = {
+    "nl": ["ma", "di", "wo", "do", "vr", "za", "zo"],
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # errors
+    "err.not_found": {"nl": "{what} {key} bestaat niet.", "en": "{what} {key} does not exist."},
+    "err.config": {
+        "nl": "{path}: {count} probleem/problemen: {problems}",
+        "en": "{path}: {count} problem(s): {problems}",
+    },
+    "err.trigger_from": {
+        "nl": "'{trigger}' kan alleen vanuit {sources}",
+        "en": "'{trigger}' is possible from {sources} only",
+    },
+    "err.trigger_unknown": {
+        "nl": "de flow kent geen stap '{trigger}'",
+        "en": "the flow has no trigger '{trigger}'",
+    },
+    "err.trigger_refused": {
+        "nl": "'{trigger}' wordt geweigerd: {reasons}",
+        "en": "'{trigger}' is refused: {reasons}",
+    },
+    "err.trigger": {
+        "nl": "Item {id} staat in '{state}'; {where}. Nu mogelijk: {possible}.",
+        "en": "Item {id} is in '{state}'; {where}. Possible now: {possible}.",
+    },
+    "err.nothing_possible": {
+        "nl": "niets (het item is afgesloten)",
+        "en": "nothing (the item is closed)",
+    },
+    "err.item_changed": {
+        "nl": "Item {id} is gewijzigd sinds u het laadde (versie {version}); er is niets "
+        "opgeslagen. Bekijk het opnieuw met 'routing show {id}' en herhaal uw stap.",
+        "en": "Item {id} changed since you loaded it (version {version}); nothing was written. "
+        "Look at it again with 'routing show {id}' and repeat your step.",
+    },
+    "err.db_not_ready": {
+        "nl": "Database {url} is niet klaar ({detail}); voer 'routing init' uit om haar aan "
+        "te maken of bij te werken.",
+        "en": "Database {url} is not ready ({detail}); run 'routing init' to create or upgrade it.",
+    },
+    "err.unexpected": {
+        "nl": "Onverwachte fout: {error}. Dit is een fout in de software; meld het met de "
+        "uitvoer van 'routing --debug ...'.",
+        "en": "Unexpected error: {error}. This is a bug; report it with the output of "
+        "'routing --debug ...'.",
+    },
+    # cli
+    "cli.created": {
+        "nl": "Item {id} aangemaakt in '{state}'.",
+        "en": "Item {id} created in '{state}'.",
+    },
+    "cli.moved": {
+        "nl": "Item {id}: {from_state} → {to_state} ({trigger}).",
+        "en": "Item {id}: {from_state} → {to_state} ({trigger}).",
+    },
+    "cli.edited": {"nl": "Item {id} bijgewerkt.", "en": "Item {id} updated."},
+    "cli.init_config": {
+        "nl": "Startconfiguratie geschreven: {path}",
+        "en": "Starter configuration written: {path}",
+    },
+    "cli.init_config_kept": {
+        "nl": "Configuratie bestaat al en blijft zoals ze is: {path}",
+        "en": "Configuration exists and is left as it is: {path}",
+    },
+    "cli.init_db": {
+        "nl": "Database {url}: schema {before} → {after}.",
+        "en": "Database {url}: schema {before} → {after}.",
+    },
+    "cli.init_db_current": {
+        "nl": "Database {url}: schema is actueel ({after}).",
+        "en": "Database {url}: schema is up to date ({after}).",
+    },
+    "cli.check_ok": {
+        "nl": "In orde: {config} ({bodies} organen, {flows} flows).",
+        "en": "OK: {config} ({bodies} bodies, {flows} flows).",
+    },
+    "cli.no_items": {"nl": "Geen items.", "en": "No items."},
+    # planning
+    "plan.placed": {
+        "nl": "Gepland: {body}, {meeting} (stukken uiterlijk {due}).",
+        "en": "Planned: {body}, {meeting} (papers due {due}).",
+    },
+    "plan.handover": {
+        "nl": "Overgedragen aan {body}, in te brengen in de vergadering van {meeting}.",
+        "en": "Handed over to {body}, to be brought into the meeting of {meeting}.",
+    },
+    "plan.no_meeting": {
+        "nl": "Geen vergadering van {body} in zicht: voeg de vergaderingen van {year} toe aan "
+        "routing.toml of importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "No meeting of {body} ahead: add the {year} meetings to routing.toml or import them "
+        "('routing meetings import {key} FILE.ics').",
+    },
+    "plan.none_reachable": {
+        "nl": "geen enkele vergadering binnen drie jaar",
+        "en": "no meeting within three years",
+    },
+    # E&I
+    "word.yes": {"nl": "ja", "en": "yes"},
+    "word.no": {"nl": "nee", "en": "no"},
+    "ei.reason_secretary": {
+        "nl": "besluit van het secretariaat: {choice}",
+        "en": "the secretariat's decision: {choice}",
+    },
+    "ei.reason_always": {"nl": "de flow informeert altijd", "en": "the flow always informs"},
+    "ei.reason_never": {"nl": "de flow informeert nooit", "en": "the flow never informs"},
+    "ei.reason_topics": {
+        "nl": "onderwerp(en) voor E&I: {topics}",
+        "en": "topic(s) for E&I: {topics}",
+    },
+    "ei.reason_no_topics": {
+        "nl": "geen onderwerp voor E&I",
+        "en": "no topic for E&I",
+    },
+    "ei.effect_yes": {
+        "nl": "{body} wordt geïnformeerd ({reason}).",
+        "en": "{body} will be informed ({reason}).",
+    },
+    "ei.effect_no": {
+        "nl": "{body} wordt niet geïnformeerd ({reason}).",
+        "en": "{body} is not informed ({reason}).",
+    },
+    "ei.mail_subject": {
+        "nl": "Ter informatie voor {body}: {label}",
+        "en": "For information of {body}: {label}",
+    },
+    "ei.mail_body": {
+        "nl": "Aan: {body}\n\nTer informatie, volgens de afspraken over de UTA-vertegenwoordiging "
+        "van {region}.\n\nItem: {label}\nRoute: {flow}\nStap: {step}, {when}\n\n"
+        "Terugkoppeling:\n{note}\n",
+        "en": "To: {body}\n\nFor information, under the arrangements for the UTA representation "
+        "of {region}.\n\nItem: {label}\nRoute: {flow}\nStep: {step}, {when}\n\n"
+        "Feedback:\n{note}\n",
+    },
+    "notify.confidential_label": {
+        "nl": "vertrouwelijk stuk {kenmerk}",
+        "en": "confidential document {kenmerk}",
+    },
+    "notify.confidential_note": {
+        "nl": "(vertrouwelijk: de inhoud is op te vragen bij het secretariaat)",
+        "en": "(confidential: ask the secretariat for the content)",
+    },
+    # sweep
+    "sweep.nothing": {"nl": "niets te doen", "en": "nothing to do"},
+    "mail.reminder": {"nl": "herinnering", "en": "reminder"},
+    "mail.escalation": {"nl": "escalatie", "en": "escalation"},
+    "mail.rollover": {"nl": "doorgeschoven", "en": "rolled over"},
+    "mail.feedback": {"nl": "terugkoppeling", "en": "feedback"},
+    "mail.ei": {"nl": "E&I", "en": "E&I"},
+    "mail.digest": {"nl": "voortgang", "en": "digest"},
+    "mail.slip": {"nl": "planning", "en": "plan"},
+    "label.missed": {"nl": "gemist", "en": "missed"},
+    "sweep.kind.reminder": {"nl": "herinneringen", "en": "reminders"},
+    "sweep.kind.escalation": {"nl": "escalaties", "en": "escalations"},
+    "sweep.kind.rollover": {"nl": "doorgeschoven", "en": "rolled over"},
+    "sweep.kind.feedback": {"nl": "terugkoppelingen", "en": "feedback items"},
+    "sweep.kind.digest": {"nl": "voortgangsberichten", "en": "digests"},
+    "sweep.kind.slip": {"nl": "planningswaarschuwingen", "en": "plan warnings"},
+    "sweep.reminder_subject": {
+        "nl": "Herinnering: stukken voor {body} — {label}",
+        "en": "Reminder: papers for {body} — {label}",
+    },
+    "sweep.reminder_body": {
+        "nl": "De stukken voor {label} moeten uiterlijk {due} binnen zijn voor {body} "
+        "({meeting}).\nZijn ze binnen: routing stukken {id}\n",
+        "en": "The papers for {label} are due {due} for {body} ({meeting}).\n"
+        "When they are in: routing stukken {id}\n",
+    },
+    "sweep.papers_late_subject": {
+        "nl": "Termijn verstreken: stukken voor {body} — {label}",
+        "en": "Deadline passed: papers for {body} — {label}",
+    },
+    "sweep.papers_late_body": {
+        "nl": "De termijn voor de stukken van {label} voor {body} ({meeting}) is op {due} "
+        "verstreken zonder dat ze binnen zijn.\nZijn ze alsnog binnen: routing stukken {id}; "
+        "anders: routing move {id} aanhouden\n",
+        "en": "The deadline for the papers of {label} for {body} ({meeting}) passed on {due} "
+        "without them.\nIf they are in after all: routing stukken {id}; otherwise: "
+        "routing move {id} aanhouden\n",
+    },
+    "sweep.handover_late_subject": {
+        "nl": "Overdracht te laat: {label} bij {body}",
+        "en": "Hand-over late: {label} at {body}",
+    },
+    "sweep.handover_late_body": {
+        "nl": "{label} had uiterlijk {due} bij {body} moeten liggen voor de vergadering van "
+        "{meeting}, zodat de regionale inbreng er is vóór de stukken (regel 6).\n"
+        "Volgende stap: routing move {id} inbrengen\n",
+        "en": "{label} had to reach {body} by {due} for the meeting of {meeting}, so that the "
+        "regional input exists before the papers (rule 6).\nNext step: routing move {id} "
+        "inbrengen\n",
+    },
+    "sweep.rollover_subject": {
+        "nl": "Doorgeschoven: {label} ({body})",
+        "en": "Rolled over: {label} ({body})",
+    },
+    "sweep.rollover_note": {
+        "nl": "Vergadering van {meeting} voorbij zonder uitkomst; doorgeschoven. {where}",
+        "en": "Meeting of {meeting} passed without an outcome; rolled over. {where}",
+    },
+    "sweep.feedback_title": {
+        "nl": "Terugkoppeling {body} van {day}",
+        "en": "Feedback from {body} of {day}",
+    },
+    "sweep.feedback_note": {
+        "nl": "Automatisch aangemaakt na de vergadering van {body} op {day}.",
+        "en": "Created automatically after the meeting of {body} on {day}.",
+    },
+    "sweep.feedback_created": {
+        "nl": "Terugkoppelingsitem {id} aangemaakt: {title}",
+        "en": "Feedback item {id} created: {title}",
+    },
+    "sweep.feedback_subject": {"nl": "Nieuw: {title}", "en": "New: {title}"},
+    "sweep.feedback_body": {
+        "nl": "Item {id}, '{title}', is aangemaakt. {where}\n",
+        "en": "Item {id}, '{title}', was created. {where}\n",
+    },
+    "sweep.planned_on": {
+        "nl": "Gepland op {body}, {meeting}.",
+        "en": "Planned at {body}, {meeting}.",
+    },
+    "digest.subject": {
+        "nl": "Voortgang Werk & Participatie / UTA, {period}, voor {body}",
+        "en": "Progress Werk & Participatie / UTA, {period}, for {body}",
+    },
+    "slip.subject": {
+        "nl": "Planning in gevaar: {label} haalt {target} niet meer",
+        "en": "Plan at risk: {label} can no longer make {target}",
+    },
+    "slip.body": {
+        "nl": "{label} kan de beoogde vergadering van {target} niet meer halen: de stap bij "
+        "{step} had uiterlijk {due} moeten gebeuren.\nVroegst haalbaar: {alternative}.\n"
+        "Bekijk de planning: routing plan {id}\n",
+        "en": "{label} can no longer make the target meeting of {target}: the step at {step} "
+        "was due by {due}.\nEarliest reachable: {alternative}.\nSee the plan: routing plan {id}\n",
+    },
+    # labels
+    "label.id": {"nl": "Nr", "en": "Id"},
+    "label.title": {"nl": "Titel", "en": "Title"},
+    "label.flow": {"nl": "Flow", "en": "Flow"},
+    "label.state": {"nl": "Status", "en": "State"},
+    "label.body": {"nl": "Orgaan", "en": "Body"},
+    "label.kenmerk": {"nl": "Kenmerk", "en": "Reference"},
+    "label.owner": {"nl": "Eigenaar", "en": "Owner"},
+    "label.topics": {"nl": "Onderwerpen", "en": "Topics"},
+    "label.asked": {"nl": "Gevraagd", "en": "Asked"},
+    "label.flags": {"nl": "Kenmerken", "en": "Flags"},
+    "label.version": {"nl": "Versie", "en": "Version"},
+    "label.created": {"nl": "Aangemaakt", "en": "Created"},
+    "label.updated": {"nl": "Bijgewerkt", "en": "Updated"},
+    "label.possible": {"nl": "Nu mogelijk", "en": "Possible now"},
+    "label.history": {"nl": "Geschiedenis", "en": "History"},
+    "label.when": {"nl": "Wanneer", "en": "When"},
+    "label.step": {"nl": "Stap", "en": "Step"},
+    "label.from": {"nl": "Van", "en": "From"},
+    "label.to": {"nl": "Naar", "en": "To"},
+    "label.actor": {"nl": "Door", "en": "By"},
+    "label.note": {"nl": "Toelichting", "en": "Note"},
+    "label.states": {"nl": "Statussen", "en": "States"},
+    "label.triggers": {"nl": "Stappen", "en": "Triggers"},
+    "label.final": {"nl": "eindstatus", "en": "final"},
+    "label.guard": {"nl": "voorwaarde", "en": "guard"},
+    "label.inform_ei": {"nl": "E&I informeren", "en": "Inform E&I"},
+    "label.kind": {"nl": "Soort", "en": "Kind"},
+    "label.name": {"nl": "Naam", "en": "Name"},
+    "label.confidential": {"nl": "vertrouwelijk", "en": "confidential"},
+    "label.public": {"nl": "openbaar", "en": "public"},
+    "label.not_distributed": {"nl": "niet verspreiden", "en": "do not distribute"},
+    "label.none": {"nl": "—", "en": "—"},
+    "label.meeting": {"nl": "Vergadering", "en": "Meeting"},
+    "label.latest": {"nl": "Uiterlijk", "en": "Latest"},
+    "label.papers_due": {"nl": "Stukken uiterlijk", "en": "Papers due"},
+    "label.items": {"nl": "Items", "en": "Items"},
+    "label.subject": {"nl": "Onderwerp", "en": "Subject"},
+    "label.status": {"nl": "Status", "en": "Status"},
+    "label.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
+    "label.notifications": {"nl": "Berichten", "en": "Messages"},
+    "label.planned": {"nl": "Gepland", "en": "Planned"},
+    "label.target": {"nl": "Doel", "en": "Target"},
+    "deadline.reminder": {"nl": "herinnering", "en": "reminder"},
+    "deadline.papers": {"nl": "stukken", "en": "papers"},
+    "deadline.handover": {"nl": "overdracht", "en": "hand-over"},
+    "deadline.meeting": {"nl": "vergadering", "en": "meeting"},
+    "plan.missed": {"nl": "gemist", "en": "missed"},
+    "plan.to_target": {"nl": "Terugplanning naar {target}", "en": "Backward plan to {target}"},
+    "plan.reachable": {"nl": "{target} is haalbaar.", "en": "{target} can be reached."},
+    "plan.unreachable": {
+        "nl": "{target} is niet meer haalbaar.",
+        "en": "{target} can no longer be reached.",
+    },
+    "plan.earliest": {
+        "nl": "Vroegst haalbaar: {target}",
+        "en": "Earliest reachable: {target}",
+    },
+    "plan.no_target_meeting": {
+        "nl": "Geen doelvergadering in zicht.",
+        "en": "No target meeting ahead.",
+    },
+    "meetings.no_preparation": {
+        "nl": "geen regionale voorbereiding mogelijk",
+        "en": "no regional preparation possible",
+    },
+    "meetings.rule6_legend": {
+        "nl": "⚠ = geen regionale voorbereiding mogelijk: geen PFHO W&P tussen stukken en "
+        "vergadering (regel 6)",
+        "en": "⚠ = no regional preparation possible: no PFHO W&P between papers and "
+        "meeting (rule 6)",
+    },
+    "meetings.none": {
+        "nl": "Geen vergaderingen in deze periode.",
+        "en": "No meetings in this period.",
+    },
+    "daemon.never": {
+        "nl": "daemon: nog nooit gedraaid (start 'routing daemon')",
+        "en": "daemon: never ran (start 'routing daemon')",
+    },
+    "daemon.last_sweep": {
+        "nl": "daemon: laatste ronde {ago} geleden ({sweeps} rondes)",
+        "en": "daemon: last sweep {ago} ago ({sweeps} sweeps)",
+    },
+    "daemon.silent": {"nl": "— de daemon is stil!", "en": "— the daemon is silent!"},
+    "daemon.delivery": {
+        "nl": "Berichten: {sent} verstuurd, {retried} opnieuw te proberen, {failed} mislukt.",
+        "en": "Messages: {sent} sent, {retried} to retry, {failed} failed.",
+    },
+    "ago.seconds": {"nl": "{n} s", "en": "{n} s"},
+    "ago.minutes": {"nl": "{n} min", "en": "{n} min"},
+    "ago.hours": {"nl": "{n} uur", "en": "{n} h"},
+    "ago.days": {"nl": "{n} dagen", "en": "{n} days"},
+    "outbox.pending": {"nl": "wacht", "en": "pending"},
+    "outbox.sent": {"nl": "verstuurd", "en": "sent"},
+    "outbox.failed": {"nl": "mislukt", "en": "failed"},
+    "outbox.empty": {"nl": "De outbox is leeg.", "en": "The outbox is empty."},
+    "meeting.no_outcome": {"nl": "(geen uitkomst)", "en": "(no outcome)"},
+    "meeting.empty": {
+        "nl": "Geen items op deze vergadering.",
+        "en": "No items on this meeting.",
+    },
+    "meeting.skip": {"nl": "overslaan", "en": "skip"},
+    "meeting.ask": {"nl": "Uitkomst", "en": "Outcome"},
+    "board.title": {"nl": "Stand van zaken, {now}", "en": "Status, {now}"},
+    "board.days_left": {"nl": "nog {n} d", "en": "{n} d left"},
+    "board.days_late": {"nl": "{n} d te laat", "en": "{n} d late"},
+    "board.meeting_passed": {
+        "nl": "vergadering voorbij, geen uitkomst",
+        "en": "meeting passed, no outcome",
+    },
+    "board.unplaced": {"nl": "Nog te agenderen", "en": "Not yet on an agenda"},
+    "board.upcoming": {"nl": "Komende twee weken", "en": "Coming two weeks"},
+    "board.outbox": {
+        "nl": "Berichten: {pending} wachten, {failed} mislukt",
+        "en": "Messages: {pending} pending, {failed} failed",
+    },
+    "progress.import": {"nl": "Vergaderingen importeren", "en": "Importing meetings"},
+    "progress.close": {"nl": "Uitkomsten vastleggen", "en": "Recording outcomes"},
+    "progress.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
+    "cli.papers_in": {
+        "nl": "Item {id}: stukken binnen ({count} termijn(en) afgehandeld).",
+        "en": "Item {id}: papers in ({count} deadline(s) met).",
+    },
+    "cli.ics_written": {
+        "nl": "{path}: {meetings} vergadering(en) en de termijnen van open items geschreven.",
+        "en": "{path}: {meetings} meeting(s) and the deadlines of open items written.",
+    },
+    "cli.imported": {
+        "nl": "{body}: {new} vergadering(en) geïmporteerd, {known} al bekend.",
+        "en": "{body}: {new} meeting(s) imported, {known} already known.",
+    },
+    "asked.besluitvorming": {"nl": "ter besluitvorming", "en": "for decision"},
+    "asked.bespreking": {"nl": "ter bespreking", "en": "for discussion"},
+    "asked.informatie": {"nl": "ter informatie", "en": "for information"},
+    # errors of engine, planning, meetings, calendars, configuration
+    "what.item": {"nl": "Item", "en": "Item"},
+    "err.option_choice": {
+        "nl": "{option}: '{value}' kan niet; kies uit {choices}.",
+        "en": "{option}: '{value}' is not possible; use one of {choices}.",
+    },
+    "err.no_folder": {
+        "nl": "{option}: de map '{folder}' bestaat niet; maak hem eerst aan.",
+        "en": "{option}: the folder '{folder}' does not exist; create it first.",
+    },
+    "err.diagram_needs_flow": {
+        "nl": "--diagram: noem de flow die getekend moet worden, bijv. 'routing flows "
+        "agendapunt-stuurgroep --diagram route.svg'.",
+        "en": "--diagram: name the flow to draw, e.g. 'routing flows agendapunt-stuurgroep "
+        "--diagram route.svg'.",
+    },
+    "err.not_pair": {
+        "nl": "{option}: '{value}' heeft niet de vorm ID=WAARDE.",
+        "en": "{option}: '{value}' is not ID=VALUE.",
+    },
+    "what.flow": {"nl": "Flow", "en": "Flow"},
+    "what.flow_version": {"nl": "Flowversie", "en": "Flow version"},
+    "hint.known_flows": {"nl": "Bekende flows: {names}.", "en": "Known flows: {names}."},
+    "err.not_a_date": {
+        "nl": "'{text}' is geen datum of tijdstip; schrijf het als 2024-03-14 of 2024-03-14T09:30.",
+        "en": "'{text}' is not a date or date-time; write it as 2024-03-14 or 2024-03-14T09:30.",
+    },
+    "what.body": {"nl": "Orgaan", "en": "Body"},
+    "what.calendar": {"nl": "De vergaderkalender van orgaan", "en": "The calendar of body"},
+    "word.none": {"nl": "geen", "en": "none"},
+    "hint.see_items": {
+        "nl": "Bekijk de items met 'routing list'.",
+        "en": "See the items with 'routing list'.",
+    },
+    "hint.known_bodies": {"nl": "Bekende organen: {bodies}.", "en": "Known bodies: {bodies}."},
+    "hint.calendar": {
+        "nl": "Geef het vergaderingen onder [bodies.{key}.calendar] in routing.toml, of importeer "
+        "ze met 'routing meetings import {key} BESTAND.ics'.",
+        "en": "Give it meetings under [bodies.{key}.calendar] in routing.toml or import them "
+        "with 'routing meetings import {key} FILE.ics'.",
+    },
+    "err.topics_unusable": {
+        "nl": "Onderwerp(en) {topics} niet bruikbaar; een onderwerp bestaat uit kleine letters, "
+        "cijfers en '-', bijvoorbeeld 'llo' of 'regionaal-werkcentrum'.",
+        "en": "Topic(s) {topics} not usable; a topic is lowercase letters, digits and '-', "
+        "e.g. 'llo' or 'regionaal-werkcentrum'.",
+    },
+    "err.asked_unknown": {
+        "nl": "'--voor {asked}' is niet mogelijk; kies uit: {choices}.",
+        "en": "'--voor {asked}' is not possible; use one of: {choices}.",
+    },
+    "err.title_missing": {
+        "nl": "Een item heeft een titel nodig; geef die als eerste argument, tussen "
+        "aanhalingstekens.",
+        "en": "An item needs a title; give it as the first argument, in quotes.",
+    },
+    "err.title_empty": {
+        "nl": "De titel mag niet leeg zijn; geef een titel tussen aanhalingstekens.",
+        "en": "A title cannot be empty; give a title in quotes.",
+    },
+    "err.nothing_to_change": {
+        "nl": "Er is niets te wijzigen; geef ten minste één optie, zie 'routing edit --help'.",
+        "en": "Nothing to change; give at least one option, see 'routing edit --help'.",
+    },
+    "err.target_needs_meeting": {
+        "nl": "--target werkt alleen samen met --target-meeting DATUM; geef ook de datum van "
+        "de doelvergadering.",
+        "en": "--target needs --target-meeting DATE as well; give the date of the target "
+        "meeting too.",
+    },
+    "err.no_route_meeting_on": {
+        "nl": "Geen enkel orgaan op de route van '{flow}' vergadert op {date}; bekijk de "
+        "vergaderingen met 'routing meetings' en kies een van die datums.",
+        "en": "No body on the route of '{flow}' meets on {date}; see the meetings with "
+        "'routing meetings' and pick one of their dates.",
+    },
+    "err.not_on_meeting": {
+        "nl": "Item(s) {ids} staan niet op de vergadering van {body} van {date}; op deze "
+        "vergadering staan: {on_it}.",
+        "en": "Item(s) {ids} are not on the meeting of {body} of {date}; on it: {on_it}.",
+    },
+    "err.no_open_papers": {
+        "nl": "Item {id} heeft geen openstaande termijn voor stukken (status '{state}'); er is "
+        "niets vast te leggen.",
+        "en": "Item {id} has no open papers deadline (state '{state}'); nothing to record.",
+    },
+    "err.route_not_leading": {
+        "nl": "Vanuit '{state}' leidt de flow '{flow}' niet naar '{body}'; kies een orgaan op "
+        "de route van het item (zie 'routing flows {flow}').",
+        "en": "From '{state}' the flow '{flow}' does not lead to '{body}'; choose a body on the "
+        "item's route (see 'routing flows {flow}').",
+    },
+    "err.no_target": {
+        "nl": "Item {id} heeft geen doelvergadering; geef er een op met --target ORGAAN "
+        "(bijvoorbeeld --target uta-stuurgroep) en eventueel --meeting DATUM.",
+        "en": "Item {id} has no target meeting; give one with --target BODY "
+        "(e.g. --target uta-stuurgroep) and optionally --meeting DATE.",
+    },
+    "err.inform_ei_choice": {
+        "nl": "'--inform-ei {text}' is niet mogelijk; kies ja of nee.",
+        "en": "'--inform-ei {text}' is not possible; use ja or nee.",
+    },
+    "err.inform_ei_step": {
+        "nl": "--inform-ei hoort bij stap '{step}', niet bij '{trigger}'; laat het hier weg.",
+        "en": "--inform-ei applies to step '{step}', not to '{trigger}'; leave it out here.",
+    },
+    "err.inform_ei_no_step": {
+        "nl": "Deze flow kent geen besluit over E&I; laat --inform-ei weg bij '{trigger}'.",
+        "en": "This flow has no E&I decision; leave out --inform-ei for '{trigger}'.",
+    },
+    "err.inform_ei_needed": {
+        "nl": "Bij stap '{trigger}' van flow '{flow}' beslist het secretariaat of {body} wordt "
+        "geïnformeerd: voeg --inform-ei ja of --inform-ei nee toe.",
+        "en": "Step '{trigger}' of flow '{flow}' needs the secretary's decision whether {body} "
+        "is informed: add --inform-ei ja or --inform-ei nee.",
+    },
+    "err.guard_kenmerk": {
+        "nl": "er is eerst een kenmerk nodig (voorwaarde heeft_kenmerk): vul het in met "
+        "'routing edit {id} --kenmerk DOC-...'",
+        "en": "it needs a kenmerk first (guard heeft_kenmerk): set one with "
+        "'routing edit {id} --kenmerk DOC-...'",
+    },
+    "err.guard_owner": {
+        "nl": "er is eerst een eigenaar nodig (voorwaarde heeft_eigenaar): vul die in met "
+        "'routing edit {id} --owner NAAM'",
+        "en": "it needs an owner first (guard heeft_eigenaar): set one with "
+        "'routing edit {id} --owner NAME'",
+    },
+    "err.import_person": {
+        "nl": "'{body}' is een persoon en heeft geen eigen vergaderingen; importeer in plaats "
+        "daarvan de kalender van '{target}'.",
+        "en": "'{body}' is a person and has no meetings; import the calendar of '{target}' "
+        "instead.",
+    },
+    "err.file_unreadable": {
+        "nl": "{path}: het bestand kan niet worden gelezen ({reason}).",
+        "en": "{path}: cannot be read ({reason}).",
+    },
+    "err.not_ics": {
+        "nl": "Dit is geen iCalendar-bestand ({detail}); exporteer de kalender opnieuw als "
+        "iCalendar-bestand (.ics).",
+        "en": "Not an iCalendar file ({detail}); export the calendar again as an iCalendar "
+        "(.ics) file.",
+    },
+    "err.lead_time": {
+        "nl": "termijn '{text}' is niet duidelijk; schrijf bijvoorbeeld \"5 werkdagen\" of "
+        '"7 dagen"',
+        "en": 'lead time \'{text}\' is not understood; write e.g. "5 werkdagen" or "7 dagen"',
+    },
+    "config.file_not_found": {
+        "nl": "bestand niet gevonden; voer hier 'routing init' uit om een eerste routing.toml "
+        "te laten schrijven, of wijs er een aan met --config of ROUTING_CONFIG",
+        "en": "file not found; run 'routing init' here to write a starter routing.toml, "
+        "or point to one with --config or ROUTING_CONFIG",
+    },
+    "config.not_toml": {"nl": "geen geldige TOML: {detail}", "en": "not valid TOML: {detail}"},
+    "config.at_line": {"nl": "(regel {line})", "en": "(line {line})"},
+    "config.unknown_key": {
+        "nl": "{where}: onbekende sleutel{line}; toegestaan: {allowed}",
+        "en": "{where}: unknown key{line}; allowed: {allowed}",
+    },
+    "config.unknown_key_named": {
+        "nl": "{where}: onbekende sleutel '{key}'; toegestaan: {allowed}",
+        "en": "{where}: unknown key '{key}'; allowed: {allowed}",
+    },
+    "config.unknown_body": {
+        "nl": "{where}: onbekend orgaan '{body}'{line}",
+        "en": "{where}: unknown body '{body}'{line}",
+    },
+    "config.must_be_table": {
+        "nl": "{where}: moet een tabel zijn",
+        "en": "{where}: must be a table",
+    },
+    "config.must_be_named_table": {
+        "nl": "{where}: moet een tabel [{where}] zijn",
+        "en": "{where}: must be a table [{where}]",
+    },
+    "config.must_be_list": {"nl": "{where}: moet een lijst zijn", "en": "{where}: must be a list"},
+    "config.must_be_bool": {
+        "nl": "{where}: moet true of false zijn",
+        "en": "{where}: must be true or false",
+    },
+    "config.not_text": {
+        "nl": "{where}: moet een tekst tussen aanhalingstekens zijn, maar is {value}",
+        "en": "{where}: must be a text in quotes, got {value}",
+    },
+    "config.not_texts": {
+        "nl": "{where}: moet een lijst van teksten zijn, maar is {value}",
+        "en": "{where}: must be a list of texts, got {value}",
+    },
+    "config.not_email": {
+        "nl": "{where}: '{address}' is geen e-mailadres{line}",
+        "en": "{where}: '{address}' is not an e-mail address{line}",
+    },
+    "config.timezone": {
+        "nl": "region.timezone: onbekende tijdzone '{tz}'; gebruik bijvoorbeeld Europe/Amsterdam",
+        "en": "region.timezone: unknown time zone '{tz}'; use e.g. Europe/Amsterdam",
+    },
+    "config.language": {
+        "nl": "language: '{language}' wordt niet ondersteund; kies uit {choices}",
+        "en": "language: '{language}' is not supported; use one of {choices}",
+    },
+    "config.digest_table": {
+        "nl": "ei.digest: moet een tabel zijn, bijvoorbeeld {example}",
+        "en": "ei.digest: must be a table, e.g. {example}",
+    },
+    "config.bodies_missing": {
+        "nl": "bodies: er is ten minste één tabel [bodies.SLEUTEL] nodig",
+        "en": "bodies: at least one [bodies.KEY] table is needed",
+    },
+    "config.body_key": {
+        "nl": "{where}: de sleutel van een orgaan bestaat uit kleine letters, cijfers en '-'{line}",
+        "en": "{where}: a body key is lowercase letters, digits and '-'{line}",
+    },
+    "config.body_kind": {
+        "nl": "{where}: '{kind}' is geen geldige soort; kies uit {kinds}{line}",
+        "en": "{where}: '{kind}' is not one of {kinds}{line}",
+    },
+    "config.person_calendar": {
+        "nl": "{where}: een persoon heeft geen eigen vergaderingen; verwijder [{where}.calendar] "
+        "en vul handover_to en handover_lead in{line}",
+        "en": "{where}: a person has no meetings of its own; remove [{where}.calendar] and set "
+        "handover_to and handover_lead{line}",
+    },
+    "config.person_handover": {
+        "nl": "{where}: een persoon heeft handover_to nodig (het orgaan waaraan de persoon "
+        "overdraagt, bijvoorbeeld 'uta-stuurgroep'){line}",
+        "en": "{where}: a person needs handover_to (the body it hands over to, e.g. "
+        "'uta-stuurgroep'){line}",
+    },
+    "config.rule_table": {
+        "nl": "{where}: moet een tabel zijn van de vorm {example}",
+        "en": "{where}: must be a table {example}",
+    },
+    "config.recess_table": {
+        "nl": "{where}: moet de vorm {example} hebben",
+        "en": "{where}: must be {example}",
+    },
+    "config.datetime": {
+        "nl": "{where}: '{value}' is geen datum met tijd; schrijf 2024-03-14T14:00",
+        "en": "{where}: '{value}' is not a date-time; write 2024-03-14T14:00",
+    },
+    "config.date": {
+        "nl": "{where}: '{value}' is geen datum; schrijf 2024-12-24",
+        "en": "{where}: '{value}' is not a date; write 2024-12-24",
+    },
+    "config.time": {
+        "nl": '{where}: \'{value}\' is geen tijd; schrijf "12:00" of "meeting"',
+        "en": '{where}: \'{value}\' is not a time; write "12:00" or "meeting"',
+    },
+    "config.rrule_missing": {
+        "nl": '{where}: een herhaling heeft rrule = "FREQ=..." en start nodig',
+        "en": '{where}: a recurrence needs rrule = "FREQ=..." and start',
+    },
+    "config.rrule_invalid": {
+        "nl": "{where}: '{text}' is geen geldige RRULE ({detail})",
+        "en": "{where}: '{text}' is not a valid RRULE ({detail})",
+    },
+    "config.recess_order": {
+        "nl": "{where}: het reces eindigt ({end}) voordat het begint ({start})",
+        "en": "{where}: ends ({end}) before it starts ({start})",
+    },
+    "config.feedback_table": {
+        "nl": 'daemon.feedback: moet een tabel van orgaan = "flow" zijn, bijvoorbeeld {example}',
+        "en": 'daemon.feedback: a table of body = "flow", e.g. {example}',
+    },
+    "config.cron_list": {
+        "nl": "daemon.cron: moet een lijst van crontab-regels zijn, bijvoorbeeld {example}",
+        "en": "daemon.cron: a list of crontab lines, e.g. {example}",
+    },
+    "config.cron_line": {
+        "nl": "daemon.cron: '{entry}' is geen crontab-regel van vijf velden",
+        "en": "daemon.cron: '{entry}' is not a crontab line of five fields",
+    },
+    "config.period": {
+        "nl": "ei.digest.every: '{every}' is onbekend; kies uit {choices}",
+        "en": "ei.digest.every: '{every}' unknown; use one of {choices}",
+    },
+    "config.whole_number": {
+        "nl": "{where}: moet een geheel getal {bound} zijn, maar is {value}",
+        "en": "{where}: must be a whole number {bound}, got {value}",
+    },
+    "config.secret": {
+        "nl": "{where}: geheimen horen niet in routing.toml; zet de waarde in de "
+        "omgevingsvariabele {variable}",
+        "en": "{where}: secrets do not belong in routing.toml; put it in {variable} instead",
+    },
+    "config.wrong_type": {
+        "nl": "{where}: {value} heeft het verkeerde type; zie de README",
+        "en": "{where}: {value} has the wrong type; see the README",
+    },
+    "config.channel": {
+        "nl": "notify.channel: '{channel}' is onbekend; kies file of smtp",
+        "en": "notify.channel: '{channel}' unknown; use file or smtp",
+    },
+    "config.port": {
+        "nl": "notify.smtp_port: {port} is geen poortnummer",
+        "en": "notify.smtp_port: {port} is not a port number",
+    },
+    "config.max_attempts": {
+        "nl": "notify.max_attempts: moet ten minste 1 zijn",
+        "en": "notify.max_attempts: must be at least 1",
+    },
+    # meeting documents (agenda, besluitenlijst)
+    "err.no_meeting_on": {
+        "nl": "{body} vergadert niet op {date}; zie 'routing meetings --body {key}'.",
+        "en": "{body} does not meet on {date}; see 'routing meetings --body {key}'.",
+    },
+    "err.no_next_meeting": {
+        "nl": "{body} heeft geen komende vergadering; zie 'routing meetings --body {key}'.",
+        "en": "{body} has no meeting ahead; see 'routing meetings --body {key}'.",
+    },
+    "err.meeting_not_closed": {
+        "nl": "De vergadering van {body} van {date} is nog niet afgesloten; leg de uitkomsten "
+        "eerst vast met 'routing meeting close {key} {iso}'.",
+        "en": "The meeting of {body} of {date} has not been closed; record its outcomes first "
+        "with 'routing meeting close {key} {iso}'.",
+    },
+    # flow diagrams
+    "err.diagram_state": {
+        "nl": "Flow '{flow}' heeft geen status '{state}'; kies uit: {known}.",
+        "en": "Flow '{flow}' has no state '{state}'; use one of its states: {known}.",
+    },
+    "err.diagram_suffix": {
+        "nl": "Kan geen diagram schrijven naar '{path}': gebruik een bestandsnaam op {suffixes}.",
+        "en": "Cannot write a diagram to '{path}': use a file name ending in {suffixes}.",
+    },
+    "err.diagram_folder": {
+        "nl": "Kan geen diagram schrijven naar '{path}': de map '{folder}' bestaat niet.",
+        "en": "Cannot write a diagram to '{path}': the folder '{folder}' does not exist.",
+    },
+    "cli.diagram_written": {"nl": "Diagram geschreven: {path}", "en": "Diagram written: {path}"},
+    # calendar export
+    "ics.calendar_name": {
+        "nl": "Vergaderingen en termijnen W&P",
+        "en": "Meetings and deadlines W&P",
+    },
+    "ics.planned": {"nl": "Gepland ({count}):", "en": "Planned ({count}):"},
+    "ics.rule6": {"nl": "(regel 6)", "en": "(rule 6)"},
+    "ics.category_meeting": {"nl": "Vergadering", "en": "Meeting"},
+    "ics.category_deadline": {"nl": "Termijn", "en": "Deadline"},
+    "ics.deadline_reminder": {
+        "nl": "Herinnering stukken: {label} voor {body}",
+        "en": "Papers reminder: {label} for {body}",
+    },
+    "ics.deadline_papers": {
+        "nl": "Stukken uiterlijk: {label} voor {body}",
+        "en": "Papers due: {label} for {body}",
+    },
+    "ics.deadline_handover": {
+        "nl": "Overdracht: {label} aan {body}",
+        "en": "Hand-over: {label} to {body}",
+    },
+    "ics.deadline_for": {
+        "nl": "Voor de vergadering van {body} op {date} (item {id}).",
+        "en": "For the meeting of {body} on {date} (item {id}).",
+    },
+    "ics.missed": {"nl": "GEMIST", "en": "MISSED"},
+    "doc.agenda": {"nl": "Agenda", "en": "Agenda"},
+    "doc.besluitenlijst": {"nl": "Besluitenlijst", "en": "Decision list"},
+    "doc.meeting": {"nl": "Vergadering van {date}", "en": "Meeting of {date}"},
+    "doc.openbaar": {"nl": "Openbaar", "en": "Public"},
+    "doc.niet_openbaar": {
+        "nl": "Niet openbaar, niet verspreiden",
+        "en": "Not public, do not distribute",
+    },
+    "doc.confidential_point": {"nl": "Vertrouwelijk punt", "en": "Confidential item"},
+    "doc.confidential_mark": {"nl": "vertrouwelijk", "en": "confidential"},
+    "doc.reference": {"nl": "Referentie", "en": "Reference"},
+    "doc.item_number": {"nl": "item {id}", "en": "item {id}"},
+    "doc.kenmerk": {"nl": "Kenmerk", "en": "Reference"},
+    "doc.owner": {"nl": "Trekker", "en": "Owner"},
+    "doc.sender": {"nl": "Afzender", "en": "Sender"},
+    "doc.document_date": {"nl": "Datum stuk", "en": "Document date"},
+    "doc.papers": {"nl": "Stukken", "en": "Papers"},
+    "doc.papers_in": {"nl": "binnen", "en": "in"},
+    "doc.papers_open": {"nl": "nog niet binnen", "en": "not yet in"},
+    "doc.papers_missed": {"nl": "te laat, niet binnen", "en": "late, not in"},
+    "doc.papers_none": {"nl": "geen termijn", "en": "no deadline"},
+    "doc.papers_due": {"nl": "Stukken uiterlijk {date}", "en": "Papers due {date}"},
+    "doc.no_items": {
+        "nl": "Er staan geen punten op deze vergadering.",
+        "en": "There are no items on this meeting.",
+    },
+    "doc.outcome": {"nl": "Besluit", "en": "Decision"},
+    "doc.note": {"nl": "Toelichting", "en": "Note"},
+    "doc.composed": {"nl": "Opgesteld op {date}", "en": "Composed on {date}"},
+    "doc.number": {"nl": "Nr.", "en": "No."},
+    "doc.point": {"nl": "Punt", "en": "Item"},
+    "doc.written": {"nl": "Geschreven: {path}", "en": "Written: {path}"},
+    # closed days, Bevrijdingsdag and [people]
+    "config.bevrijdingsdag": {
+        "nl": "region.bevrijdingsdag: '{value}' is onbekend{line}; kies uit {choices}",
+        "en": "region.bevrijdingsdag: '{value}' unknown{line}; use one of {choices}",
+    },
+    "config.person_name": {
+        "nl": "{where}: een naam mag niet leeg zijn{line}",
+        "en": "{where}: a name must not be empty{line}",
+    },
+    "config.person_twice": {
+        "nl": "{where}: dezelfde naam als '{other}' (hoofdletters tellen niet){line}; houd er één",
+        "en": "{where}: the same name as '{other}' (case does not count){line}; keep one",
+    },
+    "err.unknown_person": {
+        "nl": "Onbekende persoon '{name}'. Bekende namen: {names}. Of geef een e-mailadres.",
+        "en": "Unknown person '{name}'. Known names: {names}. Or give an e-mail address.",
+    },
+    "err.unknown_person_no_people": {
+        "nl": "Onbekende persoon '{name}'. Er staan geen namen onder [people] in routing.toml; "
+        "zet de persoon daar of geef een e-mailadres.",
+        "en": "Unknown person '{name}'. routing.toml has no names under [people]; add the "
+        "person there or give an e-mail address.",
+    },
+    # digest (rule 5): the periodic progress report to the PFHO E&I, see routing/digest.py
+    "digest.intro": {
+        "nl": "Aan: {body}\n\nVoortgang van de regionale inbreng in de Utrecht Talent Alliantie "
+        "(UTA) van {region} over {period}, {span}. U ontvangt dit overzicht periodiek, volgens "
+        "de afspraken over de UTA-vertegenwoordiging van de regio.",
+        "en": "To: {body}\n\nProgress of the regional input into the Utrecht Talent Alliantie "
+        "(UTA) of {region} for {period}, {span}. You receive this overview periodically, under "
+        "the arrangements for the region's UTA representation.",
+    },
+    "digest.span": {
+        "nl": "van {start} tot en met {end}",
+        "en": "from {start} to {end} inclusive",
+    },
+    "digest.span_installed": {
+        "nl": "sinds de ingebruikname op {start} tot en met {end}",
+        "en": "since the system came into use on {start}, to {end} inclusive",
+    },
+    "digest.partial": {
+        "nl": "Het systeem is in deze periode in gebruik genomen; wat daarvóór gebeurde, staat "
+        "niet in dit overzicht.",
+        "en": "The system came into use during this period; what happened before that is not "
+        "in this overview.",
+    },
+    "digest.in_short": {
+        "nl": "In het kort: nieuw {new}, onderweg {moving}, afgerond {finished}, "
+        "terugkoppelingen {feedback}.",
+        "en": "In short: new {new}, under way {moving}, closed {finished}, feedback {feedback}.",
+    },
+    "digest.nothing_happened": {
+        "nl": "In deze periode is er niets gebeurd: geen nieuwe punten, geen besluiten en geen "
+        "terugkoppelingen.",
+        "en": "Nothing happened in this period: no new items, no decisions and no feedback.",
+    },
+    "digest.new_heading": {
+        "nl": "Nieuw ingebracht ({count})",
+        "en": "New items ({count})",
+    },
+    "digest.standing_heading": {
+        "nl": "Waar de punten staan op {day}, met wat er is besloten",
+        "en": "Where the items stand on {day}, with what was decided",
+    },
+    "digest.finished_heading": {
+        "nl": "Afgerond in deze periode ({count})",
+        "en": "Closed in this period ({count})",
+    },
+    "digest.note": {"nl": "Toelichting: {note}", "en": "Note: {note}"},
+    "digest.moved_to": {"nl": "Verder naar: {state}", "en": "On to: {state}"},
+    "digest.feedback_heading": {
+        "nl": "Terugkoppelingen na vergaderingen",
+        "en": "Feedback after meetings",
+    },
+    "digest.feedback_line": {
+        "nl": "{body}: {new}; {closed}",
+        "en": "{body}: {new}; {closed}",
+    },
+    "digest.feedback_one": {"nl": "{count} terugkoppeling", "en": "{count} feedback item"},
+    "digest.feedback_many": {"nl": "{count} terugkoppelingen", "en": "{count} feedback items"},
+    "digest.feedback_none_closed": {"nl": "nog geen afgerond", "en": "none closed yet"},
+    "digest.confidential": {
+        "nl": "Vertrouwelijke stukken staan hier alleen met hun kenmerk; de inhoud is op te "
+        "vragen bij het secretariaat.",
+        "en": "Confidential documents appear here by their reference only; ask the secretariat "
+        "for the content.",
+    },
+    "digest.closing": {
+        "nl": "Met vriendelijke groet,\n{secretariat}",
+        "en": "Kind regards,\n{secretariat}",
+    },
+    "config.handover_at": {
+        "nl": "{where}: '{value}' is geen orgaan waar de overdracht plaatsvindt en geen tijd "
+        '(UU:MM){line}; geef bijvoorbeeld "pfho-wp" of "17:00".',
+        "en": "{where}: '{value}' is neither a body where the hand-over takes place nor a time "
+        '(HH:MM){line}; give e.g. "pfho-wp" or "17:00".',
+    },
+    "plan.no_papers": {
+        "nl": "Gepland: {body}, {meeting} (geen stukken nodig).",
+        "en": "Planned: {body}, {meeting} (no papers needed).",
+    },
+    "err.person_meetings": {
+        "nl": "'{body}' is een persoon en heeft geen eigen vergaderingen; verplaats of voeg een "
+        "vergadering toe bij '{target}'.",
+        "en": "'{body}' is a person and has no meetings of its own; move or add a meeting of "
+        "'{target}' instead.",
+    },
+    "err.meetings_same_day": {
+        "nl": "Op {date} zijn er meer vergaderingen ({times}); geef datum en tijd, bv. "
+        "2024-06-20T15:00.",
+        "en": "There are several meetings on {date} ({times}); give date and time, e.g. "
+        "2024-06-20T15:00.",
+    },
+    "err.meeting_exists": {
+        "nl": "{body} vergadert die dag al ({when}); kies een andere dag of verplaats die "
+        "vergadering.",
+        "en": "{body} already meets that day ({when}); pick another day or move that meeting.",
+    },
+    "err.meeting_past": {
+        "nl": "{what} ({when}) ligt niet in de toekomst; alleen komende vergaderingen kunnen "
+        "veranderen.",
+        "en": "{what} ({when}) is not in the future; only meetings to come can change.",
+    },
+    "err.meeting_same_moment": {
+        "nl": "De vergadering staat al op dat moment; er is niets te verplaatsen.",
+        "en": "The meeting is already at that moment; there is nothing to move.",
+    },
+    "word.meeting_to_move": {"nl": "De te verplaatsen vergadering", "en": "The meeting to move"},
+    "word.meeting_to_cancel": {"nl": "De te annuleren vergadering", "en": "The meeting to cancel"},
+    "word.new_moment": {"nl": "Het nieuwe moment", "en": "The new moment"},
+    "word.new_meeting": {"nl": "De nieuwe vergadering", "en": "The new meeting"},
+    "meeting.moved_note": {
+        "nl": "Vergadering {body} verplaatst van {old} naar {new} (reden: {reason}); termijnen "
+        "opnieuw berekend.",
+        "en": "Meeting of {body} moved from {old} to {new} (reason: {reason}); deadlines "
+        "recomputed.",
+    },
+    "meeting.replanned_note": {
+        "nl": "Vergadering vervallen (reden: {reason}). {where}",
+        "en": "Meeting cancelled (reason: {reason}). {where}",
+    },
+    "meeting.no_items": {"nl": "Er stonden geen items op.", "en": "No items were planned on it."},
+    "meeting.moved_subject": {
+        "nl": "Vergadering {body} verplaatst: {when} wordt {new}",
+        "en": "Meeting of {body} moved: {when} becomes {new}",
+    },
+    "meeting.moved_body": {
+        "nl": "De vergadering van {body} van {when} is verplaatst naar {new}.\nReden: "
+        "{reason}\n\nItems op deze vergadering gaan mee; hun termijnen zijn opnieuw "
+        "berekend:\n{items}\n",
+        "en": "The meeting of {body} of {when} has moved to {new}.\nReason: {reason}\n\nItems on "
+        "this meeting go along; their deadlines were recomputed:\n{items}\n",
+    },
+    "meeting.cancelled_subject": {
+        "nl": "Vergadering {body} van {when} vervalt",
+        "en": "Meeting of {body} of {when} is cancelled",
+    },
+    "meeting.cancelled_body": {
+        "nl": "De vergadering van {body} van {when} vervalt.\nReden: {reason}\n\nDe items die "
+        "erop stonden zijn opnieuw ingepland:\n{items}\n",
+        "en": "The meeting of {body} of {when} is cancelled.\nReason: {reason}\n\nThe items "
+        "planned on it were planned again:\n{items}\n",
+    },
+    "meeting.added_subject": {
+        "nl": "Extra vergadering {body} op {when}",
+        "en": "Extra meeting of {body} on {when}",
+    },
+    "meeting.added_body": {
+        "nl": "Er is een vergadering van {body} toegevoegd op {when}.\nReden: {reason}\n{items}\n",
+        "en": "A meeting of {body} was added on {when}.\nReason: {reason}\n{items}\n",
+    },
+    "meeting.reason_config": {"nl": "gewijzigd in routing.toml", "en": "changed in routing.toml"},
+    "meeting.reason_import": {
+        "nl": "gewijzigd in de geïmporteerde agenda",
+        "en": "changed in the imported calendar",
+    },
+    "plan.status_reached": {
+        "nl": "Doel bereikt: de vergadering van {target} is gehaald.",
+        "en": "Target reached: the meeting of {target} was made.",
+    },
+    "plan.status_left_route": {
+        "nl": "Het item ligt niet (meer) op de route naar de vergadering van {target}.",
+        "en": "The item is not (or no longer) on the route to the meeting of {target}.",
+    },
+    "plan.on_target": {
+        "nl": "Het item staat op de doelvergadering van {target}.",
+        "en": "The item is planned on its target meeting of {target}.",
+    },
+    "err.meeting_needs_time": {
+        "nl": "'{text}' heeft geen tijd; geef datum en tijd, bv. 2024-07-04T14:00.",
+        "en": "'{text}' has no time; give date and time, e.g. 2024-07-04T14:00.",
+    },
+    "meetings.mark_moved": {"nl": "{mark} = verplaatst", "en": "{mark} = moved"},
+    "meetings.mark_cancelled": {"nl": "{mark} = vervallen", "en": "{mark} = cancelled"},
+    "meetings.mark_added": {"nl": "{mark} = extra vergadering", "en": "{mark} = extra meeting"},
+    "import.summary": {
+        "nl": "{body}: {added} toegevoegd, {moved} verplaatst, {cancelled} vervallen, {unchanged} "
+        "ongewijzigd, {skipped} overgeslagen.",
+        "en": "{body}: {added} added, {moved} moved, {cancelled} cancelled, {unchanged} "
+        "unchanged, {skipped} skipped.",
+    },
+    "import.dry_run_summary": {
+        "nl": "Proefimport (er is niets veranderd) {body}: {added} toe te voegen, {moved} te "
+        "verplaatsen, {cancelled} te laten vervallen, {unchanged} ongewijzigd, {skipped} "
+        "overgeslagen.",
+        "en": "Dry run (nothing was changed) {body}: {added} to add, {moved} to move, {cancelled} "
+        "to cancel, {unchanged} unchanged, {skipped} skipped.",
+    },
+    "import.skip.all-day": {"nl": "hele dag, geen vergadering", "en": "all-day, not a meeting"},
+    "import.skip.cancelled": {"nl": "geannuleerd in het bestand", "en": "cancelled in the file"},
+    "import.skip.no-start": {"nl": "zonder begintijd", "en": "without a start"},
+    "import.skip.duplicate": {
+        "nl": "staat al in de agenda (routing.toml of toegevoegd)",
+        "en": "already in the calendar (routing.toml or added)",
+    },
+    "import.replanned": {
+        "nl": "Opnieuw ingepland: {ids}.",
+        "en": "Planned again: {ids}.",
+    },
+    "check.no_database": {
+        "nl": "Agenda's niet vergeleken: {detail}",
+        "en": "Calendars not compared: {detail}",
+    },
+    "check.calendars_ok": {
+        "nl": "Vergaderingen komen overeen met routing.toml; geen agenda loopt binnenkort af.",
+        "en": "Meetings match routing.toml; no calendar runs out soon.",
+    },
+    "calendar.ends": {
+        "nl": "De agenda van {body} loopt af op {last}: voeg de vergaderingen van {year} toe aan "
+        "routing.toml of importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "The calendar of {body} ends on {last}: add the {year} meetings to routing.toml or "
+        "import them ('routing meetings import {key} FILE.ics').",
+    },
+    "calendar.empty": {
+        "nl": "{body} heeft geen vergaderingen meer in de agenda: voeg ze toe aan routing.toml of "
+        "importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "{body} has no meetings ahead in its calendar: add them to routing.toml or import "
+        "them ('routing meetings import {key} FILE.ics').",
+    },
+    "calendar.end_subject": {
+        "nl": "Agenda {body} loopt af: vul de vergaderdata aan",
+        "en": "Calendar of {body} runs out: add the meeting dates",
+    },
+    "calendar.no_meeting_ahead": {
+        "nl": "Geen vergadering van {body} in zicht: voeg de vergaderingen van {year} toe aan "
+        "routing.toml of importeer ze ('routing meetings import {key} BESTAND.ics').",
+        "en": "No meeting of {body} ahead: add the {year} meetings to routing.toml or import them "
+        "('routing meetings import {key} FILE.ics').",
+    },
+    "calendar.replanned": {
+        "nl": "Opnieuw ingepland (vergadering bestaat niet meer): {line}",
+        "en": "Planned again (meeting no longer exists): {line}",
+    },
+    "calendar.change_moved": {
+        "nl": "Vergadering {body} van {when} verplaatst naar {new}; {n} item(s) gaan mee.",
+        "en": "Meeting of {body} of {when} moved to {new}; {n} item(s) go along.",
+    },
+    "calendar.change_cancelled": {
+        "nl": "Vergadering {body} van {when} vervallen; {n} item(s) opnieuw ingepland.",
+        "en": "Meeting of {body} of {when} cancelled; {n} item(s) planned again.",
+    },
+    "calendar.change_added": {
+        "nl": "Vergadering {body} toegevoegd op {new}.",
+        "en": "Meeting of {body} added on {new}.",
+    },
+    "sweep.kind.meeting": {"nl": "vergaderwijzigingen", "en": "meeting changes"},
+    "sweep.kind.calendar": {"nl": "agenda's die aflopen", "en": "calendars running out"},
+    "ics.cancelled": {"nl": "VERVALLEN", "en": "CANCELLED"},
+    "plan.warn_lost": {
+        "nl": "Let op: de doelvergadering van {target} is niet meer te halen; de vroegst haalbare "
+        "is {earliest}.",
+        "en": "Note: the target meeting of {target} can no longer be reached; the earliest "
+        "reachable is {earliest}.",
+    },
+    "plan.warn_lost_none": {
+        "nl": "Let op: de doelvergadering van {target} is niet meer te halen, en geen latere "
+        "binnen de agenda.",
+        "en": "Note: the target meeting of {target} can no longer be reached, nor any later one "
+        "in the calendar.",
+    },
+    # .ics import (routing/ics_import.py)
+    "ics.event": {"nl": "afspraak '{summary}' (UID {uid})", "en": "event '{summary}' (UID {uid})"},
+    "ics.event_untitled": {
+        "nl": "afspraak zonder titel (UID {uid})",
+        "en": "untitled event (UID {uid})",
+    },
+    "ics.no_vcalendar": {"nl": "BEGIN:VCALENDAR ontbreekt", "en": "BEGIN:VCALENDAR is missing"},
+    "ics.incomplete": {
+        "nl": "het bestand houdt halverwege op, END:VCALENDAR ontbreekt",
+        "en": "the file stops halfway, END:VCALENDAR is missing",
+    },
+    "err.ics_bad_value": {
+        "nl": "In het iCalendar-bestand is {name} van {event} onleesbaar ({detail}); herstel die "
+        "afspraak in de agenda en exporteer opnieuw.",
+        "en": "In the iCalendar file, {name} of {event} cannot be read ({detail}); fix that event "
+        "in the calendar and export again.",
+    },
+    "err.ics_bad_line": {
+        "nl": "In het iCalendar-bestand bevat {event} een onleesbare regel ({detail}); herstel die "
+        "afspraak in de agenda en exporteer opnieuw.",
+        "en": "In the iCalendar file, {event} contains a line that cannot be read ({detail}); fix "
+        "that event in the calendar and export again.",
+    },
+    "err.ics_unknown_tz": {
+        "nl": "In het iCalendar-bestand gebruikt {event} tijdzone '{tzid}', die het bestand niet "
+        "beschrijft en die geen bekende tijdzone is; exporteer de agenda opnieuw met tijdzones "
+        "(VTIMEZONE) of gebruik een naam als Europe/Amsterdam.",
+        "en": "In the iCalendar file, {event} uses time zone '{tzid}', which the file does not "
+        "describe and which is not a known time zone; export the calendar again with time zones "
+        "(VTIMEZONE) or use a name such as Europe/Amsterdam.",
+    },
+    "err.ics_calendar_tz": {
+        "nl": "Het iCalendar-bestand geeft als tijdzone van de agenda '{tzid}' (X-WR-TIMEZONE), "
+        "maar die tijdzone bestaat niet; kies in de agenda een tijdzone als Europe/Amsterdam en "
+        "exporteer opnieuw.",
+        "en": "The iCalendar file gives '{tzid}' as the calendar's time zone (X-WR-TIMEZONE), but "
+        "that time zone does not exist; choose a time zone such as Europe/Amsterdam in the "
+        "calendar and export again.",
+    },
+    "err.ics_too_frequent": {
+        "nl": "In het iCalendar-bestand herhaalt {event} zich meerdere keren per dag ({rule}); een "
+        "vergaderreeks herhaalt hoogstens dagelijks, dus pas de herhaling in de agenda aan en "
+        "exporteer opnieuw.",
+        "en": "In the iCalendar file, {event} repeats several times a day ({rule}); a meeting "
+        "series repeats at most daily, so change the repetition in the calendar and export again.",
+    },
+    "err.ics_too_many": {
+        "nl": "In het iCalendar-bestand levert {event} meer dan {limit} afspraken op tussen "
+        "{start} en {end}; geef de reeks in de agenda een einddatum of importeer een kortere "
+        "periode.",
+        "en": "In the iCalendar file, {event} gives more than {limit} occurrences between {start} "
+        "and {end}; give the series an end date in the calendar or import a shorter period.",
+    },
+    "err.ics_too_early": {
+        "nl": "In het iCalendar-bestand begint {event} al op {date}, te lang vóór de gevraagde "
+        "periode om door te rekenen; laat de reeks in de agenda later beginnen en exporteer "
+        "opnieuw.",
+        "en": "In the iCalendar file, {event} starts on {date}, too long before the requested "
+        "period to work it out; let the series start later in the calendar and export again.",
+    },
+    "err.ics_unusable": {
+        "nl": "In het iCalendar-bestand kan {event} niet worden uitgerekend ({detail}); herstel "
+        "die afspraak in de agenda en exporteer opnieuw.",
+        "en": "In the iCalendar file, {event} cannot be worked out ({detail}); fix that event in "
+        "the calendar and export again.",
+    },
+}
+
+
+def set_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} unknown; use one of {', '.join(LANGUAGES)}")
+    _state["lang"] = lang
+
+
+def current_language() -> str:
+    return _state["lang"]
+
+
+def t(message_id: str, /, **values: Any) -> str:
+    entry = MESSAGES[message_id]
+    return entry[_state["lang"]].format(**values) if values else entry[_state["lang"]]
+
+
+def format_date(
+    moment: dt.date | dt.datetime,
+    *,
+    with_time: bool = False,
+    weekday: bool = False,
+    short: bool = False,
+) -> str:
+    """Dates the way a Dutch reader writes them: 14 maart 2024 (or March 14, 2024 in English).
+
+    `short` is for narrow tables: "do 14 mrt 2024" / "Thu 14 Mar 2024".
+    """
+    lang = _state["lang"]
+    if short:
+        text = f"{moment.day} {_SHORT_MONTHS[lang][moment.month - 1]} {moment.year}"
+        if weekday:
+            text = f"{_SHORT_WEEKDAYS[lang][moment.weekday()]} {text}"
+        if with_time and isinstance(moment, dt.datetime):
+            text += f" {moment:%H:%M}"
+        return text
+    month = _MONTHS[lang][moment.month - 1]
+    text = (
+        f"{moment.day} {month} {moment.year}"
+        if lang == "nl"
+        else f"{month} {moment.day}, {moment.year}"
+    )
+    if weekday:
+        separator = " " if lang == "nl" else ", "
+        text = f"{_WEEKDAYS[lang][moment.weekday()]}{separator}{text}"
+    if with_time and isinstance(moment, dt.datetime):
+        text += f" {moment:%H:%M}"
+    return text

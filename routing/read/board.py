@@ -1,0 +1,141 @@
+"""The board: what sits where, what is late, what comes next, as one JSON-ready shape.
+
+One column per body in route order (the order of routing.toml), each open item a card with its
+planned meeting and its next deadline; under it the meetings and deadlines of the coming two
+weeks, the outbox's pending and failed messages, and the daemon's heartbeat. `routing status`
+renders it; `--json` prints it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import col, select
+
+from routing.engine import planning
+from routing.engine.calendar_ends import calendar_ends
+from routing.engine.meeting_sync import current_calendars
+from routing.i18n import t
+from routing.read import reports
+from routing.read.items import item_dict
+from routing.runtime import Runtime
+from store import queries
+from store.schedule_models import Deadline, Outbox
+
+__all__ = ["DUE_SOON", "UNPLACED", "UPCOMING", "board"]
+
+UNPLACED = ""
+
+DUE_SOON = dt.timedelta(days=7)
+UPCOMING = dt.timedelta(days=14)
+
+
+def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> dict[str, Any]:
+    if body is not None:
+        rt.config.body(body)
+    now = rt.clock.now()
+    with rt.session() as db:
+        deadlines: dict[int, list[Deadline]] = {}
+        for row in db.exec(
+            select(Deadline)
+            .where(col(Deadline.status).in_(planning.OPEN_STATUSES))
+            .order_by(col(Deadline.due_at))
+        ).all():
+            deadlines.setdefault(row.item_id, []).append(row)
+        cards: dict[str, list[dict[str, Any]]] = {}
+        for item in queries.list_items(db):
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+            shaped = item_dict(item, flow)
+            where = shaped["body"] or UNPLACED
+            if shaped["final"]:
+                continue
+            if (body and shaped["body"] != body) or (topic and topic not in item.topics):
+                continue
+            assert item.id is not None
+            cards.setdefault(where, []).append(_card(shaped, deadlines.get(item.id, []), now))
+        calendars = current_calendars(rt, db)
+        ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
+        outbox = db.exec(select(Outbox).where(col(Outbox.status).in_(["pending", "failed"]))).all()
+    on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}
+    columns: list[dict[str, Any]] = [
+        {"body": key, "name": b.name, "cards": sorted(cards.get(key, []), key=_urgency)}
+        for key, b in rt.config.bodies.items()
+        if key in cards or key == body or (body is None and key in on_route)
+    ]
+    if UNPLACED in cards:  # registered, not yet at any body: the secretary's first to-do
+        columns.insert(0, {"body": None, "name": t("board.unplaced"), "cards": cards[UNPLACED]})
+    upcoming: list[dict[str, Any]] = [
+        {
+            "kind": "meeting",
+            "body": m.body,
+            "body_name": rt.config.bodies[m.body].name,
+            "at": m.start.isoformat(),
+        }
+        for m in calendars.meetings_between(now, now + UPCOMING)
+        if body is None or m.body == body
+    ]
+    for item_rows in deadlines.values():
+        for row in item_rows:
+            if now <= row.due_at < now + UPCOMING and row.kind != "meeting":
+                upcoming.append(
+                    {
+                        "kind": row.kind,
+                        "body": row.body,
+                        "body_name": rt.config.bodies[row.body].name,
+                        "at": row.due_at.isoformat(),
+                        "item": row.item_id,
+                    }
+                )
+    upcoming.sort(key=lambda entry: str(entry["at"]))
+    return {
+        "now": now.isoformat(),
+        "columns": columns,
+        "upcoming": upcoming,
+        "outbox": {
+            "pending": sum(1 for m in outbox if m.status == "pending"),
+            "failed": [
+                {"id": m.id, "subject": m.subject, "error": m.last_error}
+                for m in outbox
+                if m.status == "failed"
+            ],
+        },
+        "heartbeat": reports.heartbeat(rt),
+        "calendar_ends": [
+            {
+                "body": e.body,
+                "last": e.last.isoformat() if e.last else None,
+                "advice": e.advice(),
+            }
+            for e in ends
+        ],
+    }
+
+
+def _card(item: dict[str, Any], deadlines: list[Deadline], now: dt.datetime) -> dict[str, Any]:
+    meeting = next((d for d in deadlines if d.kind == "meeting"), None)
+    ahead = [d for d in deadlines if d.kind != "meeting"]
+    upcoming = ahead[0] if ahead else meeting
+    days_left = None
+    if upcoming is not None:
+        days_left = (upcoming.due_at.date() - now.date()).days
+    late = any(planning.missed(d, now) for d in deadlines)
+    soon = not late and upcoming is not None and upcoming.due_at - now <= DUE_SOON
+    return {
+        "id": item["id"],
+        "title": item["title"],
+        "kenmerk": item["kenmerk"],
+        "openbaar": item["openbaar"],
+        "state": item["state"],
+        "meeting": meeting.meeting_at.isoformat() if meeting else None,
+        "next_deadline": (
+            {"kind": upcoming.kind, "at": upcoming.due_at.isoformat()} if upcoming else None
+        ),
+        "days_left": days_left,
+        "status": "late" if late else "soon" if soon else "ok",
+    }
+
+
+def _urgency(card: dict[str, Any]) -> tuple[int, int]:
+    order = {"late": 0, "soon": 1, "ok": 2}[card["status"]]
+    return order, card["days_left"] if card["days_left"] is not None else 10_000

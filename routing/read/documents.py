@@ -1,0 +1,172 @@
+"""The documents a meeting needs: its agenda before, its decision list (besluitenlijst) after.
+
+This module composes the content as plain data (the `--json` shape); `routing.render.documents`
+turns it into Markdown or a printable HTML page. Confidentiality is decided here, once: in a
+document marked openbaar a confidential item keeps only its reference (kenmerk, else its number),
+so no renderer and no JSON consumer can leak its title, owner or papers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from routing import calendar
+from routing.engine import meetings, planning
+from routing.engine.meeting_sync import current_calendars
+from routing.errors import BadInput, RefusedByRules
+from routing.i18n import format_date, t
+from routing.runtime import Runtime
+from store import Item, queries
+from store.schedule_models import Deadline, MeetingOutcome
+
+__all__ = ["agenda", "besluitenlijst"]
+
+# The order a chair takes the points in: decisions first, information last.
+_ASKED_ORDER = {"besluitvorming": 0, "bespreking": 1, "informatie": 2}
+_SEARCH = dt.timedelta(days=400)
+
+
+def agenda(rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool) -> dict[str, Any]:
+    """The agenda of a body's meeting on `day`, or of its next meeting from now."""
+    rt.config.body(body)
+    with rt.session() as db:
+        meeting = _find_meeting(rt, db, body, day)
+        items = meetings.items_on_meeting(db, rt, body, meeting)
+        items.sort(key=lambda i: (_ASKED_ORDER.get(i.asked, 9), i.id or 0))
+        ids = [i.id for i in items if i.id]
+        papers = _papers_status(db, body, meeting.start, ids, rt.clock.now())
+        points = [
+            _agenda_point(rt, db, number, item, papers.get(item.id or 0), openbaar=openbaar)
+            for number, item in enumerate(items, start=1)
+        ]
+    return {
+        **_header(rt, body, meeting.start, openbaar=openbaar),
+        "kind": "agenda",
+        "papers_due": meeting.papers_due.isoformat(),
+        "items": points,
+    }
+
+
+def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> dict[str, Any]:
+    """The decision list of a closed meeting: each item's outcome and note, in agenda order."""
+    rt.config.body(body)
+    with rt.session() as db:
+        meeting = _find_meeting(rt, db, body, day)
+        rows = db.exec(
+            select(MeetingOutcome)
+            .where(MeetingOutcome.body == body)
+            .where(col(MeetingOutcome.meeting_at) == meeting.start.astimezone(dt.UTC))
+            .order_by(col(MeetingOutcome.id))
+        ).all()
+        if not rows:
+            raise RefusedByRules(_not_closed(rt, body, day))
+        items = {i.id: i for i in queries.list_items(db, ids={r.item_id for r in rows})}
+        ordered = sorted(rows, key=lambda r: (_ASKED_ORDER.get(items[r.item_id].asked, 9), r.id))
+        decisions = []
+        for number, row in enumerate(ordered, start=1):
+            item = items[row.item_id]
+            flow = rt.catalog.pinned(db, item.flow_version_id)
+            trigger = next((t for t in flow.triggers if t.name == row.trigger), None)
+            entry = _reference(number, item, openbaar=openbaar)
+            entry.update(
+                {
+                    "outcome": row.trigger,
+                    "outcome_title": (trigger.title if trigger else "") or row.trigger,
+                    "to_state": row.to_state,
+                    "to_state_title": flow.state(row.to_state).title,
+                    "note": None if entry["redacted"] else row.note,
+                    "actor": row.actor,
+                    "at": row.at.isoformat(),
+                }
+            )
+            decisions.append(entry)
+    return {**_header(rt, body, meeting.start, openbaar=openbaar), "kind": "besluitenlijst",
+            "items": decisions}  # fmt: skip
+
+
+def _header(rt: Runtime, body: str, start: dt.datetime, *, openbaar: bool) -> dict[str, Any]:
+    return {
+        "body": body,
+        "body_name": rt.config.bodies[body].name,
+        "meeting": start.isoformat(),
+        "openbaar": openbaar,
+        "composed_at": rt.clock.now().isoformat(),
+    }
+
+
+def _find_meeting(rt: Runtime, db: Session, body: str, day: dt.date | None) -> calendar.Meeting:
+    if day is not None:
+        return meetings.meeting_on_day(rt, db, body, day)
+    now = rt.clock.now()
+    upcoming = current_calendars(rt, db).meetings_between(now, now + _SEARCH, [body])
+    if not upcoming:
+        raise BadInput(t("err.no_next_meeting", body=rt.config.bodies[body].name, key=body))
+    return upcoming[0]
+
+
+def _not_closed(rt: Runtime, body: str, day: dt.date) -> str:
+    return t(
+        "err.meeting_not_closed",
+        body=rt.config.bodies[body].name,
+        date=format_date(day),
+        key=body,
+        iso=day.isoformat(),
+    )
+
+
+def _reference(number: int, item: Item, *, openbaar: bool) -> dict[str, Any]:
+    redacted = openbaar and not item.openbaar
+    return {
+        "number": number,
+        "id": item.id,
+        "kenmerk": item.kenmerk,
+        "vertrouwelijk": not item.openbaar,
+        "redacted": redacted,
+        "title": None if redacted else item.title,
+        "asked": item.asked,
+    }
+
+
+def _agenda_point(
+    rt: Runtime, db: Session, number: int, item: Item, papers: str | None, *, openbaar: bool
+) -> dict[str, Any]:
+    entry = _reference(number, item, openbaar=openbaar)
+    flow = rt.catalog.pinned(db, item.flow_version_id)
+    visible = not entry["redacted"]
+    entry.update(
+        {
+            "owner": item.owner if visible else None,
+            "topics": list(item.topics) if visible else [],
+            "sender": item.sender if visible else None,
+            "document_date": (
+                item.document_date.isoformat() if visible and item.document_date else None
+            ),
+            "flow_title": flow.title,
+            "state_title": flow.state(item.state).title,
+            # in: papers handed in; open: not yet, deadline ahead; missed: deadline passed
+            "papers": papers,
+        }
+    )
+    return entry
+
+
+def _papers_status(
+    db: Session, body: str, meeting_at: dt.datetime, item_ids: list[int], now: dt.datetime
+) -> dict[int, str]:
+    rows = db.exec(
+        select(Deadline)
+        .where(col(Deadline.item_id).in_(item_ids), Deadline.body == body)
+        .where(col(Deadline.kind).in_(["papers", "handover"]))
+        .where(col(Deadline.meeting_at) == meeting_at.astimezone(dt.UTC))
+        .where(col(Deadline.status) != "superseded")
+    ).all()
+    found: dict[int, str] = {}
+    for row in rows:
+        if row.status == "done":
+            found[row.item_id] = "in"
+        else:
+            found[row.item_id] = "missed" if planning.missed(row, now) else "open"
+    return found

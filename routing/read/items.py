@@ -1,0 +1,154 @@
+"""Reading items and flows into plain, JSON-ready shapes.
+
+These dictionaries are the documented `--json` output (see README, "JSON output") and also what the
+rich views render, so the terminal and a script always see the same facts. Keys are only ever
+added, never renamed or removed, within a major version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from flows import FlowDefinition
+from routing.config.guards import GUARDS
+from routing.engine import machines
+from routing.engine.items import load_item
+from routing.runtime import Runtime
+from store import Item, queries
+
+__all__ = ["flow_dict", "item_detail", "item_dict", "list_items"]
+
+
+def _iso(moment: dt.datetime | dt.date | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def item_dict(item: Item, flow: FlowDefinition) -> dict[str, Any]:
+    state = flow.state(item.state)
+    return {
+        "id": item.id,
+        "title": item.title,
+        "flow": item.flow_name,
+        "flow_version": flow.content_hash[:12],
+        "state": item.state,
+        "state_title": state.title,
+        "body": state.body,
+        "final": state.final,
+        "kenmerk": item.kenmerk,
+        "document_date": _iso(item.document_date),
+        "sender": item.sender,
+        "topics": list(item.topics),
+        "owner": item.owner,
+        "asked": item.asked,
+        "openbaar": item.openbaar,
+        "verspreiden": item.verspreiden,
+        "created_at": _iso(item.created_at),
+        "updated_at": _iso(item.updated_at),
+        "version": item.version,
+    }
+
+
+def list_items(
+    rt: Runtime,
+    *,
+    state: str | None = None,
+    body: str | None = None,
+    flow: str | None = None,
+    include_closed: bool = True,
+) -> list[dict[str, Any]]:
+    if body is not None:
+        rt.config.body(body)  # an unknown body is bad input, not an empty list
+    if flow is not None:
+        rt.catalog.get(flow)
+    with rt.session() as db:
+        rows = queries.list_items(db, states=[state] if state else None, flow=flow)
+        result = []
+        for item in rows:
+            definition = rt.catalog.pinned(db, item.flow_version_id)
+            shaped = item_dict(item, definition)
+            if body is not None and shaped["body"] != body:
+                continue
+            if not include_closed and shaped["final"]:
+                continue
+            result.append(shaped)
+    return result
+
+
+def _possible(db: Session, flow: FlowDefinition, item: Item) -> list[dict[str, Any]]:
+    options = []
+    for trigger in flow.triggers_from(item.state):
+        guard = GUARDS[trigger.guard] if trigger.guard else None
+        allowed = guard is None or guard.test(item)
+        dest = item.state if trigger.dest == "=" else trigger.dest
+        options.append(
+            {
+                "trigger": trigger.name,
+                "title": trigger.title,
+                "dest": dest,
+                "guard": trigger.guard,
+                "allowed": allowed,
+                "refusal": None if allowed or guard is None else guard.explain(item),
+            }
+        )
+    return options
+
+
+def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
+    with rt.session() as db:
+        item = load_item(db, item_id)
+        flow = rt.catalog.pinned(db, item.flow_version_id)
+        detail = item_dict(item, flow)
+        current = rt.catalog.current.get(item.flow_name)
+        detail["flow_version_current"] = (
+            current is not None and current.content_hash == flow.content_hash
+        )
+        detail["possible"] = _possible(db, flow, item)
+        detail["history"] = [
+            {
+                "at": _iso(event.at),
+                "actor": event.actor,
+                "trigger": event.trigger,
+                "from": event.from_state,
+                "to": event.to_state,
+                "note": event.note,
+            }
+            for event in queries.audit_trail(db, item_id)
+        ]
+    return detail
+
+
+def flow_dict(flow: FlowDefinition) -> dict[str, Any]:
+    return {
+        "name": flow.name,
+        "title": flow.title,
+        "kind": flow.kind,
+        "version": flow.content_hash[:12],
+        "initial": flow.initial,
+        "states": [
+            {"name": s.name, "title": s.title, "body": s.body, "final": s.final}
+            for s in flow.states
+        ],
+        "triggers": [
+            {
+                "name": tr.name,
+                "title": tr.title,
+                "sources": list(tr.sources),
+                "dest": tr.dest,
+                "guard": tr.guard,
+            }
+            for tr in flow.triggers
+        ],
+        "inform_ei": (
+            {
+                "body": flow.inform_ei.body,
+                "trigger": flow.inform_ei.trigger,
+                "mode": flow.inform_ei.mode,
+            }
+            if flow.inform_ei
+            else None
+        ),
+        "possible_from": {s.name: machines.possible_triggers(flow, s.name) for s in flow.states},
+    }
