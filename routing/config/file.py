@@ -74,6 +74,11 @@ class Body:
     handover_at: str | None = None
     location: str | None = None
 
+    @property
+    def is_person(self) -> bool:
+        """A person (the wethouder) has no meetings; she hands over to another body."""
+        return self.kind == "persoon"
+
 
 @dataclass(frozen=True)
 class Config:

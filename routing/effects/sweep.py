@@ -38,7 +38,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import ItemChanged
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import AuditEvent, Item, queries
+from store import Item, queries
 from store.schedule_models import Deadline, Effect, Heartbeat, Setting
 
 __all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
@@ -165,36 +165,8 @@ def _handle_deadline(
         _mail(db, rt, f"escalation:{deadline.id}", "escalation", item, subject, text, now)
         report.add("escalation", subject)
     else:
-        _roll_over(db, rt, item, deadline, now, report)
-
-
-def _roll_over(
-    db: Session, rt: Runtime, item: Item, deadline: Deadline, now: dt.datetime, report: SweepReport
-) -> None:
-    assert item.id is not None
-    config = rt.config
-    calendars = current_calendars(rt, db)
-    state = rt.catalog.pinned(db, item.flow_version_id).state(item.state)
-    placement = planning.place(
-        db, config, calendars, item, deadline.body, now, after=deadline.meeting_at,
-        needs_papers=state.papers,
-    )  # fmt: skip
-    values = {"updated_at": now, **placement.item_values()}
-    if not queries.update_item_if_unchanged(db, item.id, item.version, values):
-        raise ItemChanged(item.id, item.version)
-    passed = notify.local(deadline.meeting_at, config)
-    where = placement.describe(config) or ""
-    note = t("sweep.rollover_note", meeting=passed, where=where)
-    db.add(
-        AuditEvent(
-            item_id=item.id, from_state=item.state, to_state=item.state, trigger="doorschuiven",
-            actor=DAEMON_ACTOR, at=now, note=note,
-        )
-    )  # fmt: skip
-    label = notify.item_label(item, to_other_body=False)
-    subject = t("sweep.rollover_subject", label=label, body=config.bodies[deadline.body].name)
-    _mail(db, rt, f"rollover:{deadline.id}", "rollover", item, subject, note, now)
-    report.add("rollover", f"{subject}: {where}")
+        subject, where = engine.roll_over(db, rt, item, deadline, now, actor=DAEMON_ACTOR)
+        report.add("rollover", f"{subject}: {where}")
 
 
 def _mail(
@@ -263,12 +235,7 @@ def _create_feedback(
         origin=f"feedback:{meeting.key}",
         note=t("sweep.feedback_note", body=config.bodies[body].name, day=day),
     )
-    previous_actor = rt.actor
-    rt.actor = DAEMON_ACTOR
-    try:
-        item = engine.create_item_in(db, rt, spec, [], "informatie", now)
-    finally:
-        rt.actor = previous_actor
+    item = engine.create_item_in(db, rt, spec, [], "informatie", now, actor=DAEMON_ACTOR)
     assert item.id is not None
     where = _placement_text(rt, item)
     subject = t("sweep.feedback_subject", title=item.title)

@@ -48,7 +48,7 @@ def routed_bodies(rt: Runtime) -> list[str]:
             if state.body is None or state.body not in rt.config.bodies:
                 continue
             body = rt.config.bodies[state.body]
-            key = body.handover_to if body.kind == "persoon" else state.body
+            key = body.handover_to if body.is_person else state.body
             if key is not None:
                 found[key] = None
     for key in rt.config.daemon.feedback:

@@ -20,15 +20,26 @@ from sqlmodel import Session
 from flows import FlowDefinition
 from routing import calendar
 from routing.config.people import resolve_owner
-from routing.engine import ei, machines, planning
+from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
+from routing.engine.writer import write_item
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
+from store.schedule_models import Deadline
 
-__all__ = ["ASKED", "CREATE_TRIGGER", "ItemSpec", "Moved", "create_item", "edit_item", "move"]
+__all__ = [
+    "ASKED",
+    "CREATE_TRIGGER",
+    "ItemSpec",
+    "Moved",
+    "create_item",
+    "edit_item",
+    "move",
+    "roll_over",
+]
 
 ASKED = ("besluitvorming", "bespreking", "informatie")
 CREATE_TRIGGER = "registreren"
@@ -95,7 +106,14 @@ def create_item(rt: Runtime, spec: ItemSpec) -> Item:
 
 
 def create_item_in(
-    db: Session, rt: Runtime, spec: ItemSpec, topics: list[str], asked: str, now: dt.datetime
+    db: Session,
+    rt: Runtime,
+    spec: ItemSpec,
+    topics: list[str],
+    asked: str,
+    now: dt.datetime,
+    *,
+    actor: str | None = None,
 ) -> Item:
     """Register an item inside the caller's transaction (the sweep creates feedback items so)."""
     title = spec.title.strip()
@@ -138,7 +156,7 @@ def create_item_in(
             from_state=None,
             to_state=flow.initial,
             trigger=CREATE_TRIGGER,
-            actor=rt.actor,
+            actor=actor or rt.actor,
             at=now,
             note=spec.note,
         )
@@ -168,7 +186,7 @@ def _target(
         rt.config.body(target_body)
     candidates = [target_body] if target_body else planning.bodies_by_depth(flow)
     for body in dict.fromkeys(candidates):
-        if body is None or rt.config.bodies[body].kind == "persoon":
+        if body is None or rt.config.bodies[body].is_person:
             continue
         if calendars.for_body(body) is None:
             continue
@@ -249,21 +267,10 @@ def move_in(
         after=item.planned_meeting_at if reflexive else None,
         needs_papers=flow.state(attempt.to_state).papers,
     )
-    loaded_version = item.version
-    values = {"state": attempt.to_state, "updated_at": now, **placement.item_values()}
-    if not queries.update_item_if_unchanged(db, item_id, loaded_version, values):
-        raise ItemChanged(item_id, loaded_version)
-    db.add(
-        AuditEvent(
-            item_id=item_id,
-            from_state=attempt.from_state,
-            to_state=attempt.to_state,
-            trigger=trigger,
-            actor=who,
-            at=now,
-            note=note,
-        )
-    )
+    write_item(
+        db, item, {"state": attempt.to_state, **placement.item_values()}, trigger=trigger,
+        actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
+    )  # fmt: skip
     db.flush()
     db.refresh(item)
     effects = [text for text in [placement.describe(rt.config)] if text]
@@ -346,22 +353,33 @@ def edit_item(
             for key, value in changes.items()
             if key != "target_meeting_id"
         )
-        loaded = item.version
-        if not queries.update_item_if_unchanged(
-            db, item_id, loaded, {**changes, "updated_at": now}
-        ):
-            raise ItemChanged(item_id, loaded)
-        db.add(
-            AuditEvent(
-                item_id=item_id,
-                from_state=item.state,
-                to_state=item.state,
-                trigger="wijzigen",
-                actor=rt.actor,
-                at=now,
-                note=described,
-            )
-        )
+        write_item(db, item, changes, trigger="wijzigen", actor=rt.actor, now=now, note=described)
         db.flush()
         db.refresh(item)
     return item
+
+
+def roll_over(
+    db: Session, rt: Runtime, item: Item, deadline: Deadline, now: dt.datetime, *, actor: str
+) -> tuple[str, str]:
+    """An item whose meeting passed without an outcome goes to the body's next meeting after
+    it; the history and one message say so. Returns (subject, where it went)."""
+    assert item.id is not None
+    config = rt.config
+    state = rt.catalog.pinned(db, item.flow_version_id).state(item.state)
+    placement = planning.place(
+        db, config, current_calendars(rt, db), item, deadline.body, now,
+        after=deadline.meeting_at, needs_papers=state.papers,
+    )  # fmt: skip
+    where = placement.describe(config) or ""
+    note = t("sweep.rollover_note", meeting=notify.local(deadline.meeting_at, config), where=where)
+    write_item(db, item, placement.item_values(), trigger="doorschuiven", actor=actor, now=now,
+               note=note)  # fmt: skip
+    label = notify.item_label(item, to_other_body=False)
+    subject = t("sweep.rollover_subject", label=label, body=config.bodies[deadline.body].name)
+    notify.enqueue(
+        db, config, key=f"rollover:{deadline.id}", kind="rollover",
+        recipients=notify.recipients_for(config, item=item), subject=subject, body=note, now=now,
+        item_id=item.id,
+    )  # fmt: skip
+    return subject, where

@@ -22,10 +22,10 @@ from sqlmodel import Session, col, select
 
 from routing.engine import notify, planning
 from routing.engine.stored_calendars import Calendars, load_calendars
-from routing.errors import ItemChanged
+from routing.engine.writer import write_item
 from routing.i18n import t
 from routing.runtime import Runtime
-from store import AuditEvent, Item, queries
+from store import Item, queries
 from store.schedule_models import Deadline, MeetingChange, MeetingRow
 
 __all__ = ["ChangeResult", "add_meeting", "cancel_meeting", "move_meeting", "replan_stranded"]
@@ -90,27 +90,6 @@ def _current_round(db: Session, item: Item) -> dict[str, str]:
     return {kind: status for kind, status in rows if status in ("done", "escalated")}
 
 
-def _write_item(
-    db: Session,
-    rt: Runtime,
-    item: Item,
-    values: dict[str, object],
-    trigger: str,
-    note: str,
-    now: dt.datetime,
-    actor: str,
-) -> None:
-    assert item.id is not None
-    if not queries.update_item_if_unchanged(db, item.id, item.version, values):
-        raise ItemChanged(item.id, item.version)
-    db.add(
-        AuditEvent(
-            item_id=item.id, from_state=item.state, to_state=item.state, trigger=trigger,
-            actor=actor, at=now, note=note,
-        )
-    )  # fmt: skip
-
-
 def _needs_papers(db: Session, rt: Runtime, item: Item) -> bool:
     return rt.catalog.pinned(db, item.flow_version_id).state(item.state).papers
 
@@ -146,7 +125,7 @@ def move_meeting(
         if meeting is None:  # the item's body no longer sees this meeting: plan it afresh
             lines.append(_replan(db, rt, calendars, item, now, actor, reason, MOVED_TRIGGER))
             continue
-        person = config.bodies[item.planned_body].kind == "persoon"
+        person = config.bodies[item.planned_body].is_person
         carried = _current_round(db, item)
         planning.supersede_open(db, item.id, now)
         plan = item.plan + 1
@@ -161,11 +140,10 @@ def move_meeting(
             new=notify.local(new_start, config),
             reason=reason or t("word.none"),
         )
-        _write_item(
-            db, rt, item,
-            {"planned_meeting_at": meeting.start, "planned_meeting_id": row.id, "plan": plan,
-             "updated_at": now},
-            MOVED_TRIGGER, note, now, actor,
+        write_item(
+            db, item,
+            {"planned_meeting_at": meeting.start, "planned_meeting_id": row.id, "plan": plan},
+            trigger=MOVED_TRIGGER, actor=actor, now=now, note=note,
         )  # fmt: skip
         lines.append(f"{notify.item_label(item, to_other_body=True)}: {note}")
     _follow_targets(db, row.id, new_start)
@@ -278,9 +256,7 @@ def _replan(
     )
     where = placement.describe(config) or ""
     note = t("meeting.replanned_note", where=where, reason=reason or t("word.none"))
-    _write_item(
-        db, rt, item, {"updated_at": now, **placement.item_values()}, trigger, note, now, actor
-    )
+    write_item(db, item, placement.item_values(), trigger=trigger, actor=actor, now=now, note=note)
     return f"{notify.item_label(item, to_other_body=True)}: {where}"
 
 

@@ -110,7 +110,7 @@ def sync_config(rt: Runtime, db: Session, now: dt.datetime) -> list[meeting_chan
     low, high = _window(db, now)
     changes: list[meeting_changes.ChangeResult] = []
     for key, body in rt.config.bodies.items():
-        if body.kind == "persoon" or key not in rt.config.calendars:
+        if body.is_person or key not in rt.config.calendars:
             continue
         changes.extend(_sync_body(rt, db, key, low, high, now, previous_end))
     changes.extend(repair_orphans(rt, db, now))
@@ -240,7 +240,7 @@ def repair_orphans(
     ).all()
     for deadline in rows:
         body = rt.config.bodies.get(deadline.body)
-        target = body.handover_to if body is not None and body.kind == "persoon" else deadline.body
+        target = body.handover_to if body is not None and body.is_person else deadline.body
         match = db.exec(
             select(MeetingRow.id).where(
                 MeetingRow.body == target,
@@ -304,7 +304,7 @@ def import_ics(
     is written (the caller rolls back) but the report says what would change.
     """
     config = rt.config
-    if config.body(body).kind == "persoon":
+    if config.body(body).is_person:
         raise CalendarError(
             t("err.import_person", body=body, target=config.bodies[body].handover_to)
         )

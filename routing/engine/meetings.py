@@ -14,14 +14,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from flows import REFLEXIVE
 from routing import calendar
 from routing.engine import items as engine
 from routing.engine import machines, meeting_changes, planning
 from routing.engine.meeting_sync import current_calendars
+from routing.engine.writer import write_item
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import AuditEvent, Item, queries
+from store import Item, queries
 from store.schedule_models import Deadline, MeetingChange, MeetingOutcome, MeetingRow
 
 __all__ = [
@@ -157,10 +159,10 @@ def _preparing_bodies(rt: Runtime) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for flow in rt.catalog.current.values():
         for trigger in flow.triggers:
-            if trigger.dest == "=":
+            if trigger.dest == REFLEXIVE:
                 continue
             person = flow.state(trigger.dest).body
-            if person is None or rt.config.bodies[person].kind != "persoon":
+            if person is None or not rt.config.bodies[person].is_person:
                 continue
             target = rt.config.bodies[person].handover_to
             for source in trigger.sources:
@@ -211,7 +213,7 @@ def items_on_meeting(db: Session, rt: Runtime, body: str, meeting: calendar.Meet
 
 
 def _changeable(rt: Runtime, body: str) -> None:
-    if rt.config.body(body).kind == "persoon":
+    if rt.config.body(body).is_person:
         raise BadInput(
             t("err.person_meetings", body=body, target=rt.config.bodies[body].handover_to)
         )
@@ -424,10 +426,5 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
         for row in open_rows:
             row.status, row.handled_at = "done", now
             db.add(row)
-        db.add(
-            AuditEvent(
-                item_id=item_id, from_state=item.state, to_state=item.state, trigger="stukken",
-                actor=rt.actor, at=now, note=note,
-            )
-        )  # fmt: skip
+        write_item(db, item, {}, trigger="stukken", actor=rt.actor, now=now, note=note)
     return len(open_rows)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select, update
 
-from flows import FlowDefinition
+from flows import REFLEXIVE, FlowDefinition
 from routing import calendar
 from routing.config.file import Config
 from routing.engine.notify import local
@@ -77,7 +77,7 @@ class Placement:
         name = config.bodies[self.body].name
         if self.meeting is None:
             return t("plan.no_meeting", body=name, key=self.body, year=self.next_year or "")
-        person = config.bodies[self.body].kind == "persoon"
+        person = config.bodies[self.body].is_person
         key = "plan.handover" if person else "plan.placed" if self.papers else "plan.no_papers"
         return t(
             key,
@@ -120,7 +120,7 @@ def place(
     cal = calendars.for_body(body) if body is not None else None
     if body is None or cal is None:
         return Placement(body=body, meeting=None, plan=plan)
-    person = config.bodies[body].kind == "persoon"
+    person = config.bodies[body].is_person
     meeting = _choose_meeting(config, calendars, cal, body, now, after, needs_papers)
     if meeting is None:
         last = cal.last_start
@@ -141,7 +141,7 @@ def _choose_meeting(
     after: dt.datetime | None,
     needs_papers: bool,
 ) -> calendar.Meeting | None:
-    target = config.bodies[body].handover_to if config.bodies[body].kind == "persoon" else None
+    target = config.bodies[body].handover_to if config.bodies[body].is_person else None
     if target is not None:
         target_cal = calendars.for_body(target)
         if target_cal is None:
@@ -214,7 +214,7 @@ def bodies_by_depth(flow: FlowDefinition) -> list[str]:
         state = queue.popleft()
         for trigger in flow.triggers_from(state):
             dest = trigger.dest
-            if dest in ("=", state) or dest in depth or flow.state(dest).final:
+            if dest in (REFLEXIVE, state) or dest in depth or flow.state(dest).final:
                 continue
             depth[dest] = depth[state] + 1
             queue.append(dest)
@@ -242,7 +242,7 @@ def route_bodies(flow: FlowDefinition, from_state: str, target_body: str) -> lis
         state = queue.popleft()
         for trigger in flow.triggers_from(state):
             dest = trigger.dest
-            if dest in ("=", state) or dest in previous or flow.state(dest).final:
+            if dest in (REFLEXIVE, state) or dest in previous or flow.state(dest).final:
                 continue
             previous[dest] = state
             if flow.state(dest).body == target_body:
@@ -370,7 +370,7 @@ def _on_track(
     planned = item.planned_meeting_at
     if planned is None:
         return False
-    person = config.bodies[body].kind == "persoon"
+    person = config.bodies[body].is_person
     # a person takes the point to the target body's meeting she is planned on
     latest = target.start if person else first.meeting.start
     # its meeting took place but the outcome is not recorded yet: it moved on at that meeting

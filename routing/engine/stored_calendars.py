@@ -32,7 +32,7 @@ class Calendars:
     def for_body(self, key: str) -> calendar.BodyCalendar | None:
         """A body's calendar; a person's is the one of the body it hands over to."""
         body = self._config.body(key)
-        if body.kind == "persoon":
+        if body.is_person:
             if body.handover_to is None:
                 return None
             target = self.for_body(body.handover_to)
@@ -56,7 +56,7 @@ class Calendars:
         found: list[calendar.Meeting] = []
         for key in bodies or list(self._config.bodies):
             cal = self.for_body(key)
-            if cal is not None and self._config.bodies[key].kind != "persoon":
+            if cal is not None and not self._config.bodies[key].is_person:
                 found.extend(calendar.meetings_between(cal, start, end))
         return sorted(found, key=lambda m: (m.start, m.body))
 
@@ -113,6 +113,6 @@ def load_calendars(config: Config, db: Session) -> Calendars:
     own = {
         key: base_calendar(config, key).with_slots(slots.get(key, []))
         for key, body in config.bodies.items()
-        if body.kind != "persoon" and (key in config.calendars or key in slots)
+        if not body.is_person and (key in config.calendars or key in slots)
     }
     return Calendars(config, own)

@@ -82,7 +82,7 @@ def _possible(db: Session, flow: FlowDefinition, item: Item) -> list[dict[str, A
     for trigger in flow.triggers_from(item.state):
         guard = GUARDS[trigger.guard] if trigger.guard else None
         allowed = guard is None or guard.test(item)
-        dest = item.state if trigger.dest == "=" else trigger.dest
+        dest = trigger.target_from(item.state)
         options.append(
             {
                 "trigger": trigger.name,

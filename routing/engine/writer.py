@@ -1,0 +1,50 @@
+"""The one way an item changes: the optimistic update and its audit event, together.
+
+Every change to an item (a move, an edit, papers in, a roll-over, a meeting that moved or was
+cancelled) is written here, inside the caller's transaction: the row is updated only if its
+version is still the one that was loaded (and the version is raised), and the audit event says
+who, when, from which state to which, by what step, and why. A change that finds the item
+changed meanwhile raises `ItemChanged` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from routing.errors import ItemChanged
+from store import AuditEvent, Item, queries
+
+__all__ = ["write_item"]
+
+
+def write_item(
+    db: Session,
+    item: Item,
+    values: dict[str, Any],
+    *,
+    trigger: str,
+    actor: str,
+    now: dt.datetime,
+    note: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    loaded_version: int | None = None,
+) -> None:
+    """Update `item` with `values` (and `updated_at`) and record the step in its history.
+
+    `from_state`/`to_state` default to the item's state (a change without a move);
+    `loaded_version` is the version the caller read, when it read the item earlier.
+    """
+    assert item.id is not None
+    version = item.version if loaded_version is None else loaded_version
+    if not queries.update_item_if_unchanged(db, item.id, version, {**values, "updated_at": now}):
+        raise ItemChanged(item.id, version)
+    db.add(
+        AuditEvent(
+            item_id=item.id, from_state=from_state or item.state, to_state=to_state or item.state,
+            trigger=trigger, actor=actor, at=now, note=note,
+        )
+    )  # fmt: skip
