@@ -145,7 +145,7 @@ def test_the_digest_speaks_in_titles_bodies_and_decisions(quarter: Runtime) -> N
         "Nieuw ingebracht (3)\n"
         "- 5 februari 2024: #1 Regionaal Werkcentrum Gooi & Vechtstreek (DOC-24003697) — "
         "Agendapunt voor de\n  UTA stuurgroep\n"
-        "- 5 februari 2024: vertrouwelijk stuk DOC-24000001 — Agendapunt voor het UTA supportteam\n"
+        "- 5 februari 2024: Vertrouwelijk punt DOC-24000001 — Agendapunt voor het UTA supportteam\n"
         "- 1 maart 2024: #3 Reactie op LLO-initiatief — Reactie op een (UTA-)initiatief\n"
     ) in text
     # grouped by where each point stands at the end of the quarter, in route order; the move
@@ -159,7 +159,7 @@ def test_the_digest_speaks_in_titles_bodies_and_decisions(quarter: Runtime) -> N
         "  · 20 februari 2024, Regieteam Werk & Participatie: Doorzetten naar het PFHO W&P\n"
         "    Toelichting: Steun voor een werkcentrum per 2026\n"
         "UTA supportteam (1)\n"
-        "- vertrouwelijk stuk DOC-24000001 — Agendapunt voor het UTA supportteam\n"
+        "- Vertrouwelijk punt DOC-24000001 — Agendapunt voor het UTA supportteam\n"
         "  · 5 februari 2024: Agenderen in het Regieteam W&P\n"
         "  · 20 februari 2024, Regieteam Werk & Participatie: Inbrengen in het UTA supportteam\n"
     ) in text

@@ -1,9 +1,8 @@
 """Composing notifications and putting them in the outbox.
 
 A notification is written in the transaction of the effect that causes it and sent later by
-`routing.effects.delivery`; its natural key makes a second attempt a no-op. The confidentiality
-rule lives here and only here: to another body, a non-public item is named by its reference
-alone, with a title-free notice, never by its title or content.
+`routing.effects.delivery`; its natural key makes a second attempt a no-op. How an item is named
+for another body is decided in `routing.engine.confidentiality`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,9 @@ from sqlmodel import Session, select
 
 from routing.config.file import Config
 from routing.config.people import owner_address
-from routing.i18n import format_date, t
+from routing.engine import confidentiality
+from routing.engine.confidentiality import Audience
+from routing.i18n import format_date
 from store import Item
 from store.schedule_models import Outbox
 
@@ -37,11 +38,9 @@ def local(moment: dt.datetime, config: Config, *, with_time: bool = True) -> str
 
 
 def item_label(item: Item, *, to_other_body: bool) -> str:
-    """How an item is named in a message; non-public items keep their title to themselves."""
-    if to_other_body and not item.openbaar:
-        return t("notify.confidential_label", kenmerk=item.kenmerk or f"#{item.id}")
-    reference = f" ({item.kenmerk})" if item.kenmerk else ""
-    return f"#{item.id} {item.title}{reference}"
+    """How an item is named in a message (see `routing.engine.confidentiality`)."""
+    audience = Audience.OTHER_BODY if to_other_body else Audience.SECRETARIAT
+    return confidentiality.label(item, audience)
 
 
 def recipients_for(

@@ -797,7 +797,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "doc.confidential_point": {"nl": "Vertrouwelijk punt", "en": "Confidential item"},
     "doc.confidential_mark": {"nl": "vertrouwelijk", "en": "confidential"},
     "doc.reference": {"nl": "Referentie", "en": "Reference"},
-    "doc.item_number": {"nl": "item {id}", "en": "item {id}"},
+    "doc.item_number": {"nl": "nr. {id}", "en": "no. {id}"},
     "doc.kenmerk": {"nl": "Kenmerk", "en": "Reference"},
     "doc.owner": {"nl": "Trekker", "en": "Owner"},
     "doc.sender": {"nl": "Afzender", "en": "Sender"},

@@ -14,7 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from routing import calendar
-from routing.engine import meetings, planning
+from routing.engine import confidentiality, meetings, planning
+from routing.engine.confidentiality import Audience
 from routing.engine.meeting_sync import current_calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
@@ -118,7 +119,8 @@ def _not_closed(rt: Runtime, body: str, day: dt.date) -> str:
 
 
 def _reference(number: int, item: Item, *, openbaar: bool) -> dict[str, Any]:
-    redacted = openbaar and not item.openbaar
+    audience = Audience.OPENBAAR if openbaar else Audience.SECRETARIAT
+    redacted = confidentiality.redacted(item.openbaar, audience)
     return {
         "number": number,
         "id": item.id,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from routing import i18n
+from routing.engine import confidentiality
 
 __all__ = ["FORMATS", "render"]
 
@@ -45,7 +46,7 @@ def render(document: dict[str, Any], fmt: str, tz: ZoneInfo) -> str:
         return i18n.t(f"doc.papers_{item['papers'] or 'none'}")
 
     def reference(item: dict[str, Any]) -> str:
-        return str(item["kenmerk"] or i18n.t("doc.item_number", id=item["id"]))
+        return confidentiality.reference(item["kenmerk"], item["id"])
 
     heading = i18n.t(f"doc.{document['kind']}")
     papers_due = document.get("papers_due")

@@ -18,6 +18,8 @@ from typing import Any
 from icalendar import Alarm, Calendar, Event
 from sqlmodel import col, select
 
+from routing.engine import confidentiality
+from routing.engine.confidentiality import Audience
 from routing.engine.planning import OPEN_STATUSES
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
@@ -210,6 +212,4 @@ def _deadline_event(
 
 
 def _label(item: Item) -> str:
-    if not item.openbaar:
-        return f"{t('doc.confidential_point')} {item.kenmerk or t('doc.item_number', id=item.id)}"
-    return f"{item.title} ({item.kenmerk})" if item.kenmerk else item.title
+    return confidentiality.label(item, Audience.CALENDAR)
