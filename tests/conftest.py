@@ -130,6 +130,7 @@ class InProcessCli:
         from routing.errors import RoutingError
 
         settings["lang"] = None
+        settings["debug"] = None
         runner = CliRunner()
         result = runner.invoke(
             app, list(args), env={"ROUTING_CONFIG": str(self.config), "COLUMNS": "120"}

@@ -197,3 +197,34 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: st
     assert re.search(rf"`routing {re.escape(command)}\b", README.read_text()), (
         f"'routing {command}' is missing from the README's command list"
     )
+
+
+def test_a_fault_is_one_line_with_exit_3_and_no_sql_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from routing.cli.app import run
+    from routing.cli.common import settings
+
+    def broken() -> None:
+        raise IntegrityError(
+            "INSERT INTO item (title, owner) VALUES (?, ?)",
+            ("Geheim dossier", "a.devries@hilversum.example"),
+            Exception("UNIQUE constraint failed: item.id"),
+        )
+
+    with pytest.raises(SystemExit) as stopped:
+        run(broken)
+    assert stopped.value.code == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "IntegrityError" in err and "UNIQUE constraint failed" in err
+    assert "Geheim" not in err and "hilversum" not in err and "INSERT" not in err
+    assert "routing --debug" in err
+    settings["debug"] = "1"
+    try:
+        with pytest.raises(IntegrityError):
+            run(broken)  # with --debug the traceback is shown
+    finally:
+        settings["debug"] = None

@@ -45,11 +45,17 @@ def _root(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Language of the output: nl (default) or en.")
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="On a fault in the software, show the full traceback."),
+    ] = False,
 ) -> None:
     """Routing of agenda points and initiatives through the bodies of the UTA note.
 
     Example: routing new "Regionaal Werkcentrum" --flow agendapunt-stuurgroep
     """
+    if debug:
+        settings["debug"] = "1"
     if lang is not None:
         if lang not in i18n.LANGUAGES:
             raise typer.BadParameter(f"use one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang")
@@ -91,10 +97,20 @@ def run(entry: Callable[[], T]) -> T | None:
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # a bug: say so in one line, the traceback only on request
-        if os.environ.get("ROUTING_DEBUG"):
+        if settings.get("debug") or os.environ.get("ROUTING_DEBUG"):
             raise
-        _fail(i18n.t("err.unexpected", error=f"{type(error).__name__}: {error}"), 3)
+        _fail(i18n.t("err.unexpected", error=fault_summary(error)), EXIT_FAULT)
     return None
+
+
+EXIT_FAULT = 3
+
+
+def fault_summary(error: BaseException) -> str:
+    """The error's type and first line: SQLAlchemy appends the statement and its parameters
+    (an item's title, a person's address) on later lines, which a terminal must not show."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def main() -> None:

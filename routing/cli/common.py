@@ -47,7 +47,7 @@ ActorOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape, see README).")]
 
-settings: dict[str, str | None] = {"lang": None}
+settings: dict[str, str | None] = {"lang": None, "debug": None}
 
 
 def make_console() -> Console:

@@ -99,10 +99,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Database {url} is not ready ({detail}); run 'routing init' to create or upgrade it.",
     },
     "err.unexpected": {
-        "nl": "Onverwachte fout: {error}. Dit is een fout in de software; meld het met de "
-        "uitvoer van 'routing --debug ...'.",
-        "en": "Unexpected error: {error}. This is a bug; report it with the output of "
-        "'routing --debug ...'.",
+        "nl": "Onverwachte fout: {error}. Dit is een fout in de software (exitcode 3); meld het "
+        "met de uitvoer van dezelfde opdracht met 'routing --debug' ervoor.",
+        "en": "Unexpected error: {error}. This is a fault in the software (exit code 3); report "
+        "it with the output of the same command with 'routing --debug' in front.",
     },
     # cli
     "cli.created": {
