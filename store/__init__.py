@@ -6,6 +6,7 @@ or `flows`.
 
 from __future__ import annotations
 
+from store import deadlines, queries
 from store.db import (
     SchemaOutOfDate,
     is_sqlite,
@@ -22,9 +23,11 @@ __all__ = [
     "FlowVersion",
     "Item",
     "SchemaOutOfDate",
+    "deadlines",
     "is_sqlite",
     "make_engine",
     "migrate",
+    "queries",
     "require_current_schema",
     "schema_state",
     "session",

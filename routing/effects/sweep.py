@@ -38,7 +38,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import ItemChanged
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import Item, queries
+from store import Item, deadlines, queries
 from store.schedule_models import Deadline, Effect, Heartbeat, Setting
 
 __all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
@@ -105,15 +105,7 @@ def _deadlines(
 ) -> None:
     rollover_before = now - settings.rollover_grace
     with rt.session() as db:
-        due = db.exec(
-            select(Deadline.id)
-            .where(Deadline.status == "open")
-            .where(
-                ((col(Deadline.kind) != "meeting") & (col(Deadline.due_at) <= now))
-                | ((col(Deadline.kind) == "meeting") & (col(Deadline.due_at) <= rollover_before))
-            )
-            .order_by(col(Deadline.due_at), col(Deadline.id))
-        ).all()
+        due = deadlines.due_ids(db, now, rollover_before)
     for n, deadline_id in enumerate(due, 1):
         if progress is not None:
             progress("deadlines", n, len(due))
@@ -128,9 +120,7 @@ def _deadlines(
 def _handle_deadline(
     db: Session, rt: Runtime, deadline_id: int, now: dt.datetime, report: SweepReport
 ) -> None:
-    deadline = db.exec(
-        select(Deadline).where(Deadline.id == deadline_id).with_for_update(skip_locked=True)
-    ).first()
+    deadline = deadlines.claim(db, deadline_id)
     if deadline is None or deadline.status != "open":
         return
     item = queries.get_item(db, deadline.item_id)
@@ -144,13 +134,7 @@ def _handle_deadline(
     body_name = config.bodies[deadline.body].name
     meeting = notify.local(deadline.meeting_at, config)
     if deadline.kind == "reminder":
-        papers_due = db.exec(
-            select(Deadline.due_at).where(
-                Deadline.item_id == item.id,
-                Deadline.plan == deadline.plan,
-                col(Deadline.kind).in_(["papers", "handover"]),
-            )
-        ).first()
+        papers_due = deadlines.due_of_round(db, item.id, deadline.plan, ("papers", "handover"))
         if papers_due is not None and papers_due <= now:
             return  # caught up after the deadline itself: the escalation says it all
         subject = t("sweep.reminder_subject", label=label, body=body_name)

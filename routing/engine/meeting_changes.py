@@ -25,8 +25,8 @@ from routing.engine.stored_calendars import Calendars, load_calendars
 from routing.engine.writer import write_item
 from routing.i18n import t
 from routing.runtime import Runtime
-from store import Item, queries
-from store.schedule_models import Deadline, MeetingChange, MeetingRow
+from store import Item, deadlines, queries
+from store.schedule_models import MeetingChange, MeetingRow
 
 __all__ = ["ChangeResult", "add_meeting", "cancel_meeting", "move_meeting", "replan_stranded"]
 
@@ -71,23 +71,14 @@ def _record(
 
 
 def _items_on(db: Session, meeting_id: int) -> list[Item]:
-    ids = db.exec(
-        select(Deadline.item_id)
-        .where(Deadline.meeting_id == meeting_id)
-        .where(col(Deadline.status).in_(planning.OPEN_STATUSES))
-        .distinct()
-    ).all()
-    return list(queries.list_items(db, ids=set(ids)))
+    return list(queries.list_items(db, ids=deadlines.item_ids_on_meeting(db, meeting_id)))
 
 
 def _current_round(db: Session, item: Item) -> dict[str, str]:
     """What was already true of the item's current planning round, by deadline kind."""
-    rows = db.exec(
-        select(Deadline.kind, Deadline.status).where(
-            Deadline.item_id == item.id, Deadline.plan == item.plan
-        )
-    ).all()
-    return {kind: status for kind, status in rows if status in ("done", "escalated")}
+    assert item.id is not None
+    statuses = deadlines.round_statuses(db, item.id, item.plan)
+    return {kind: status for kind, status in statuses.items() if status in ("done", "escalated")}
 
 
 def _needs_papers(db: Session, rt: Runtime, item: Item) -> bool:
@@ -127,7 +118,7 @@ def move_meeting(
             continue
         person = config.bodies[item.planned_body].is_person
         carried = _current_round(db, item)
-        planning.supersede_open(db, item.id, now)
+        deadlines.supersede_open(db, item.id, now)
         plan = item.plan + 1
         planning.write_deadlines(
             db, item.id, plan, item.planned_body, meeting, now,

@@ -17,14 +17,14 @@ from sqlmodel import Session, col, select
 from flows import REFLEXIVE
 from routing import calendar
 from routing.engine import items as engine
-from routing.engine import machines, meeting_changes, planning
+from routing.engine import machines, meeting_changes
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.writer import write_item
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import Item, queries
-from store.schedule_models import Deadline, MeetingChange, MeetingOutcome, MeetingRow
+from store import Item, deadlines, queries
+from store.schedule_models import MeetingChange, MeetingOutcome, MeetingRow
 
 __all__ = [
     "Closed",
@@ -57,7 +57,7 @@ def list_meetings(
     with rt.session() as db:
         calendars = current_calendars(rt, db)
         meetings = calendars.meetings_between(start, end, [body] if body else None)
-        planned = _planned_counts(db)
+        planned = deadlines.planned_counts(db)
         rows_by_id = _rows(db, body, start, end)
         changes = _last_changes(db, set(rows_by_id))
     preparing = _preparing_bodies(rt)
@@ -172,17 +172,6 @@ def _preparing_bodies(rt: Runtime) -> dict[str, set[str]]:
     return found
 
 
-def _planned_counts(db: Session) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    rows = db.exec(
-        select(Deadline.meeting_id).where(Deadline.kind == "meeting", Deadline.status == "open")
-    ).all()
-    for meeting_id in rows:
-        if meeting_id is not None:
-            counts[meeting_id] = counts.get(meeting_id, 0) + 1
-    return counts
-
-
 def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meeting:
     """The body's meeting on `day`; a day without one is the user's mistake."""
     found = current_calendars(rt, db).meeting_on(body, day)
@@ -195,14 +184,12 @@ def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calenda
 
 def items_on_meeting(db: Session, rt: Runtime, body: str, meeting: calendar.Meeting) -> list[Item]:
     """Open items planned on this meeting, also when a roll-over moved them on meanwhile."""
+    if meeting.meeting_id is None:
+        return []
     # superseded too: an item rolled over meanwhile was still on this meeting
-    ids = db.exec(
-        select(Deadline.item_id)
-        .where(Deadline.kind == "meeting", Deadline.body == body)
-        .where(col(Deadline.meeting_id) == meeting.meeting_id)
-    ).all()
+    ids = deadlines.item_ids_on_meeting(db, meeting.meeting_id, body=body, superseded_too=True)
     items = []
-    for item in queries.list_items(db, ids=set(ids)):
+    for item in queries.list_items(db, ids=ids):
         flow = rt.catalog.pinned(db, item.flow_version_id)
         if flow.state(item.state).body == body and not flow.state(item.state).final:
             items.append(item)
@@ -414,13 +401,7 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
     now = rt.clock.now()
     with rt.session() as db:
         item = engine.load_item(db, item_id)
-        open_rows = db.exec(
-            select(Deadline).where(
-                Deadline.item_id == item_id,
-                col(Deadline.status).in_(planning.OPEN_STATUSES),
-                col(Deadline.kind).in_(["reminder", "papers", "handover"]),
-            )
-        ).all()
+        open_rows = deadlines.of_item(db, item_id, kinds=("reminder", "papers", "handover"))
         if not open_rows:
             raise RefusedByRules(t("err.no_open_papers", id=item_id, state=item.state))
         for row in open_rows:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session
 
 from flows import REFLEXIVE, FlowDefinition
 from routing import calendar
@@ -26,6 +26,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import t
 from store import AuditEvent, Item
+from store.deadlines import OPEN_STATUSES, supersede_open
 from store.schedule_models import Deadline
 
 __all__ = [
@@ -45,8 +46,6 @@ __all__ = [
 ]
 
 DEADLINE_KINDS = ("reminder", "papers", "handover", "meeting")
-# still to be met: open, or escalated (missed, and the papers are still awaited)
-OPEN_STATUSES = ("open", "escalated")
 
 
 def missed(deadline: Deadline, now: dt.datetime) -> bool:
@@ -85,15 +84,6 @@ class Placement:
             meeting=local(self.meeting.start, config),
             due=local(self.meeting.papers_due, config),
         )
-
-
-def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
-    db.execute(
-        update(Deadline)
-        .where(col(Deadline.item_id) == item_id)
-        .where(col(Deadline.status).in_(OPEN_STATUSES))
-        .values(status="superseded", handled_at=now)
-    )
 
 
 def place(
@@ -194,16 +184,6 @@ def write_deadlines(
         db.add(row)
         rows.append(row)
     return rows
-
-
-def open_deadlines(db: Session, item_id: int) -> list[Deadline]:
-    return list(
-        db.exec(
-            select(Deadline)
-            .where(Deadline.item_id == item_id, Deadline.status == "open")
-            .order_by(col(Deadline.due_at))
-        ).all()
-    )
 
 
 def bodies_by_depth(flow: FlowDefinition) -> list[str]:

@@ -20,6 +20,7 @@ from routing.i18n import t
 from routing.read import reports
 from routing.read.items import item_dict
 from routing.runtime import Runtime
+from store import deadlines as deadline_queries
 from store import queries
 from store.schedule_models import Deadline, Outbox
 
@@ -36,13 +37,7 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
         rt.config.body(body)
     now = rt.clock.now()
     with rt.session() as db:
-        deadlines: dict[int, list[Deadline]] = {}
-        for row in db.exec(
-            select(Deadline)
-            .where(col(Deadline.status).in_(planning.OPEN_STATUSES))
-            .order_by(col(Deadline.due_at))
-        ).all():
-            deadlines.setdefault(row.item_id, []).append(row)
+        deadlines = deadline_queries.open_by_item(db)
         cards: dict[str, list[dict[str, Any]]] = {}
         for item in queries.list_items(db):
             flow = rt.catalog.pinned(db, item.flow_version_id)

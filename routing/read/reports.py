@@ -21,7 +21,8 @@ from routing.errors import BadInput
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, queries
-from store.schedule_models import Deadline, EiDecision, Heartbeat, Outbox
+from store import deadlines as deadline_queries
+from store.schedule_models import EiDecision, Heartbeat, Outbox
 
 __all__ = ["heartbeat", "item_plan", "item_time", "sweep_dict", "target_warning"]
 
@@ -136,12 +137,7 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.session() as db:
         item = load_item(db, item_id)
-        deadlines = db.exec(
-            select(Deadline)
-            .where(Deadline.item_id == item_id)
-            .where(col(Deadline.status).in_(planning.OPEN_STATUSES))
-            .order_by(col(Deadline.due_at))
-        ).all()
+        ahead = deadline_queries.of_item(db, item_id)
         decisions = db.exec(select(EiDecision).where(EiDecision.item_id == item_id)).all()
         messages = db.exec(
             select(Outbox).where(Outbox.item_id == item_id).order_by(col(Outbox.id))
@@ -165,7 +161,7 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
                     "due": d.due_at.isoformat(),
                     "meeting": d.meeting_at.isoformat(),
                 }
-                for d in deadlines
+                for d in ahead
             ],
             "ei": [
                 {

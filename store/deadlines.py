@@ -1,0 +1,143 @@
+"""Queries on deadlines, in plain terms the engine, the sweep and the read models compose.
+
+No rules: what a deadline means and when it is met is decided in `routing`. The statuses are the
+schema's own vocabulary: open (to be met), escalated (missed, still awaited), done, superseded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from store.schedule_models import Deadline
+
+__all__ = [
+    "OPEN_STATUSES",
+    "claim",
+    "due_ids",
+    "due_of_round",
+    "item_ids_on_meeting",
+    "of_item",
+    "open_by_item",
+    "planned_counts",
+    "round_statuses",
+    "supersede_open",
+]
+
+# still to be met: open, or escalated (missed, and the papers are still awaited)
+OPEN_STATUSES = ("open", "escalated")
+
+
+def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
+    """A new planning round: every deadline still to be met of the item gives way."""
+    db.execute(
+        update(Deadline)
+        .where(col(Deadline.item_id) == item_id)
+        .where(col(Deadline.status).in_(OPEN_STATUSES))
+        .values(status="superseded", handled_at=now)
+    )
+
+
+def of_item(
+    db: Session,
+    item_id: int,
+    *,
+    statuses: Collection[str] = OPEN_STATUSES,
+    kinds: Collection[str] | None = None,
+) -> Sequence[Deadline]:
+    """The item's deadlines with these statuses (and kinds), earliest first."""
+    query = (
+        select(Deadline)
+        .where(Deadline.item_id == item_id)
+        .where(col(Deadline.status).in_(list(statuses)))
+        .order_by(col(Deadline.due_at), col(Deadline.id))
+    )
+    if kinds is not None:
+        query = query.where(col(Deadline.kind).in_(list(kinds)))
+    return db.exec(query).all()
+
+
+def open_by_item(db: Session) -> dict[int, list[Deadline]]:
+    """Every deadline still to be met, by item, earliest first."""
+    found: dict[int, list[Deadline]] = {}
+    for row in db.exec(
+        select(Deadline)
+        .where(col(Deadline.status).in_(OPEN_STATUSES))
+        .order_by(col(Deadline.due_at), col(Deadline.id))
+    ).all():
+        found.setdefault(row.item_id, []).append(row)
+    return found
+
+
+def due_ids(db: Session, now: dt.datetime, meetings_before: dt.datetime) -> Sequence[int]:
+    """Open deadlines due by `now`; a meeting counts once it is older than `meetings_before`."""
+    return [
+        deadline_id
+        for deadline_id in db.exec(
+            select(Deadline.id)
+            .where(Deadline.status == "open")
+            .where(
+                ((col(Deadline.kind) != "meeting") & (col(Deadline.due_at) <= now))
+                | ((col(Deadline.kind) == "meeting") & (col(Deadline.due_at) <= meetings_before))
+            )
+            .order_by(col(Deadline.due_at), col(Deadline.id))
+        ).all()
+        if deadline_id is not None
+    ]
+
+
+def claim(db: Session, deadline_id: int) -> Deadline | None:
+    """The deadline, locked for this transaction (skipped when another daemon holds it)."""
+    return db.exec(
+        select(Deadline).where(Deadline.id == deadline_id).with_for_update(skip_locked=True)
+    ).first()
+
+
+def round_statuses(db: Session, item_id: int, plan: int) -> dict[str, str]:
+    """Status by kind in one planning round of an item."""
+    rows = db.exec(
+        select(Deadline.kind, Deadline.status).where(
+            Deadline.item_id == item_id, Deadline.plan == plan
+        )
+    ).all()
+    return dict(rows)
+
+
+def due_of_round(
+    db: Session, item_id: int, plan: int, kinds: Collection[str]
+) -> dt.datetime | None:
+    """When the first deadline of these kinds in one planning round of an item is due."""
+    return db.exec(
+        select(Deadline.due_at)
+        .where(Deadline.item_id == item_id, Deadline.plan == plan)
+        .where(col(Deadline.kind).in_(list(kinds)))
+        .order_by(col(Deadline.due_at))
+    ).first()
+
+
+def item_ids_on_meeting(
+    db: Session, meeting_id: int, *, body: str | None = None, superseded_too: bool = False
+) -> set[int]:
+    """Items planned on a meeting (with `superseded_too`, also those rolled on from it)."""
+    query = select(Deadline.item_id).where(
+        Deadline.meeting_id == meeting_id, Deadline.kind == "meeting"
+    )
+    if body is not None:
+        query = query.where(Deadline.body == body)
+    if not superseded_too:
+        query = query.where(col(Deadline.status).in_(OPEN_STATUSES))
+    return set(db.exec(query).all())
+
+
+def planned_counts(db: Session) -> dict[int, int]:
+    """How many items are planned on each meeting (by meeting id)."""
+    counts: dict[int, int] = {}
+    for meeting_id in db.exec(
+        select(Deadline.meeting_id).where(Deadline.kind == "meeting", Deadline.status == "open")
+    ).all():
+        if meeting_id is not None:
+            counts[meeting_id] = counts.get(meeting_id, 0) + 1
+    return counts
