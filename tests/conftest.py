@@ -109,8 +109,10 @@ class Cli:
 
 
 @pytest.fixture
-def cli(config_path: Path) -> Cli:
-    runner = Cli(config_path)
+def cli(config_path: Path) -> InProcessCli:
+    """The command as a secretary types it, run in this process (fast); tests that need a real
+    process (signals, a terminal, `python -m routing`) use `Cli`."""
+    runner = InProcessCli(config_path)
     runner("init")
     return runner
 
@@ -122,7 +124,9 @@ class InProcessCli:
     def __init__(self, config: Path) -> None:
         self.config = config
 
-    def __call__(self, *args: str, check: bool = True) -> InProcessResult:
+    def __call__(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> InProcessResult:
         from typer.testing import CliRunner
 
         from routing.cli.app import app
@@ -132,9 +136,8 @@ class InProcessCli:
         settings["lang"] = None
         settings["debug"] = None
         runner = CliRunner()
-        result = runner.invoke(
-            app, list(args), env={"ROUTING_CONFIG": str(self.config), "COLUMNS": "120"}
-        )
+        full_env = {"ROUTING_CONFIG": str(self.config), "COLUMNS": "120", **(env or {})}
+        result = runner.invoke(app, list(args), env=full_env)
         code, stderr = result.exit_code, result.stderr
         if isinstance(result.exception, RoutingError):
             code, stderr = result.exception.exit_code, f"routing: {result.exception}\n"
