@@ -23,7 +23,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=routing --cov=flows --cov=store --cov-branch --cov-report=term:skip-covered
 
 test: lint typecheck unit
 

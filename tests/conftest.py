@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,29 @@ PINNED_NOW = "2024-02-05T09:00"
 
 def starter_text() -> str:
     return resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
+
+
+def _child_processes() -> set[int]:
+    """This process's living children (Linux: /proc), so a test cannot leave one behind."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").glob("*/children"):
+        found |= {int(pid) for pid in task.read_text().split()}
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks() -> Iterator[None]:
+    """Fail a test that leaves a thread or a child process running after it."""
+    threads = set(threading.enumerate())
+    children = _child_processes()
+    yield
+    new_threads = [t for t in threading.enumerate() if t not in threads and not t.daemon]
+    for thread in new_threads:
+        thread.join(timeout=5)  # bounded: a thread that is just finishing gets a moment
+    alive = [t.name for t in new_threads if t.is_alive()]
+    assert not alive, f"the test left threads running: {alive}"
+    left = _child_processes() - children
+    assert not left, f"the test left child processes running: {sorted(left)}"
 
 
 @pytest.fixture(autouse=True)
