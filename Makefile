@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m routing.demo
+	$(BIN)/python demo/year_2024.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check routing flows store tests
-	$(BIN)/ruff format --check routing flows store tests
+	$(BIN)/ruff check routing flows store tests demo
+	$(BIN)/ruff format --check routing flows store tests demo
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -15,13 +15,15 @@ import vobject
 
 from tests.conftest import ROUTING
 
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "year_2024.py"
+
 
 def test_demo_plays_the_year_and_leaves_its_files(tmp_path: Path) -> None:
     env = {**os.environ, "COLUMNS": "100"}
     env.pop("ROUTING_CONFIG", None)
     env.pop("ROUTING_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "routing.demo"],
+        [sys.executable, str(DEMO)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

@@ -10,6 +10,7 @@ At the end: the board, one item's timeline, and the documents a secretary hands 
 
 Every secretary's step is the real `routing` command, echoed first so the demo doubles as a
 tutorial; it runs in this process (not one process per step) so the year takes seconds.
+Not part of the installed package: it lives beside it and is run by `make demo`.
 """
 
 from __future__ import annotations
