@@ -155,16 +155,20 @@ class InProcessCli:
 
         from routing.cli.app import app
         from routing.cli.common import settings
+        from routing.cli.usage import click_exceptions, usage_line
         from routing.errors import RoutingError
 
         settings["lang"] = None
         settings["debug"] = None
         runner = CliRunner()
         full_env = {"ROUTING_CONFIG": str(self.config), "COLUMNS": "120", **(env or {})}
-        result = runner.invoke(app, list(args), env=full_env)
+        # as main() runs it: usage errors raised, not printed in English
+        result = runner.invoke(app, list(args), env=full_env, standalone_mode=False)
         code, stderr = result.exit_code, result.stderr
         if isinstance(result.exception, RoutingError):
             code, stderr = result.exception.exit_code, f"routing: {result.exception}\n"
+        elif isinstance(result.exception, click_exceptions.UsageError):
+            code, stderr = 2, f"routing: {usage_line(result.exception)}\n"
         elif result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         outcome = InProcessResult(code, result.stdout, stderr)

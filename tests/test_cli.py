@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,7 @@ def test_list_filters_by_state_body_and_flow(cli: Cli) -> None:
         (("move", "1", "besproken"), 1, "'besproken' kan alleen vanuit 'uta-stuurgroep'"),
         (("move", "1", "agenderen", "--if-version", "7"), 1, "gewijzigd sinds u het laadde"),
         (("move", "99", "agenderen"), 2, "Item 99 bestaat niet"),
-        (("move", "een", "agenderen"), 2, "Invalid value for 'ID'"),
+        (("move", "een", "agenderen"), 2, "Ongeldige waarde voor 'ID'"),
         (("new", "X", "--flow", "onbekend"), 2, "Flow 'onbekend' bestaat niet"),
         (("new", "X", "--flow", "initiatief", "--voor", "advies"), 2, "--voor advies"),
         (("new", "X", "--flow", "initiatief", "--now", "gisteren"), 2, "is geen datum of tijdstip"),
@@ -228,3 +229,31 @@ def test_a_fault_is_one_line_with_exit_3_and_no_sql_parameters(
             run(broken)  # with --debug the traceback is shown
     finally:
         settings["debug"] = None
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["new"], "routing: 'title' ontbreekt. Zie 'routing new --help'."),
+        (["move", "abc", "x"], "routing: Ongeldige waarde voor 'ID': dat is geen geheel getal."),
+        (["new", "x", "--flow"], "routing: De optie --flow heeft een waarde nodig."),
+        (["frobnicate"], "routing: Onbekende opdracht 'frobnicate'. Zie 'routing --help'."),
+        (["list", "--bogus"], "routing: Onbekende optie --bogus. Bedoelt u: --body?"),
+        (["show", "1", "2"], "routing: Overbodige invoer: 2. Zie 'routing show --help'."),
+    ],
+)
+def test_usage_errors_are_one_dutch_line_with_exit_2(
+    args: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routing.cli.app import main
+
+    old = sys.argv
+    sys.argv = ["routing", *args]
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            main()
+    finally:
+        sys.argv = old
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(line) and len(err.splitlines()) == 1, err

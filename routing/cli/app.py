@@ -21,6 +21,7 @@ from routing.cli import items, meetings, setup
 from routing.cli.common import (
     settings,
 )
+from routing.cli.usage import click_exceptions, usage_line
 from routing.errors import RoutingError
 
 if TYPE_CHECKING:
@@ -94,6 +95,8 @@ def run(entry: Callable[[], T]) -> T | None:
         return entry()
     except RoutingError as error:
         _fail(str(error), error.exit_code)
+    except click_exceptions.UsageError as error:
+        _fail(usage_line(error), EXIT_USAGE)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # a bug: say so in one line, the traceback only on request
@@ -113,5 +116,9 @@ def fault_summary(error: BaseException) -> str:
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
+EXIT_USAGE = 2
+
+
 def main() -> None:
-    run(app)
+    # standalone_mode=False: click raises usage errors instead of printing them in English
+    run(lambda: app(standalone_mode=False))

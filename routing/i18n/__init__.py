@@ -1164,6 +1164,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "In the iCalendar file, {event} cannot be worked out ({detail}); fix that event in "
         "the calendar and export again.",
     },
+    "usage.needs_value": {
+        "nl": "De optie {option} heeft een waarde nodig.",
+        "en": "The option {option} needs a value.",
+    },
+    "usage.missing": {"nl": "{param} ontbreekt.", "en": "{param} is missing."},
+    "usage.no_such_option": {"nl": "Onbekende optie {option}.", "en": "Unknown option {option}."},
+    "usage.did_you_mean": {"nl": "Bedoelt u: {options}?", "en": "Did you mean: {options}?"},
+    "usage.bad_value": {
+        "nl": "Ongeldige waarde voor {param}: {detail}.",
+        "en": "Invalid value for {param}: {detail}.",
+    },
+    "usage.not_integer": {"nl": "dat is geen geheel getal", "en": "that is not a whole number"},
+    "usage.extra": {"nl": "Overbodige invoer: {args}.", "en": "Unexpected extra input: {args}."},
+    "usage.no_such_command": {
+        "nl": "Onbekende opdracht '{name}'.",
+        "en": "Unknown command '{name}'.",
+    },
+    "usage.see_help": {"nl": "Zie '{command} --help'.", "en": "See '{command} --help'."},
 }
 
 
