@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from routing import calendar
 from routing.engine import items as engine
 from routing.engine import machines, meeting_changes, planning
-from routing.engine.meeting_sync import current_calendars
+from routing.engine.meeting_sync import current_calendars, reading
+from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
@@ -52,8 +53,7 @@ def list_meetings(
     if body is not None:
         rt.config.body(body)
     end = end or start + dt.timedelta(days=92)
-    with rt.session() as db:
-        calendars = current_calendars(rt, db)
+    with reading(rt) as (db, calendars):
         meetings = calendars.meetings_between(start, end, [body] if body else None)
         planned = _planned_counts(db)
         rows_by_id = _rows(db, body, start, end)
@@ -181,9 +181,9 @@ def _planned_counts(db: Session) -> dict[int, int]:
     return counts
 
 
-def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meeting:
+def meeting_on_day(rt: Runtime, calendars: Calendars, body: str, day: dt.date) -> calendar.Meeting:
     """The body's meeting on `day`; a day without one is the user's mistake."""
-    found = current_calendars(rt, db).meeting_on(body, day)
+    found = calendars.meeting_on(body, day)
     if found is None:
         raise BadInput(
             t("err.no_meeting_on", body=rt.config.body(body).name, date=format_date(day), key=body)
@@ -367,7 +367,7 @@ def close_meeting(
     notes = notes or {}
     results: list[Closed] = []
     with rt.session() as db:
-        meeting = meeting_on_day(rt, db, body, day)
+        meeting = meeting_on_day(rt, current_calendars(rt, db), body, day)
         on_meeting = items_on_meeting(db, rt, body, meeting)
         known = {item.id for item in on_meeting}
         strangers = sorted(set(outcomes) - known)
