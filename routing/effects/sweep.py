@@ -13,6 +13,9 @@ nothing twice. Effects, in order:
 5. the periodic progress digest to the PFHO E&I (rule 5);
 6. a warning when an item's backward plan to its target meeting slips (rule 6);
 7. the heartbeat, then delivery of the outbox.
+
+What is due is collected in read sessions, which never hold up a secretary's command; each effect
+is then written in a short write session of its own.
 """
 
 from __future__ import annotations
