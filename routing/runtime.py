@@ -98,10 +98,14 @@ class Runtime:
         return self.raw_engine().url.render_as_string(hide_password=True)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        with store.session(self.engine) as db:
+    def session(self, *, read: bool = False) -> Iterator[Session]:
+        """A write session (SQLite's write lock from the start), or with `read=True` a read
+        session that neither waits for a writer nor blocks one, and refuses to write. A read
+        path that needs the calendars uses `routing.engine.meeting_sync.reading` instead."""
+        with store.session(self.engine, write=not read) as db:
             yield db
 
     def close(self) -> None:
+        """Close the database's pooled connections (the engine opens new ones if used again)."""
         if self._engine is not None:
             self._engine.dispose()

@@ -4,6 +4,18 @@ SQLite (the embedded default) runs in WAL mode with a busy timeout and enforced 
 daemon and a secretary's command can work on one file at once. Any other SQLAlchemy URL
 (PostgreSQL through psycopg) is used as given. The schema is only ever created by Alembic
 migrations, never by `create_all`, so a database made today upgrades cleanly tomorrow.
+
+Sessions come in two kinds. A write session (`session(engine)`) takes SQLite's write lock at once
+(`BEGIN IMMEDIATE`): writers queue on the busy timeout instead of failing with SQLITE_BUSY when a
+read turns into a write halfway. A read session (`session(engine, write=False)`) begins a deferred
+transaction (`BEGIN`): it reads one consistent snapshot of the WAL, takes no lock a writer waits
+for, and is read-only (`PRAGMA query_only` on SQLite, a READ ONLY transaction on PostgreSQL), so a
+read path that writes by mistake fails loudly instead of racing for the lock.
+
+SQLite connections are pooled (`QueuePool`): one connection serves a process's consecutive
+transactions, the pragmas are applied once per connection, and closing a transaction no longer
+closes the file (each close checkpointed the WAL and synced). A connection is used by one thread
+at a time (the pool hands it out exclusively); `Engine.dispose()` closes them all.
 """
 
 from __future__ import annotations
@@ -18,9 +30,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 __all__ = [
@@ -28,12 +40,19 @@ __all__ = [
     "is_sqlite",
     "make_engine",
     "migrate",
+    "reader",
     "require_current_schema",
     "schema_state",
     "session",
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A CLI command uses one connection at a time, the daemon one per running job (its jobs are
+# serialised); the overflow covers a session opened inside another and tests with threads.
+SQLITE_POOL_SIZE = 4
+SQLITE_POOL_OVERFLOW = 8
+# the execution option that marks a connection's transactions as reads
+READ_ONLY = "routing_read_only"
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -47,20 +66,29 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        # NullPool: a CLI command opens one connection; a daemon thread gets its own. Pooled
-        # SQLite connections shared across threads are a source of "database is locked".
+        # QueuePool hands a connection to one thread at a time; check_same_thread=False (the
+        # dialect's default for a file) lets the next checkout come from another thread.
+        # LIFO: a single thread keeps getting the same, warm connection back.
         engine = create_engine(
-            url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url,
+            poolclass=QueuePool,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_OVERFLOW,
+            pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+            pool_use_lifo=True,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that a transaction
-        # really starts when SQLAlchemy begins one (the documented SQLAlchemy recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # really starts when SQLAlchemy begins one (the documented SQLAlchemy recipe), and
+        # choose its kind: a write takes the lock at once, a read takes none.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Once per new connection: the pool keeps it, and the pragmas stay in force with it."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -70,10 +98,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    read = bool(connection.get_execution_options().get(READ_ONLY, False))
+    info = connection.connection.info  # lives as long as the DBAPI connection
+    if info.get(READ_ONLY, False) != read:  # set only when the kind changes
+        connection.exec_driver_sql(f"PRAGMA query_only={int(read)}")
+        info[READ_ONLY] = read
+    connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The engine whose transactions are reads: no write lock on SQLite, READ ONLY on PostgreSQL.
+
+    It shares `engine`'s pool; the options travel with each checked-out connection and are reset
+    when it is returned."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return engine.execution_options(**options)
+
+
 @contextmanager
-def session(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back on any exception."""
-    with Session(engine, expire_on_commit=False) as db, db.begin():
+def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls back on any exception.
+
+    `write=False` is a read session: it never blocks a writer nor waits for one (on SQLite it
+    reads the snapshot of its first statement), and any write in it fails."""
+    bind = engine if write else reader(engine)
+    with Session(bind, expire_on_commit=False) as db, db.begin():
         yield db
 
 
@@ -109,7 +161,7 @@ def code_head() -> str:
 def schema_state(engine: Engine) -> tuple[str | None, str]:
     """(the database's revision, the newest revision the code knows)."""
     head = code_head()
-    with engine.connect() as connection:
+    with reader(engine).connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return current, head
 

@@ -18,9 +18,7 @@ from rich.console import Console
 from routing import i18n
 from routing.cli import documents as cli_documents
 from routing.cli import items, meetings, setup
-from routing.cli.common import (
-    settings,
-)
+from routing.cli.common import close_runtimes, settings
 from routing.cli.usage import click_exceptions, usage_line
 from routing.errors import RoutingError
 
@@ -43,6 +41,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     lang: Annotated[
         str | None, typer.Option("--lang", help="Language of the output: nl (default) or en.")
     ] = None,
@@ -57,6 +56,7 @@ def _root(
     """
     if debug:
         settings["debug"] = "1"
+    ctx.call_on_close(close_runtimes)
     if lang is not None:
         if lang not in i18n.LANGUAGES:
             raise typer.BadParameter(f"use one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang")

@@ -25,6 +25,7 @@ __all__ = [
     "JsonOpt",
     "NowOpt",
     "body_names",
+    "close_runtimes",
     "emit_json",
     "make_console",
     "open_runtime",
@@ -48,6 +49,8 @@ ActorOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape, see README).")]
 
 settings: dict[str, str | None] = {"lang": None, "debug": None}
+# the runtimes a command opened, closed when it ends (their pooled database connections)
+_opened: list[Runtime] = []
 
 
 def make_console() -> Console:
@@ -59,7 +62,15 @@ def open_runtime(config: str | None, now: str | None = None, actor: str | None =
 
     rt = Runtime.open(config, now=now, actor=actor)
     i18n.set_language(settings["lang"] or rt.config.language)
+    _opened.append(rt)
     return rt
+
+
+def close_runtimes() -> None:
+    """Close what the command opened: the pool keeps SQLite connections open between
+    transactions, and closing the last one checkpoints the WAL into the database file."""
+    while _opened:
+        _opened.pop().close()
 
 
 def emit_json(data: Any) -> None:

@@ -259,7 +259,7 @@ def show(
     rt = open_runtime(config, now)
     detail = items.item_detail(rt, item_id)
     if diagram is not None:
-        with rt.session() as db:
+        with rt.session(read=True) as db:
             item = engine.load_item(db, item_id)
             flow = rt.catalog.pinned(db, item.flow_version_id)
         _draw(flow, body_names(rt), diagram, item.state)

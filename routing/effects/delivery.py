@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+import store
 from routing.config.notify import NotifySettings
 from store.schedule_models import Outbox
 
@@ -125,7 +126,7 @@ def deliver_due(
 ) -> DeliveryReport:
     channel = channel or channel_for(settings)
     report = DeliveryReport()
-    with Session(engine) as db:
+    with store.session(engine, write=False) as db:
         due = db.exec(
             select(Outbox.id)
             .where(Outbox.status == "pending", col(Outbox.next_attempt_at) <= now)
@@ -194,7 +195,7 @@ def _failed(
 
 
 def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:
-    with Session(engine) as db:
+    with store.session(engine, write=False) as db:
         query = select(Outbox).order_by(col(Outbox.id))
         if status is not None:
             query = query.where(Outbox.status == status)

@@ -13,6 +13,9 @@ nothing twice. Effects, in order:
 5. the periodic progress digest to the PFHO E&I (rule 5);
 6. a warning when an item's backward plan to its target meeting slips (rule 6);
 7. the heartbeat, then delivery of the outbox.
+
+What is due is collected in read sessions, which never hold up a secretary's command; each effect
+is then written in a short write session of its own.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from routing.effects import digest
 from routing.engine import items as engine
 from routing.engine import meeting_sync, notify, planning
 from routing.engine.calendar_ends import calendar_ends, change_lines
-from routing.engine.meeting_sync import current_calendars
+from routing.engine.meeting_sync import current_calendars, reading
 from routing.engine.stored_calendars import Calendars
 from routing.errors import ItemChanged
 from routing.i18n import format_date, t
@@ -104,7 +107,7 @@ def _deadlines(
     progress: Progress | None,
 ) -> None:
     rollover_before = now - settings.rollover_grace
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         due = deadlines.due_ids(db, now, rollover_before)
     for n, deadline_id in enumerate(due, 1):
         if progress is not None:
@@ -175,9 +178,8 @@ def _mail(
 def _feedback_items(
     rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport
 ) -> None:
-    with rt.session() as db:
+    with reading(rt) as (db, calendars):
         since = installed_at(db)
-        calendars = current_calendars(rt, db)
         done = set(db.exec(select(Effect.key).where(Effect.kind == "feedback")).all())
     if since is None:
         return
@@ -248,7 +250,7 @@ def _placement_text(rt: Runtime, item: Item) -> str:
 def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport) -> None:
     if settings.digest_body is None:
         return
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         since = installed_at(db)
     if since is None:
         return
@@ -383,9 +385,8 @@ def _heartbeat(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
 def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
     """The next moment a sweep has work: the earliest open deadline or the next UTA meeting."""
     now = rt.clock.now()
-    with rt.session() as db:
+    with reading(rt) as (db, calendars):
         deadline = db.exec(select(func.min(Deadline.due_at)).where(Deadline.status == "open")).one()
-        calendars = current_calendars(rt, db)
     candidates = [deadline] if deadline is not None else []
     for body in settings.feedback:
         cal = calendars.for_body(body)

@@ -10,6 +10,18 @@ wins over the file until the file says the same.
 The comparison runs when routing.toml's calendars changed since the last one, and once a day as
 the horizon moves on (`current_calendars`); `routing check` and the daemon report what it did.
 Afterwards no open deadline points at a meeting that does not exist: such an item is re-planned.
+
+Reading paths and the sync. A command that only reads (`list`, `show`, `plan`, `status`,
+`meetings`, `agenda`) runs in a read session, which takes no write lock and refuses to write; but
+the calendars it shows must be the synced ones, and the sync writes. So such a path does not call
+`current_calendars` (which may write); it opens `reading(rt)`: a read session asks the one cheap
+question `needs_sync` (one row: did routing.toml's calendars or the day change?) and, nearly
+always, reads on in that same session with `load_calendars`. Only when a sync is due does it end
+the read, sync in a short write session of its own (`sync_if_needed`, which asks again under the
+lock, so two processes never both apply it), and read in a fresh read session that sees the
+result. A day that turns between the question and the read leaves the calendars of the day
+before for that one command, never a write in a read session; the next writer or sweep syncs.
+Write paths keep calling `current_calendars` inside their own write session.
 """
 
 from __future__ import annotations
@@ -17,7 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +50,8 @@ __all__ = [
     "ImportReport",
     "current_calendars",
     "import_ics",
+    "needs_sync",
+    "reading",
     "sync_config",
     "sync_if_needed",
 ]
@@ -72,6 +87,11 @@ def _needed(rt: Runtime, state: Setting | None, now: dt.datetime) -> bool:
     )
 
 
+def needs_sync(rt: Runtime, db: Session) -> bool:
+    """Whether routing.toml's calendars or the day changed since the last sync (reads one row)."""
+    return _needed(rt, db.get(Setting, SYNC_SETTING), rt.clock.now())
+
+
 def sync_if_needed(rt: Runtime, db: Session) -> list[meeting_changes.ChangeResult]:
     """Compare with routing.toml when it changed since the last time, or on a new day."""
     now = rt.clock.now()
@@ -98,6 +118,20 @@ def current_calendars(rt: Runtime, db: Session) -> Calendars:
     """The stored calendars, brought in line with routing.toml first when it changed."""
     sync_if_needed(rt, db)
     return load_calendars(rt.config, db)
+
+
+@contextmanager
+def reading(rt: Runtime) -> Iterator[tuple[Session, Calendars]]:
+    """A read session with the stored calendars in line with routing.toml (see the module's
+    docstring): synced first in a short write session of its own only when that is due."""
+    with rt.session(read=True) as db:
+        if not needs_sync(rt, db):
+            yield db, load_calendars(rt.config, db)
+            return
+    with rt.session() as db:
+        sync_if_needed(rt, db)
+    with rt.session(read=True) as db:
+        yield db, load_calendars(rt.config, db)
 
 
 def sync_config(rt: Runtime, db: Session, now: dt.datetime) -> list[meeting_changes.ChangeResult]:

@@ -18,7 +18,8 @@ from flows import REFLEXIVE
 from routing import calendar
 from routing.engine import items as engine
 from routing.engine import machines, meeting_changes
-from routing.engine.meeting_sync import current_calendars
+from routing.engine.meeting_sync import current_calendars, reading
+from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import write_item
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
@@ -54,8 +55,7 @@ def list_meetings(
     if body is not None:
         rt.config.body(body)
     end = end or start + dt.timedelta(days=92)
-    with rt.session() as db:
-        calendars = current_calendars(rt, db)
+    with reading(rt) as (db, calendars):
         meetings = calendars.meetings_between(start, end, [body] if body else None)
         planned = deadlines.planned_counts(db)
         rows_by_id = _rows(db, body, start, end)
@@ -172,9 +172,9 @@ def _preparing_bodies(rt: Runtime) -> dict[str, set[str]]:
     return found
 
 
-def meeting_on_day(rt: Runtime, db: Session, body: str, day: dt.date) -> calendar.Meeting:
+def meeting_on_day(rt: Runtime, calendars: Calendars, body: str, day: dt.date) -> calendar.Meeting:
     """The body's meeting on `day`; a day without one is the user's mistake."""
-    found = current_calendars(rt, db).meeting_on(body, day)
+    found = calendars.meeting_on(body, day)
     if found is None:
         raise BadInput(
             t("err.no_meeting_on", body=rt.config.body(body).name, date=format_date(day), key=body)
@@ -356,7 +356,7 @@ def close_meeting(
     notes = notes or {}
     results: list[Closed] = []
     with rt.session() as db:
-        meeting = meeting_on_day(rt, db, body, day)
+        meeting = meeting_on_day(rt, current_calendars(rt, db), body, day)
         on_meeting = items_on_meeting(db, rt, body, meeting)
         known = {item.id for item in on_meeting}
         strangers = sorted(set(outcomes) - known)

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from routing.engine import planning
 from routing.engine.calendar_ends import calendar_ends
-from routing.engine.meeting_sync import current_calendars
+from routing.engine.meeting_sync import reading
 from routing.i18n import t
 from routing.read import reports
 from routing.read.items import item_dict
@@ -36,7 +36,7 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
     if body is not None:
         rt.config.body(body)
     now = rt.clock.now()
-    with rt.session() as db:
+    with reading(rt) as (db, calendars):
         deadlines = deadline_queries.open_by_item(db)
         cards: dict[str, list[dict[str, Any]]] = {}
         for item in queries.list_items(db):
@@ -49,7 +49,6 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
                 continue
             assert item.id is not None
             cards.setdefault(where, []).append(_card(shaped, deadlines.get(item.id, []), now))
-        calendars = current_calendars(rt, db)
         ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
         outbox = db.exec(select(Outbox).where(col(Outbox.status).in_(["pending", "failed"]))).all()
     on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from routing import calendar
 from routing.engine import confidentiality, meetings, planning
 from routing.engine.confidentiality import Audience
-from routing.engine.meeting_sync import current_calendars
+from routing.engine.meeting_sync import reading
+from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
@@ -33,8 +34,8 @@ _SEARCH = dt.timedelta(days=400)
 def agenda(rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool) -> dict[str, Any]:
     """The agenda of a body's meeting on `day`, or of its next meeting from now."""
     rt.config.body(body)
-    with rt.session() as db:
-        meeting = _find_meeting(rt, db, body, day)
+    with reading(rt) as (db, calendars):
+        meeting = _find_meeting(rt, calendars, body, day)
         items = meetings.items_on_meeting(db, rt, body, meeting)
         items.sort(key=lambda i: (_ASKED_ORDER.get(i.asked, 9), i.id or 0))
         ids = [i.id for i in items if i.id]
@@ -54,8 +55,8 @@ def agenda(rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool) -> di
 def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> dict[str, Any]:
     """The decision list of a closed meeting: each item's outcome and note, in agenda order."""
     rt.config.body(body)
-    with rt.session() as db:
-        meeting = _find_meeting(rt, db, body, day)
+    with reading(rt) as (db, calendars):
+        meeting = _find_meeting(rt, calendars, body, day)
         rows = db.exec(
             select(MeetingOutcome)
             .where(MeetingOutcome.body == body)
@@ -98,11 +99,13 @@ def _header(rt: Runtime, body: str, start: dt.datetime, *, openbaar: bool) -> di
     }
 
 
-def _find_meeting(rt: Runtime, db: Session, body: str, day: dt.date | None) -> calendar.Meeting:
+def _find_meeting(
+    rt: Runtime, calendars: Calendars, body: str, day: dt.date | None
+) -> calendar.Meeting:
     if day is not None:
-        return meetings.meeting_on_day(rt, db, body, day)
+        return meetings.meeting_on_day(rt, calendars, body, day)
     now = rt.clock.now()
-    upcoming = current_calendars(rt, db).meetings_between(now, now + _SEARCH, [body])
+    upcoming = calendars.meetings_between(now, now + _SEARCH, [body])
     if not upcoming:
         raise BadInput(t("err.no_next_meeting", body=rt.config.bodies[body].name, key=body))
     return upcoming[0]

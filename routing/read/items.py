@@ -63,7 +63,7 @@ def list_items(
         rt.config.body(body)  # an unknown body is bad input, not an empty list
     if flow is not None:
         rt.catalog.get(flow)
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         rows = queries.list_items(db, states=[state] if state else None, flow=flow)
         result = []
         for item in rows:
@@ -97,7 +97,7 @@ def _possible(db: Session, flow: FlowDefinition, item: Item) -> list[dict[str, A
 
 
 def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         item = load_item(db, item_id)
         flow = rt.catalog.pinned(db, item.flow_version_id)
         detail = item_dict(item, flow)

@@ -15,7 +15,7 @@ from routing.effects.delivery import DeliveryReport
 from routing.effects.sweep import HEARTBEAT, SweepReport
 from routing.engine import planning
 from routing.engine.items import load_item
-from routing.engine.meeting_sync import current_calendars
+from routing.engine.meeting_sync import reading
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import format_date, t
@@ -59,14 +59,13 @@ def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None
     """The backward plan of an item to its target (or to `target`/`day`), at any point of its
     life: a target already reached says so instead of failing."""
     now = rt.clock.now()
-    with rt.session() as db:
+    with reading(rt) as (db, calendars):
         item = load_item(db, item_id)
         flow = rt.catalog.pinned(db, item.flow_version_id)
         target_body = target or item.target_body
         if target_body is None:
             raise BadInput(t("err.no_target", id=item_id))
         rt.config.body(target_body)
-        calendars = current_calendars(rt, db)
         meeting = _chosen_target(rt, calendars, item, target, target_body, day, now)
         visited = planning.visited_bodies(flow, queries.audit_trail(db, item_id))
         status = planning.target_status(
@@ -135,7 +134,7 @@ def _chosen_target(
 def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
     """Deadlines ahead, E&I decisions and notifications of one item (for `routing show`)."""
     now = rt.clock.now()
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         item = load_item(db, item_id)
         ahead = deadline_queries.of_item(db, item_id)
         decisions = db.exec(select(EiDecision).where(EiDecision.item_id == item_id)).all()
@@ -191,7 +190,7 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
 
 def heartbeat(rt: Runtime) -> dict[str, Any]:
     now = rt.clock.now()
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         row = db.get(Heartbeat, HEARTBEAT)
         if row is None:
             return {"at": None, "age_seconds": None, "silent": True, "sweeps": 0, "summary": ""}

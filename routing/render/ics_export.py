@@ -53,7 +53,7 @@ def meetings_calendar(rt: Runtime, meetings: Sequence[Mapping[str, Any]]) -> byt
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", t("ics.calendar_name"))
     cal.add("x-wr-timezone", str(tz))
-    with rt.session() as db:
+    with rt.session(read=True) as db:
         deadlines = db.exec(
             select(Deadline)
             .where(col(Deadline.kind).in_((*_DEADLINE_KINDS, "meeting")))
