@@ -82,6 +82,8 @@ class Runtime:
             return engine
         try:
             store.require_current_schema(engine)
+        except store.SchemaNewerThanCode as exc:
+            raise BadInput(t("err.db_newer", url=self.display_url, revision=exc.revision)) from None
         except store.SchemaOutOfDate as exc:
             raise DatabaseNotReady(self.display_url, str(exc)) from None
         except OperationalError as exc:
@@ -92,6 +94,13 @@ class Runtime:
     def recheck_schema(self) -> None:
         """Check the schema again at the next use (a newer version may have migrated it)."""
         self._schema_checked = False
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema; a database from a newer `routing` is refused."""
+        try:
+            return store.migrate(self.raw_engine())
+        except store.SchemaNewerThanCode as exc:
+            raise BadInput(t("err.db_newer", url=self.display_url, revision=exc.revision)) from None
 
     @property
     def display_url(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from store import deadlines, queries
 from store.db import (
+    SchemaNewerThanCode,
     SchemaOutOfDate,
     is_sqlite,
     make_engine,
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "FlowVersion",
     "Item",
+    "SchemaNewerThanCode",
     "SchemaOutOfDate",
     "deadlines",
     "is_sqlite",

@@ -36,6 +36,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 __all__ = [
+    "SchemaNewerThanCode",
     "SchemaOutOfDate",
     "is_sqlite",
     "make_engine",
@@ -57,6 +58,14 @@ READ_ONLY = "routing_read_only"
 
 class SchemaOutOfDate(RuntimeError):
     """The database's schema is not the newest; `migrate` brings it up to date."""
+
+
+class SchemaNewerThanCode(SchemaOutOfDate):
+    """The database was migrated by a newer version of the code; this code cannot use it."""
+
+    def __init__(self, revision: str) -> None:
+        self.revision = revision
+        super().__init__(f"schema is at {revision}, which this code does not know")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -141,6 +150,8 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
     """Upgrade the schema to the newest revision; returns (revision before, revision after)."""
     config = _alembic_config(engine)
     before, head = schema_state(engine)
+    if before is not None and before not in known_revisions():
+        raise SchemaNewerThanCode(before)
     if before != head:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -166,7 +177,18 @@ def schema_state(engine: Engine) -> tuple[str | None, str]:
     return current, head
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
+    return frozenset(
+        script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
+    )
+
+
 def require_current_schema(engine: Engine) -> None:
     current, head = schema_state(engine)
+    if current is not None and current not in known_revisions():
+        raise SchemaNewerThanCode(current)
     if current != head:
         raise SchemaOutOfDate(f"schema is at {current or 'nothing'}, the code needs {head}")

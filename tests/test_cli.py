@@ -257,3 +257,15 @@ def test_usage_errors_are_one_dutch_line_with_exit_2(
     assert stopped.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(line) and len(err.splitlines()) == 1, err
+
+
+def test_a_database_from_a_newer_routing_says_upgrade_routing_not_init(
+    cli: Cli, config_path: Path
+) -> None:
+    with sqlite3.connect(config_path.parent / "routing.db") as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    for args in (("list",), ("init",)):
+        refused = cli(*args, check=False)
+        assert refused.returncode == 2, refused.stderr
+        assert "nieuwere versie van routing (schema 9999)" in refused.stderr
+        assert "werk routing bij" in refused.stderr

@@ -34,7 +34,6 @@ def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
     """
     from importlib import resources
 
-    import store
     from routing.config.file import find_config_path
 
     path = find_config_path(config)
@@ -47,7 +46,7 @@ def init(config: ConfigOpt = None, now: NowOpt = None) -> None:
         path.write_text(starter, encoding="utf-8")
         console.print(i18n.t("cli.init_config", path=path))
     rt = open_runtime(str(path), now)
-    before, after = store.migrate(rt.raw_engine())
+    before, after = rt.migrate()
     from routing.effects.sweep import record_installation
 
     record_installation(rt)

@@ -93,6 +93,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Item {id} changed since you loaded it (version {version}); nothing was written. "
         "Look at it again with 'routing show {id}' and repeat your step.",
     },
+    "err.db_newer": {
+        "nl": "Database {url} is bijgewerkt door een nieuwere versie van routing (schema "
+        "{revision}); werk routing bij naar die versie. 'routing init' helpt hier niet.",
+        "en": "Database {url} was upgraded by a newer version of routing (schema {revision}); "
+        "upgrade routing to that version. 'routing init' does not help here.",
+    },
     "err.db_not_ready": {
         "nl": "Database {url} is niet klaar ({detail}); voer 'routing init' uit om haar aan "
         "te maken of bij te werken.",
