@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from routing.i18n import t
+from routing.i18n import t, tn
 
 __all__ = [
     "BadInput",
@@ -60,7 +60,8 @@ class ConfigError(BadInput):
         self.path = path
         self.problems = list(problems)
         lines = "; ".join(self.problems)
-        super().__init__(t("err.config", path=path, count=len(self.problems), problems=lines))
+        count = len(self.problems)
+        super().__init__(tn("err.config", count, path=path, count=count, problems=lines))
 
 
 class FlowInvalid(ConfigError):

@@ -156,7 +156,7 @@ def test_bad_input_writes_nothing(rt: Runtime) -> None:
         BadInput, match="'--voor advies' is niet mogelijk; kies uit: besluitvorming"
     ):
         engine.create_item(rt, engine.ItemSpec(title="X", flow="initiatief", asked="advies"))
-    with pytest.raises(BadInput, match=r"Onderwerp\(en\) 'twee woorden' niet bruikbaar"):
+    with pytest.raises(BadInput, match=r"Onderwerp 'twee woorden' niet bruikbaar"):
         engine.create_item(
             rt, engine.ItemSpec(title="X", flow="initiatief", topics=["Twee woorden"])
         )

@@ -55,7 +55,7 @@ def test_meetings_and_deadlines_parse_back_with_local_times(
 ) -> None:
     path = tmp_path / "routing.ics"
     out = cli("meetings", *RANGE, "--ics", str(path), "--now", "2024-02-06T08:00").stdout
-    assert "vergadering(en)" in out
+    assert "vergaderingen en de termijnen" in out
     listed = len([r for r in cli("meetings", *RANGE, "--json").stdout.split('"key"')]) - 1
     events = _events(path)
     meetings = [e for e in events.values() if e.uid.value.startswith("meeting-")]

@@ -381,4 +381,4 @@ def stukken(
 
     rt = open_runtime(config, now, actor)
     count = meetings.papers_in(rt, item_id, note)
-    make_console().print(i18n.t("cli.papers_in", id=item_id, count=count))
+    make_console().print(i18n.tn("cli.papers_in", count, id=item_id, count=count))

@@ -84,7 +84,7 @@ def meetings_list(
         if not target.parent.exists():
             raise BadInput(i18n.t("err.no_folder", option="--ics", folder=target.parent))
         target.write_bytes(meetings_calendar(rt, rows))
-        make_console().print(i18n.t("cli.ics_written", path=target, meetings=len(rows)))
+        make_console().print(i18n.tn("cli.ics_written", len(rows), path=target, count=len(rows)))
         return
     if as_json:
         emit_json(rows)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from routing.engine import notify
 from routing.engine.meeting_changes import ChangeResult
 from routing.engine.stored_calendars import Calendars
-from routing.i18n import format_date, t
+from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
 
 __all__ = ["CalendarEnd", "calendar_ends", "change_lines", "no_meeting_advice", "routed_bodies"]
@@ -82,5 +82,9 @@ def change_lines(rt: Runtime, change: ChangeResult) -> list[str]:
     name = rt.config.bodies[change.body].name
     when = notify.local(change.from_at or change.to_at or dt.datetime.min, rt.config)
     new = notify.local(change.to_at, rt.config) if change.to_at else ""
-    head = t(f"calendar.change_{change.kind}", body=name, when=when, new=new, n=len(change.items))
+    count = len(change.items)
+    if change.kind == "added":
+        head = t("calendar.change_added", body=name, when=when, new=new)
+    else:
+        head = tn(f"calendar.change_{change.kind}", count, body=name, when=when, new=new, n=count)
     return [head, *(f"  {line}" for line in change.lines)]

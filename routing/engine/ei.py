@@ -17,7 +17,7 @@ from flows import FlowDefinition
 from routing.config.file import Config
 from routing.engine import notify
 from routing.errors import BadInput
-from routing.i18n import t
+from routing.i18n import t, tn
 from store import Item
 from store.schedule_models import EiDecision
 
@@ -68,7 +68,7 @@ def decide(
         matched = sorted(set(item.topics) & config.ei_topics)
         inform, decided_by = bool(matched), "auto"
         reason = (
-            t("ei.reason_topics", topics=", ".join(matched))
+            tn("ei.reason_topics", len(matched), topics=", ".join(matched))
             if matched
             else t("ei.reason_no_topics")
         )

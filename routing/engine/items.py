@@ -25,7 +25,7 @@ from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import write_item
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
-from routing.i18n import format_date, t
+from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
 from store.schedule_models import Deadline
@@ -77,7 +77,7 @@ def _clean_topics(topics: Sequence[str]) -> list[str]:
     cleaned = [topic.strip().lower() for topic in topics if topic.strip()]
     bad = [topic for topic in cleaned if not _TOPIC.match(topic)]
     if bad:
-        raise BadInput(t("err.topics_unusable", topics=", ".join(map(repr, bad))))
+        raise BadInput(tn("err.topics_unusable", len(bad), topics=", ".join(map(repr, bad))))
     return list(dict.fromkeys(cleaned))
 
 

@@ -22,7 +22,7 @@ from routing.engine.meeting_sync import current_calendars, reading
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import write_item
 from routing.errors import BadInput, RefusedByRules
-from routing.i18n import format_date, t
+from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
 from store import Item, deadlines, queries
 from store.schedule_models import MeetingChange, MeetingOutcome, MeetingRow
@@ -363,8 +363,9 @@ def close_meeting(
         if strangers:
             on_it = ", ".join(str(i) for i in sorted(i for i in known if i is not None))
             raise BadInput(
-                t(
+                tn(
                     "err.not_on_meeting",
+                    len(strangers),
                     ids=", ".join(map(str, strangers)),
                     body=rt.config.bodies[body].name,
                     date=format_date(day),

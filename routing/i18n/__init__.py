@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-__all__ = ["LANGUAGES", "MESSAGES", "current_language", "format_date", "set_language", "t"]
+__all__ = [
+    "LANGUAGES",
+    "MESSAGES",
+    "current_language",
+    "format_date",
+    "set_language",
+    "t",
+    "tn",
+]
 
 LANGUAGES = ("nl", "en")
 _state = {"lang": "nl"}
@@ -63,9 +71,13 @@ _SHORT_WEEKDAYS = {
 MESSAGES: dict[str, dict[str, str]] = {
     # errors
     "err.not_found": {"nl": "{what} {key} bestaat niet.", "en": "{what} {key} does not exist."},
-    "err.config": {
-        "nl": "{path}: {count} probleem/problemen: {problems}",
-        "en": "{path}: {count} problem(s): {problems}",
+    "err.config.one": {
+        "nl": "{path}: {count} probleem: {problems}",
+        "en": "{path}: {count} problem: {problems}",
+    },
+    "err.config.other": {
+        "nl": "{path}: {count} problemen: {problems}",
+        "en": "{path}: {count} problems: {problems}",
     },
     "err.trigger_from": {
         "nl": "'{trigger}' kan alleen vanuit {sources}",
@@ -169,9 +181,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ei.reason_always": {"nl": "de flow informeert altijd", "en": "the flow always informs"},
     "ei.reason_never": {"nl": "de flow informeert nooit", "en": "the flow never informs"},
-    "ei.reason_topics": {
-        "nl": "onderwerp(en) voor E&I: {topics}",
-        "en": "topic(s) for E&I: {topics}",
+    "ei.reason_topics.one": {
+        "nl": "onderwerp voor E&I: {topics}",
+        "en": "topic for E&I: {topics}",
+    },
+    "ei.reason_topics.other": {
+        "nl": "onderwerpen voor E&I: {topics}",
+        "en": "topics for E&I: {topics}",
     },
     "ei.reason_no_topics": {
         "nl": "geen onderwerp voor E&I",
@@ -419,17 +435,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "progress.import": {"nl": "Vergaderingen importeren", "en": "Importing meetings"},
     "progress.close": {"nl": "Uitkomsten vastleggen", "en": "Recording outcomes"},
     "progress.deadlines": {"nl": "Termijnen", "en": "Deadlines"},
-    "cli.papers_in": {
-        "nl": "Item {id}: stukken binnen ({count} termijn(en) afgehandeld).",
-        "en": "Item {id}: papers in ({count} deadline(s) met).",
+    "cli.papers_in.one": {
+        "nl": "Item {id}: stukken binnen ({count} termijn afgehandeld).",
+        "en": "Item {id}: papers in ({count} deadline met).",
     },
-    "cli.ics_written": {
-        "nl": "{path}: {meetings} vergadering(en) en de termijnen van open items geschreven.",
-        "en": "{path}: {meetings} meeting(s) and the deadlines of open items written.",
+    "cli.papers_in.other": {
+        "nl": "Item {id}: stukken binnen ({count} termijnen afgehandeld).",
+        "en": "Item {id}: papers in ({count} deadlines met).",
     },
-    "cli.imported": {
-        "nl": "{body}: {new} vergadering(en) geïmporteerd, {known} al bekend.",
-        "en": "{body}: {new} meeting(s) imported, {known} already known.",
+    "cli.ics_written.one": {
+        "nl": "{path}: {count} vergadering en de termijnen van open items geschreven.",
+        "en": "{path}: {count} meeting and the deadlines of open items written.",
+    },
+    "cli.ics_written.other": {
+        "nl": "{path}: {count} vergaderingen en de termijnen van open items geschreven.",
+        "en": "{path}: {count} meetings and the deadlines of open items written.",
     },
     "asked.besluitvorming": {"nl": "ter besluitvorming", "en": "for decision"},
     "asked.bespreking": {"nl": "ter bespreking", "en": "for discussion"},
@@ -475,11 +495,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give it meetings under [bodies.{key}.calendar] in routing.toml or import them "
         "with 'routing meetings import {key} FILE.ics'.",
     },
-    "err.topics_unusable": {
-        "nl": "Onderwerp(en) {topics} niet bruikbaar; een onderwerp bestaat uit kleine letters, "
-        "cijfers en '-', bijvoorbeeld 'llo' of 'regionaal-werkcentrum'.",
-        "en": "Topic(s) {topics} not usable; a topic is lowercase letters, digits and '-', "
-        "e.g. 'llo' or 'regionaal-werkcentrum'.",
+    "err.topics_unusable.one": {
+        "nl": "Onderwerp {topics} niet bruikbaar; een onderwerp bestaat uit kleine letters, "
+        "cijfers en '-', beginnend met een letter of cijfer.",
+        "en": "Topic {topics} not usable; a topic is lowercase letters, digits and '-', starting "
+        "with a letter or digit.",
+    },
+    "err.topics_unusable.other": {
+        "nl": "Onderwerpen {topics} niet bruikbaar; een onderwerp bestaat uit kleine letters, "
+        "cijfers en '-', beginnend met een letter of cijfer.",
+        "en": "Topics {topics} not usable; a topic is lowercase letters, digits and '-', starting "
+        "with a letter or digit.",
     },
     "err.asked_unknown": {
         "nl": "'--voor {asked}' is niet mogelijk; kies uit: {choices}.",
@@ -510,10 +536,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No body on the route of '{flow}' meets on {date}; see the meetings with "
         "'routing meetings' and pick one of their dates.",
     },
-    "err.not_on_meeting": {
-        "nl": "Item(s) {ids} staan niet op de vergadering van {body} van {date}; op deze "
+    "err.not_on_meeting.one": {
+        "nl": "Item {ids} staat niet op de vergadering van {body} van {date}; op deze "
         "vergadering staan: {on_it}.",
-        "en": "Item(s) {ids} are not on the meeting of {body} of {date}; on it: {on_it}.",
+        "en": "Item {ids} is not on the meeting of {body} of {date}; on it: {on_it}.",
+    },
+    "err.not_on_meeting.other": {
+        "nl": "Items {ids} staan niet op de vergadering van {body} van {date}; op deze "
+        "vergadering staan: {on_it}.",
+        "en": "Items {ids} are not on the meeting of {body} of {date}; on it: {on_it}.",
     },
     "err.no_open_papers": {
         "nl": "Item {id} heeft geen openstaande termijn voor stukken (status '{state}'); er is "
@@ -1077,13 +1108,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Opnieuw ingepland (vergadering bestaat niet meer): {line}",
         "en": "Planned again (meeting no longer exists): {line}",
     },
-    "calendar.change_moved": {
-        "nl": "Vergadering {body} van {when} verplaatst naar {new}; {n} item(s) gaan mee.",
-        "en": "Meeting of {body} of {when} moved to {new}; {n} item(s) go along.",
+    "calendar.change_moved.one": {
+        "nl": "Vergadering {body} van {when} verplaatst naar {new}; {n} item gaat mee.",
+        "en": "Meeting of {body} of {when} moved to {new}; {n} item goes along.",
     },
-    "calendar.change_cancelled": {
-        "nl": "Vergadering {body} van {when} vervallen; {n} item(s) opnieuw ingepland.",
-        "en": "Meeting of {body} of {when} cancelled; {n} item(s) planned again.",
+    "calendar.change_moved.other": {
+        "nl": "Vergadering {body} van {when} verplaatst naar {new}; {n} items gaan mee.",
+        "en": "Meeting of {body} of {when} moved to {new}; {n} items go along.",
+    },
+    "calendar.change_cancelled.one": {
+        "nl": "Vergadering {body} van {when} vervallen; {n} item opnieuw ingepland.",
+        "en": "Meeting of {body} of {when} cancelled; {n} item planned again.",
+    },
+    "calendar.change_cancelled.other": {
+        "nl": "Vergadering {body} van {when} vervallen; {n} items opnieuw ingepland.",
+        "en": "Meeting of {body} of {when} cancelled; {n} items planned again.",
     },
     "calendar.change_added": {
         "nl": "Vergadering {body} toegevoegd op {new}.",
@@ -1204,6 +1243,12 @@ def current_language() -> str:
 def t(message_id: str, /, **values: Any) -> str:
     entry = MESSAGES[message_id]
     return entry[_state["lang"]].format(**values) if values else entry[_state["lang"]]
+
+
+def tn(message_id: str, count: int, /, **values: Any) -> str:
+    """A message with a count: `<id>.one` for exactly one, `<id>.other` otherwise (the plural
+    rule of both Dutch and English), never "termijn(en)"."""
+    return t(f"{message_id}.{'one' if count == 1 else 'other'}", **values)
 
 
 def format_date(
