@@ -28,7 +28,7 @@ ENVIRONMENT = "ROUTING_DATABASE_URL"
 SUPPORTED = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
 _SQLITE_EXAMPLE = "sqlite:////var/lib/routing/routing.db"
 _POSTGRES_EXAMPLE = "postgresql+psycopg://routing@localhost/routing"
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
+_PASSWORD = re.compile(r":[^:/@]*@")  # user:password@host, also in a URL that does not parse
 
 
 def database_url(configured: str, config_dir: Path, problems: Problems) -> str:
@@ -55,18 +55,23 @@ def _check(url: str, problems: Problems, *, environment: bool) -> None:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        report("config.db_unparsable", url=_PASSWORD.sub(r"\1***@", url))
+        report("config.db_unparsable", url=_PASSWORD.sub(":***@", url))
         return
     shown = parsed.render_as_string(hide_password=True)
     backend, _, driver = parsed.drivername.partition("+")
     if backend not in SUPPORTED or (driver and driver not in SUPPORTED[backend]):
         report("config.db_backend", url=shown, backend=parsed.drivername)
-    elif backend == "postgresql" and importlib.util.find_spec("psycopg") is None:
+    elif backend == "postgresql" and not _has_psycopg():
         report("config.db_driver")
     elif backend == "sqlite" and parsed.database and not _in_memory(parsed.database):
         folder = Path(parsed.database).parent
         if not folder.is_dir():
             report("config.db_folder", folder=str(folder))
+
+
+def _has_psycopg() -> bool:
+    """Whether psycopg (the `postgres` extra) is installed; looked up, not imported."""
+    return importlib.util.find_spec("psycopg") is not None
 
 
 def _in_memory(database: str) -> bool:

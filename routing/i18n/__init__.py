@@ -64,8 +64,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # errors
     "err.not_found": {"nl": "{what} {key} bestaat niet.", "en": "{what} {key} does not exist."},
     "err.config": {
-        "nl": "{path}: {count} probleem/problemen: {problems}",
-        "en": "{path}: {count} problem(s): {problems}",
+        "nl": "{path}: {count} probleem/problemen:{problems}",
+        "en": "{path}: {count} problem(s):{problems}",
     },
     "err.trigger_from": {
         "nl": "'{trigger}' kan alleen vanuit {sources}",
