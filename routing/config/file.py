@@ -265,6 +265,7 @@ def _parse_bodies(
     bodies: dict[str, Body] = {}
     for key, table in clean.get("bodies", {}).items():
         where = ("bodies", key)
+        given = data["bodies"][key]  # as written: a handover_to of the wrong type is not missing
         if not re.fullmatch(r"[a-z][a-z0-9-]*", key):
             problems.add(where, "config.body_key")
         kind = table.get("kind", "")
@@ -275,7 +276,7 @@ def _parse_bodies(
         calendar = table.get("calendar", {})
         if kind == "persoon" and calendar:
             problems.add((*where, "calendar"), "config.person_calendar", where=dotted(where))
-        if kind == "persoon" and not table.get("handover_to"):
+        if kind == "persoon" and not given.get("handover_to"):
             problems.add(where, "config.person_handover")
         bodies[key] = Body(
             key=key,
