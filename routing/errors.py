@@ -1,10 +1,11 @@
 """The one exception family of the project, rooted at `RoutingError`.
 
 Every error a user can cause is a subclass that takes data and writes its own message: what went
-wrong, and what to do about it. The CLI prints `str(error)` on one line and exits with
-`error.exit_code`: 1 when the rules refuse (an impossible trigger, a lost optimistic lock),
-2 for bad input or bad configuration. Lower layers (`flows`, `store`) do not import this module;
-`routing` translates their exceptions into these at its boundary.
+wrong, and what to do about it. The CLI prints `str(error)` on one line (a configuration with
+several problems: one line for each) and exits with `error.exit_code`: 1 when the rules refuse
+(an impossible trigger, a lost optimistic lock), 2 for bad input or bad configuration. Lower
+layers (`flows`, `store`) do not import this module; `routing` translates their exceptions into
+these at its boundary.
 """
 
 from __future__ import annotations
@@ -54,14 +55,18 @@ class NotFound(BadInput):
 
 
 class ConfigError(BadInput):
-    """A configuration file is invalid; every problem found is listed at once."""
+    """A configuration file is invalid; every problem found is listed at once: one problem on
+    the line of the file's name, several each on a line of their own."""
 
     def __init__(self, path: str, problems: Sequence[str]) -> None:
         self.path = path
         self.problems = list(problems)
-        lines = "; ".join(self.problems)
+        if len(self.problems) == 1:
+            listed = f" {self.problems[0]}"
+        else:
+            listed = "".join(f"\n  {problem}" for problem in self.problems)
         count = len(self.problems)
-        super().__init__(tn("err.config", count, path=path, count=count, problems=lines))
+        super().__init__(tn("err.config", count, path=path, count=count, problems=listed))
 
 
 class FlowInvalid(ConfigError):

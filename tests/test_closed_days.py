@@ -138,14 +138,18 @@ def test_bad_closed_days_and_bevrijdingsdag_are_reported_together() -> None:
         ('bevrijdingsdag = "lustrum"\n', ""),
         (REGIETEAM, REGIETEAM + 'closed = ["morgen"]\n'),
     )
+    rows = starter_text().splitlines()
+    closed, header = rows.index("closed = []") + 1, rows.index(REGIETEAM.strip()) + 1
     assert len(found) == 3, found
-    assert found[0] == "region.closed[1]: '27-12-2024' is geen datum; schrijf 2024-12-24"
+    assert found[0] == (
+        f"region.closed[1]: '27-12-2024' is geen datum; schrijf 2024-12-24 (regel {closed})"
+    )
     assert found[1].startswith("region.bevrijdingsdag: 'soms' is onbekend")
     assert found[1].endswith("kies uit lustrum, elk-jaar")
-    assert "(regel 12)" in found[1]  # the [region] table
-    assert (
-        found[2]
-        == "bodies.regieteam.calendar.closed[0]: 'morgen' is geen datum; schrijf 2024-12-24"
+    assert f"(regel {closed + 1})" in found[1]  # the line of the key itself
+    assert found[2] == (
+        "bodies.regieteam.calendar.closed[0]: 'morgen' is geen datum; schrijf 2024-12-24 "
+        f"(regel {header + 1})"
     )
 
 
@@ -155,6 +159,7 @@ def test_closed_must_be_a_list_and_errors_speak_english() -> None:
         region('closed = "2024-12-27"'),
         ('bevrijdingsdag = "lustrum"', 'bevrijdingsdag = "every-year"'),
     )
-    assert found[0] == "region.closed: must be a list"
+    closed = starter_text().splitlines().index("closed = []") + 1
+    assert found[0] == f"region.closed: must be a list (line {closed})"
     assert found[1].startswith("region.bevrijdingsdag: 'every-year' unknown")
     assert found[1].endswith("use one of lustrum, elk-jaar")

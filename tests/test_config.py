@@ -97,10 +97,13 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_unknown_top_level_key_lists_the_allowed_ones(tmp_path: Path) -> None:
+    text = starter_text() + "\n[databse]\nurl = ''\n"
+    line = text.count("\n") - 1  # the line of [databse]
     with pytest.raises(
-        ConfigError, match=r"databse: onbekende sleutel; toegestaan: bodies, daemon, database"
+        ConfigError,
+        match=rf"databse: onbekende sleutel \(regel {line}\); toegestaan: bodies, daemon, database",
     ):
-        parse_config(starter_text() + "\n[databse]\nurl = ''\n", tmp_path / "routing.toml")
+        parse_config(text, tmp_path / "routing.toml")
 
 
 def test_problems_come_out_in_english_on_request(tmp_path: Path) -> None:
@@ -110,7 +113,8 @@ def test_problems_come_out_in_english_on_request(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text, tmp_path / "routing.toml")
     message = str(caught.value)
-    assert "databse: unknown key; allowed: bodies, daemon, database" in message
+    assert "databse: unknown key (line " in message
+    assert "; allowed: bodies, daemon, database" in message
     assert "a person needs handover_to (the body it hands over to" in message
     assert "(line " in message
 

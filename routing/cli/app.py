@@ -2,8 +2,9 @@
 
 No rule lives here. Heavy libraries (SQLAlchemy/SQLModel, Alembic, APScheduler) are imported only
 inside the commands that need them, so `routing --help` and `routing check` start quickly.
-Errors of the `RoutingError` family become one line on stderr and exit code 1 (refused by the
-rules) or 2 (bad input); a user's mistake never shows a traceback.
+Errors of the `RoutingError` family become one line on stderr (a configuration's problems: one
+line each) and exit code 1 (refused by the rules) or 2 (bad input); a user's mistake never shows
+a traceback.
 """
 
 from __future__ import annotations

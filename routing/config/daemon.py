@@ -1,7 +1,8 @@
 """The daemon's settings: the `[daemon]` table and the E&I digest rhythm (`[ei] digest`).
 
-Parsed with the rest of routing.toml; problems are returned, not raised, so the config can report
-them together with every other problem of the file.
+Parsed with the rest of routing.toml: `routing.config.schema` checks the keys and their types,
+this module the values. Problems are returned, not raised, so the config can report them
+together with every other problem of the file.
 """
 
 from __future__ import annotations
@@ -11,23 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from routing.i18n import t
+from routing.config import schema
+from routing.config.schema import DAEMON, DIGEST, Problems
 
-__all__ = ["DAEMON_KEYS", "DIGEST_KEYS", "DaemonSettings", "parse_daemon"]
+__all__ = ["DAEMON_KEYS", "DIGEST_KEYS", "DaemonSettings", "daemon_settings", "parse_daemon"]
 
-DAEMON_KEYS = frozenset(
-    {
-        "sweep_every_minutes", "rollover_after_days", "feedback", "feedback_owner", "cron",
-        "calendar_warning_weeks",
-    }
-)  # fmt: skip
-DIGEST_KEYS = frozenset({"body", "every"})
+DAEMON_KEYS = frozenset(DAEMON.keys)
+DIGEST_KEYS = frozenset(DIGEST.keys)
 _PERIOD_MONTHS = {"maand": 1, "kwartaal": 3, "halfjaar": 6, "jaar": 12}
 _DEFAULT_FEEDBACK = {
     "uta-supportteam": "terugkoppeling-supportteam",
     "uta-stuurgroep": "terugkoppeling-stuurgroep",
 }
-_FEEDBACK_EXAMPLE = '{"uta-stuurgroep" = "terugkoppeling-stuurgroep"}'
 
 
 @dataclass(frozen=True)
@@ -65,106 +61,70 @@ class DaemonSettings:
 def parse_daemon(
     daemon: Mapping[str, Any], digest: Mapping[str, Any] | None, bodies: Mapping[str, Any]
 ) -> tuple[DaemonSettings, list[str]]:
-    problems: list[str] = [
-        t(
-            "config.unknown_key",
-            where=f"daemon.{key}",
-            line="",
-            allowed=", ".join(sorted(DAEMON_KEYS)),
-        )
-        for key in daemon
-        if key not in DAEMON_KEYS
-    ]
-    minutes = _positive(daemon, "sweep_every_minutes", 5, problems)
-    days = _positive(daemon, "rollover_after_days", 2, problems, allow_zero=True)
-    weeks = _positive(daemon, "calendar_warning_weeks", 8, problems)
-    owner = daemon.get("feedback_owner", "Gemeente Hilversum")
-    if not isinstance(owner, str):
-        problems.append(t("config.not_text", where="daemon.feedback_owner", value=repr(owner)))
-        owner = "Gemeente Hilversum"
+    """The settings from the `[daemon]` and `[ei.digest]` tables as read, every problem listed."""
+    problems = Problems()
+    checked = schema.check(daemon, DAEMON, ("daemon",), problems)
+    checked_digest = (
+        None if digest is None else schema.check(digest, DIGEST, ("ei", "digest"), problems)
+    )
+    return daemon_settings(checked, checked_digest, bodies, problems), problems.found
+
+
+def daemon_settings(
+    daemon: Mapping[str, Any],
+    digest: Mapping[str, Any] | None,
+    bodies: Mapping[str, Any],
+    problems: Problems,
+) -> DaemonSettings:
+    """The settings from tables `routing.config.schema` has checked (keys and types): here only
+    the values are judged (a known body, a crontab line, a period)."""
     digest_body, months = _digest(digest, bodies, problems)
-    settings = DaemonSettings(
-        sweep_every=dt.timedelta(minutes=minutes),
-        rollover_grace=dt.timedelta(days=days),
+    return DaemonSettings(
+        sweep_every=dt.timedelta(minutes=daemon.get("sweep_every_minutes", 5)),
+        rollover_grace=dt.timedelta(days=daemon.get("rollover_after_days", 2)),
         feedback=_feedback(daemon, bodies, problems),
-        feedback_owner=owner,
+        feedback_owner=daemon.get("feedback_owner", "Gemeente Hilversum"),
         cron=_cron(daemon, problems),
         digest_body=digest_body,
         digest_months=months,
-        calendar_warning=dt.timedelta(weeks=weeks),
+        calendar_warning=dt.timedelta(weeks=daemon.get("calendar_warning_weeks", 8)),
     )
-    return settings, problems
 
 
 def _feedback(
-    daemon: Mapping[str, Any], bodies: Mapping[str, Any], problems: list[str]
+    daemon: Mapping[str, Any], bodies: Mapping[str, Any], problems: Problems
 ) -> dict[str, str]:
-    feedback = daemon.get("feedback", _DEFAULT_FEEDBACK)
-    if not isinstance(feedback, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in feedback.items()
-    ):
-        problems.append(t("config.feedback_table", example=_FEEDBACK_EXAMPLE))
-        return dict(_DEFAULT_FEEDBACK)
-    problems.extend(
-        t("config.unknown_body", where="daemon.feedback", body=body, line="")
-        for body in feedback
-        if body not in bodies
-    )
+    feedback: dict[str, str] = daemon.get("feedback", _DEFAULT_FEEDBACK)
+    for body in feedback:
+        if body not in bodies:
+            problems.add(("daemon", "feedback", body), "config.unknown_body", body=body)
     return dict(feedback)
 
 
-def _cron(daemon: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
-    cron = daemon.get("cron", [])
-    if not isinstance(cron, list) or not all(isinstance(c, str) for c in cron):
-        problems.append(t("config.cron_list", example='["0 7 * * 1-5"]'))
-        return ()
-    problems.extend(t("config.cron_line", entry=line) for line in cron if len(line.split()) != 5)
+def _cron(daemon: Mapping[str, Any], problems: Problems) -> tuple[str, ...]:
+    cron: list[str] = daemon.get("cron", [])
+    for n, line in enumerate(cron):
+        if len(line.split()) != 5:
+            problems.add(("daemon", "cron", n), "config.cron_line", entry=line)
     return tuple(cron)
 
 
 def _digest(
-    digest: Mapping[str, Any] | None, bodies: Mapping[str, Any], problems: list[str]
+    digest: Mapping[str, Any] | None, bodies: Mapping[str, Any], problems: Problems
 ) -> tuple[str | None, int]:
     body: str | None = "pfho-ei" if "pfho-ei" in bodies else None
     if digest is None:
         return body, 3
-    problems.extend(
-        t(
-            "config.unknown_key",
-            where=f"ei.digest.{key}",
-            line="",
-            allowed=", ".join(sorted(DIGEST_KEYS)),
-        )
-        for key in digest
-        if key not in DIGEST_KEYS
-    )
     body = digest.get("body", body)
     if body is not None and body not in bodies:
-        problems.append(t("config.unknown_body", where="ei.digest.body", body=body, line=""))
+        problems.add(("ei", "digest", "body"), "config.unknown_body", body=body)
     every = digest.get("every", "kwartaal")
     if every not in _PERIOD_MONTHS:
-        problems.append(t("config.period", every=every, choices=", ".join(_PERIOD_MONTHS)))
+        problems.add(
+            ("ei", "digest", "every"),
+            "config.period",
+            every=every,
+            choices=", ".join(_PERIOD_MONTHS),
+        )
         return body, 3
     return body, _PERIOD_MONTHS[every]
-
-
-def _positive(
-    table: Mapping[str, Any],
-    key: str,
-    default: int,
-    problems: list[str],
-    *,
-    allow_zero: bool = False,
-) -> int:
-    value = table.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < (0 if allow_zero else 1):
-        problems.append(
-            t(
-                "config.whole_number",
-                where=f"daemon.{key}",
-                bound=">= 0" if allow_zero else "> 0",
-                value=repr(value),
-            )
-        )
-        return default
-    return value

@@ -1,9 +1,11 @@
 """`routing.toml`: where it is found, what it may contain, and the validated `Config` it becomes.
 
-The file is validated whole: unknown keys are refused with the allowed ones listed, and every
-problem is reported at once, with the line of its table where the file gives one. Lookup order:
-`--config`, then `ROUTING_CONFIG`, then `./routing.toml`; `ROUTING_DATABASE_URL` overrides the
-database URL. The default database is a SQLite file next to the config.
+The file is validated whole: `routing.config.schema` checks every table's keys and types (unknown
+keys are refused with the allowed ones listed), the functions here and in `daemon`, `notify`,
+`database` and `routing.calendar` judge the values, and every problem is reported at once, each
+with the line of its key (else of its table). Lookup order: `--config`, then `ROUTING_CONFIG`,
+then `./routing.toml`; `ROUTING_DATABASE_URL` overrides the database URL. The default database
+is a SQLite file next to the config.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from routing import calendar
-from routing.config.daemon import DaemonSettings, parse_daemon
-from routing.config.notify import NotifySettings, parse_notify
+from routing.config import schema
+from routing.config.daemon import DaemonSettings, daemon_settings
+from routing.config.database import database_url
+from routing.config.lines import KeyLines
+from routing.config.notify import NotifySettings, notify_settings
+from routing.config.schema import ROOT, Problems, dotted
 from routing.errors import CalendarError, ConfigError, NotFound
 from routing.i18n import t
 
@@ -36,28 +42,9 @@ __all__ = [
 
 BODY_KINDS = ("ambtelijk", "bestuurlijk", "persoon")
 LANGUAGES = ("nl", "en")
-DEFAULT_DB_NAME = "routing.db"
-
-_TOP_KEYS = frozenset(
-    {"language", "region", "database", "secretariat", "ei", "flows", "bodies", "notify", "daemon"}
-    | {"people"}
-)
-_REGION_KEYS = frozenset({"name", "timezone", "closed", "bevrijdingsdag"})
 # "lustrum": 5 May closed only when the holidays library says so (2025, 2030, ...);
 # "elk-jaar": closed every year.
 BEVRIJDINGSDAG = ("lustrum", "elk-jaar")
-_DATABASE_KEYS = frozenset({"url"})
-_SECRETARIAT_KEYS = frozenset({"name", "email"})
-_EI_KEYS = frozenset({"topics", "digest"})
-_FLOWS_KEYS = frozenset({"paths"})
-_BODY_KEYS = frozenset(
-    {
-        "name", "kind", "email", "description", "calendar", "handover_to", "handover_lead",
-        "handover_at", "location",
-    }
-)  # fmt: skip
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DIGEST_EXAMPLE = '{ body = "pfho-ei", every = "kwartaal" }'
 
 
 @dataclass(frozen=True)
@@ -135,69 +122,47 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [t("config.not_toml", detail=exc)]) from None
-    problems: list[str] = []
-    check = _Checker(text, problems)
-    check.keys(data, _TOP_KEYS, "")
+    problems = Problems(KeyLines(text))
+    clean = schema.check(data, ROOT, (), problems)
 
-    region = check.table(data, "region", _REGION_KEYS)
-    tz_name = check.string(region, "timezone", "region", default="Europe/Amsterdam")
-    try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(t("config.timezone", tz=tz_name))
-        tz = ZoneInfo("Europe/Amsterdam")
-    workdays = _parse_workdays(check, region, tz)
-
-    language = check.string(data, "language", "", default="nl")
+    region = clean.get("region", {})
+    tz = _timezone(region, problems)
+    workdays = _parse_workdays(region, tz, problems)
+    language = clean.get("language", "nl")
     if language not in LANGUAGES:
-        problems.append(t("config.language", language=language, choices=", ".join(LANGUAGES)))
+        problems.add(
+            ("language",), "config.language", language=language, choices=", ".join(LANGUAGES)
+        )
+    url = database_url(clean.get("database", {}).get("url", ""), path.parent, problems)
 
-    database = check.table(data, "database", _DATABASE_KEYS)
-    url = os.environ.get("ROUTING_DATABASE_URL") or check.string(database, "url", "database")
-    if not url:
-        url = f"sqlite:///{(path.parent / DEFAULT_DB_NAME).resolve()}"
-
-    secretariat = check.table(data, "secretariat", _SECRETARIAT_KEYS)
-    ei = check.table(data, "ei", _EI_KEYS)
-    flows_table = check.table(data, "flows", _FLOWS_KEYS)
-    flow_paths = tuple(
-        (path.parent / p).resolve() for p in check.strings(flows_table, "paths", "flows")
-    )
-    bodies = _parse_bodies(check, data)
+    bodies = _parse_bodies(data, clean, problems)
     for body in bodies.values():
         if body.handover_to is not None and body.handover_to not in bodies:
-            problems.append(
-                t(
-                    "config.unknown_body",
-                    where=f"bodies.{body.key}.handover_to",
-                    body=body.handover_to,
-                    line=check.at_table(f"bodies.{body.key}"),
-                )
+            problems.add(
+                ("bodies", body.key, "handover_to"), "config.unknown_body", body=body.handover_to
             )
-        problems.extend(_handover_at_problems(body, bodies, check))
+        _check_handover_at(body, bodies, problems)
     calendars = _parse_calendars(bodies, tz, problems, workdays)
-    people = _parse_people(check, data)
-    digest = ei.get("digest")
-    if digest is not None and not isinstance(digest, dict):
-        problems.append(t("config.digest_table", example=_DIGEST_EXAMPLE))
-        digest = None
-    daemon, daemon_problems = parse_daemon(check.table(data, "daemon", None), digest, bodies)
-    problems.extend(daemon_problems)
-    notify, notify_problems = parse_notify(check.table(data, "notify", None), path.parent)
-    problems.extend(notify_problems)
-    if problems:
-        raise ConfigError(str(path), problems)
+    people = _parse_people(clean, problems)
+    ei = clean.get("ei", {})
+    daemon = daemon_settings(clean.get("daemon", {}), ei.get("digest"), bodies, problems)
+    notify = notify_settings(clean.get("notify", {}), path.parent, problems)
+    if problems.found:
+        raise ConfigError(str(path), problems.found)
+    secretariat = clean.get("secretariat", {})
     return Config(
         path=path,
-        region=check.string(region, "name", "region", default="Gooi en Vechtstreek"),
+        region=region.get("name", "Gooi en Vechtstreek"),
         timezone=tz,
         language=language,
         database_url=url,
         bodies=bodies,
-        secretariat_name=check.string(secretariat, "name", "secretariat", default="Secretariaat"),
-        secretariat_email=tuple(check.emails(secretariat, "email", "secretariat")),
-        ei_topics=frozenset(topic.lower() for topic in check.strings(ei, "topics", "ei")),
-        flow_paths=flow_paths,
+        secretariat_name=secretariat.get("name", "Secretariaat"),
+        secretariat_email=tuple(secretariat.get("email", [])),
+        ei_topics=frozenset(topic.lower() for topic in ei.get("topics", [])),
+        flow_paths=tuple(
+            (path.parent / p).resolve() for p in clean.get("flows", {}).get("paths", [])
+        ),
         raw=data,
         calendars=calendars,
         daemon=daemon,
@@ -207,53 +172,53 @@ def parse_config(text: str, path: Path) -> Config:
     )
 
 
+def _timezone(region: Mapping[str, Any], problems: Problems) -> ZoneInfo:
+    name = region.get("timezone", "Europe/Amsterdam")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add(("region", "timezone"), "config.timezone", tz=name)
+        return ZoneInfo("Europe/Amsterdam")
+
+
 def _parse_workdays(
-    check: _Checker, region: Mapping[str, Any], tz: ZoneInfo
+    region: Mapping[str, Any], tz: ZoneInfo, problems: Problems
 ) -> calendar.WorkingDays:
     """The region's closed days and its choice for Bevrijdingsdag (5 May)."""
-    closed = calendar.parse_closed(region, "region", tz, check.problems)
-    liberation = check.string(region, "bevrijdingsdag", "region", default="lustrum")
+    closed = calendar.parse_closed(region, "region", tz, problems.found, at=problems.at)
+    liberation = region.get("bevrijdingsdag", "lustrum")
     if liberation not in BEVRIJDINGSDAG:
-        check.problems.append(
-            t(
-                "config.bevrijdingsdag",
-                value=liberation,
-                choices=", ".join(BEVRIJDINGSDAG),
-                line=check.at_table("region"),
-            )
+        problems.add(
+            ("region", "bevrijdingsdag"),
+            "config.bevrijdingsdag",
+            value=liberation,
+            choices=", ".join(BEVRIJDINGSDAG),
         )
     # The holidays library already closes 5 May in lustrum years; "elk-jaar" closes it always.
     every_year = [(5, 5)] if liberation == "elk-jaar" else []
     return calendar.WorkingDays(extra_closed=closed, every_year=every_year)
 
 
-def _parse_people(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
+def _parse_people(clean: Mapping[str, Any], problems: Problems) -> dict[str, str]:
     """[people]: name = e-mail address; names match case-insensitively, so must differ so."""
     people: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for name, address in check.table(data, "people", None).items():
-        where = f'people."{name}"'
-        line = check.at_key("people", name)
-        if not isinstance(address, str) or not _EMAIL.match(address):
-            check.problems.append(t("config.not_email", where=where, address=address, line=line))
-            continue
+    for name, address in clean.get("people", {}).items():
+        where = ("people", name)
         if not name.strip():
-            check.problems.append(t("config.person_name", where=where, line=line))
-            continue
-        if name.casefold() in seen:
-            check.problems.append(
-                t("config.person_twice", where=where, other=seen[name.casefold()], line=line)
-            )
-            continue
-        seen[name.casefold()] = name
-        people[name] = address
+            problems.add(where, "config.person_name")
+        elif name.casefold() in seen:
+            problems.add(where, "config.person_twice", other=seen[name.casefold()])
+        else:
+            seen[name.casefold()] = name
+            people[name] = address
     return people
 
 
 def _parse_calendars(
     bodies: Mapping[str, Body],
     tz: ZoneInfo,
-    problems: list[str],
+    problems: Problems,
     workdays: calendar.WorkingDays,
 ) -> dict[str, calendar.BodyCalendar]:
     """Each body's own calendar; a person's comes from the body it hands over to."""
@@ -263,11 +228,11 @@ def _parse_calendars(
             try:
                 calendar.Lead.parse(body.handover_lead or "0 dagen")
             except CalendarError as exc:
-                problems.append(f"bodies.{key}.handover_lead: {exc}")
+                problems.add(("bodies", key, "handover_lead"), "config.lead", problem=exc)
             continue
         if not body.calendar:
             continue
-        parsed, found = calendar.parse_calendar(key, body.calendar, tz, workdays)
+        parsed, found = calendar.parse_calendar(key, body.calendar, tz, workdays, at=problems.at)
         problems.extend(found)
         if parsed is not None:
             calendars[key] = parsed
@@ -281,166 +246,53 @@ def handover_time(body: Body) -> dt.time | None:
     return dt.time.fromisoformat(body.handover_at)
 
 
-def _handover_at_problems(body: Body, bodies: Mapping[str, Body], check: _Checker) -> list[str]:
+def _check_handover_at(body: Body, bodies: Mapping[str, Body], problems: Problems) -> None:
     value = body.handover_at
     if value is None:
-        return []
+        return
     if ":" in value:
         try:
             dt.time.fromisoformat(value)
         except ValueError:
             pass
         else:
-            return []
+            return
     elif value in bodies and bodies[value].kind != "persoon":
-        return []
-    return [
-        t(
-            "config.handover_at",
-            where=f"bodies.{body.key}.handover_at",
-            value=value,
-            line=check.at_table(f"bodies.{body.key}"),
-        )
-    ]
+        return
+    problems.add(("bodies", body.key, "handover_at"), "config.handover_at", value=value)
 
 
-def _parse_bodies(check: _Checker, data: Mapping[str, Any]) -> dict[str, Body]:
-    raw = data.get("bodies", {})
-    if not isinstance(raw, dict) or not raw:
-        check.problems.append(t("config.bodies_missing"))
-        return {}
+def _parse_bodies(
+    data: Mapping[str, Any], clean: Mapping[str, Any], problems: Problems
+) -> dict[str, Body]:
+    if not data.get("bodies"):  # absent or empty; another type is the schema's to report
+        problems.add(("bodies",), "config.bodies_missing")
     bodies: dict[str, Body] = {}
-    for key, table in raw.items():
-        where = f"bodies.{key}"
-        if not isinstance(table, dict):
-            check.problems.append(t("config.must_be_table", where=where))
-            continue
+    for key, table in clean.get("bodies", {}).items():
+        where = ("bodies", key)
+        given = data["bodies"][key]  # as written: a handover_to of the wrong type is not missing
         if not re.fullmatch(r"[a-z][a-z0-9-]*", key):
-            check.problems.append(t("config.body_key", where=where, line=check.at_table(where)))
-        check.keys(table, _BODY_KEYS, where)
-        kind = check.string(table, "kind", where)
-        if kind not in BODY_KINDS:
-            check.problems.append(
-                t(
-                    "config.body_kind",
-                    where=f"{where}.kind",
-                    kind=kind,
-                    kinds=", ".join(BODY_KINDS),
-                    line=check.at_table(where),
-                )
+            problems.add(where, "config.body_key")
+        kind = table.get("kind", "")
+        if "kind" in table and kind not in BODY_KINDS:
+            problems.add(
+                (*where, "kind"), "config.body_kind", kind=kind, kinds=", ".join(BODY_KINDS)
             )
         calendar = table.get("calendar", {})
-        if not isinstance(calendar, dict):
-            check.problems.append(t("config.must_be_table", where=f"{where}.calendar"))
-            calendar = {}
-        handover_to = table.get("handover_to")
         if kind == "persoon" and calendar:
-            check.problems.append(
-                t("config.person_calendar", where=where, line=check.at_table(where))
-            )
-        if kind == "persoon" and not handover_to:
-            check.problems.append(
-                t("config.person_handover", where=where, line=check.at_table(where))
-            )
+            problems.add((*where, "calendar"), "config.person_calendar", where=dotted(where))
+        if kind == "persoon" and not given.get("handover_to"):
+            problems.add(where, "config.person_handover")
         bodies[key] = Body(
             key=key,
-            name=check.string(table, "name", where, default=key),
+            name=table.get("name", key),
             kind=kind,
-            email=tuple(check.emails(table, "email", where)),
-            description=check.string(table, "description", where),
+            email=tuple(table.get("email", [])),
+            description=table.get("description", ""),
             calendar=calendar,
-            handover_to=handover_to if isinstance(handover_to, str) else None,
-            handover_lead=check.string(table, "handover_lead", where) or None,
-            handover_at=check.string(table, "handover_at", where) or None,
-            location=check.string(table, "location", where) or None,
+            handover_to=table.get("handover_to"),
+            handover_lead=table.get("handover_lead") or None,
+            handover_at=table.get("handover_at") or None,
+            location=table.get("location") or None,
         )
     return bodies
-
-
-@dataclass
-class _Checker:
-    """Collects problems instead of stopping at the first one."""
-
-    text: str
-    problems: list[str]
-
-    def at_table(self, dotted: str) -> str:
-        pattern = re.compile(rf"^[ \t]*\[{re.escape(dotted)}\][ \t]*(#.*)?$", re.MULTILINE)
-        match = pattern.search(self.text)
-        if match is None:
-            return ""
-        return " " + t("config.at_line", line=self.text.count(chr(10), 0, match.start()) + 1)
-
-    def at_key(self, dotted: str, key: str) -> str:
-        """The line of `key = ...` inside the table [dotted], else the table's own line."""
-        header = re.compile(rf"^[ \t]*\[{re.escape(dotted)}\][ \t]*(#.*)?$", re.MULTILINE)
-        table = header.search(self.text)
-        if table is None:
-            return ""
-        names = "|".join(re.escape(form) for form in (f'"{key}"', f"'{key}'", key))
-        pattern = re.compile(rf"^[ \t]*(?:{names})[ \t]*=|^[ \t]*\[", re.MULTILINE)
-        found = pattern.search(self.text, table.end())
-        if found is None or found.group().lstrip().startswith("["):
-            return self.at_table(dotted)
-        return " " + t("config.at_line", line=self.text.count(chr(10), 0, found.start()) + 1)
-
-    def keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                name = f"{where}.{key}" if where else key
-                self.problems.append(
-                    t(
-                        "config.unknown_key",
-                        where=name,
-                        line=self.at_table(where) if where else "",
-                        allowed=", ".join(sorted(allowed)),
-                    )
-                )
-
-    def table(
-        self, data: Mapping[str, Any], key: str, allowed: frozenset[str] | None
-    ) -> dict[str, Any]:
-        """The table `key`; `allowed=None` leaves its keys to the module that owns it."""
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            self.problems.append(t("config.must_be_named_table", where=key))
-            return {}
-        if allowed is not None:
-            self.keys(value, allowed, key)
-        return value
-
-    def string(self, table: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str):
-            self.problems.append(t("config.not_text", where=_dotted(where, key), value=repr(value)))
-            return default
-        return value
-
-    def strings(self, table: Mapping[str, Any], key: str, where: str) -> list[str]:
-        value = table.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problems.append(
-                t("config.not_texts", where=_dotted(where, key), value=repr(value))
-            )
-            return []
-        return list(value)
-
-    def emails(self, table: Mapping[str, Any], key: str, where: str) -> list[str]:
-        addresses = self.strings(table, key, where)
-        for address in addresses:
-            if not _EMAIL.match(address):
-                self.problems.append(
-                    t(
-                        "config.not_email",
-                        where=_dotted(where, key),
-                        address=address,
-                        line=self.at_table(where),
-                    )
-                )
-        return addresses
-
-
-def _dotted(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key

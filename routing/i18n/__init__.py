@@ -72,12 +72,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     # errors
     "err.not_found": {"nl": "{what} {key} bestaat niet.", "en": "{what} {key} does not exist."},
     "err.config.one": {
-        "nl": "{path}: {count} probleem: {problems}",
-        "en": "{path}: {count} problem: {problems}",
+        "nl": "{path}: {count} probleem:{problems}",
+        "en": "{path}: {count} problem:{problems}",
     },
     "err.config.other": {
-        "nl": "{path}: {count} problemen: {problems}",
-        "en": "{path}: {count} problems: {problems}",
+        "nl": "{path}: {count} problemen:{problems}",
+        "en": "{path}: {count} problems:{problems}",
     },
     "err.trigger_from": {
         "nl": "'{trigger}' kan alleen vanuit {sources}",
@@ -626,54 +626,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "{where}: onbekende sleutel{line}; toegestaan: {allowed}",
         "en": "{where}: unknown key{line}; allowed: {allowed}",
     },
-    "config.unknown_key_named": {
-        "nl": "{where}: onbekende sleutel '{key}'; toegestaan: {allowed}",
-        "en": "{where}: unknown key '{key}'; allowed: {allowed}",
-    },
     "config.unknown_body": {
         "nl": "{where}: onbekend orgaan '{body}'{line}",
         "en": "{where}: unknown body '{body}'{line}",
     },
     "config.must_be_table": {
-        "nl": "{where}: moet een tabel zijn",
-        "en": "{where}: must be a table",
+        "nl": "{where}: moet een tabel zijn{line}",
+        "en": "{where}: must be a table{line}",
     },
     "config.must_be_named_table": {
-        "nl": "{where}: moet een tabel [{where}] zijn",
-        "en": "{where}: must be a table [{where}]",
+        "nl": "{where}: moet een tabel [{where}] zijn{line}",
+        "en": "{where}: must be a table [{where}]{line}",
     },
-    "config.must_be_list": {"nl": "{where}: moet een lijst zijn", "en": "{where}: must be a list"},
+    "config.must_be_list": {
+        "nl": "{where}: moet een lijst zijn{line}",
+        "en": "{where}: must be a list{line}",
+    },
     "config.must_be_bool": {
-        "nl": "{where}: moet true of false zijn",
-        "en": "{where}: must be true or false",
+        "nl": "{where}: moet true of false zijn{line}",
+        "en": "{where}: must be true or false{line}",
     },
     "config.not_text": {
-        "nl": "{where}: moet een tekst tussen aanhalingstekens zijn, maar is {value}",
-        "en": "{where}: must be a text in quotes, got {value}",
+        "nl": "{where}: moet een tekst tussen aanhalingstekens zijn, maar is {value}{line}",
+        "en": "{where}: must be a text in quotes, got {value}{line}",
     },
     "config.not_texts": {
-        "nl": "{where}: moet een lijst van teksten zijn, maar is {value}",
-        "en": "{where}: must be a list of texts, got {value}",
+        "nl": "{where}: moet een lijst van teksten zijn, maar is {value}{line}",
+        "en": "{where}: must be a list of texts, got {value}{line}",
     },
     "config.not_email": {
         "nl": "{where}: '{address}' is geen e-mailadres{line}",
         "en": "{where}: '{address}' is not an e-mail address{line}",
     },
     "config.timezone": {
-        "nl": "region.timezone: onbekende tijdzone '{tz}'; gebruik bijvoorbeeld Europe/Amsterdam",
-        "en": "region.timezone: unknown time zone '{tz}'; use e.g. Europe/Amsterdam",
+        "nl": "region.timezone: onbekende tijdzone '{tz}'; gebruik bijvoorbeeld "
+        "Europe/Amsterdam{line}",
+        "en": "region.timezone: unknown time zone '{tz}'; use e.g. Europe/Amsterdam{line}",
     },
     "config.language": {
-        "nl": "language: '{language}' wordt niet ondersteund; kies uit {choices}",
-        "en": "language: '{language}' is not supported; use one of {choices}",
-    },
-    "config.digest_table": {
-        "nl": "ei.digest: moet een tabel zijn, bijvoorbeeld {example}",
-        "en": "ei.digest: must be a table, e.g. {example}",
+        "nl": "language: '{language}' wordt niet ondersteund; kies uit {choices}{line}",
+        "en": "language: '{language}' is not supported; use one of {choices}{line}",
     },
     "config.bodies_missing": {
-        "nl": "bodies: er is ten minste één tabel [bodies.SLEUTEL] nodig",
-        "en": "bodies: at least one [bodies.KEY] table is needed",
+        "nl": "bodies: er is ten minste één tabel [bodies.SLEUTEL] nodig{line}",
+        "en": "bodies: at least one [bodies.KEY] table is needed{line}",
     },
     "config.body_key": {
         "nl": "{where}: de sleutel van een orgaan bestaat uit kleine letters, cijfers en '-'{line}",
@@ -695,78 +691,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{where}: a person needs handover_to (the body it hands over to, e.g. "
         "'uta-stuurgroep'){line}",
     },
-    "config.rule_table": {
-        "nl": "{where}: moet een tabel zijn van de vorm {example}",
-        "en": "{where}: must be a table {example}",
-    },
-    "config.recess_table": {
-        "nl": "{where}: moet de vorm {example} hebben",
-        "en": "{where}: must be {example}",
-    },
     "config.datetime": {
-        "nl": "{where}: '{value}' is geen datum met tijd; schrijf 2024-03-14T14:00",
-        "en": "{where}: '{value}' is not a date-time; write 2024-03-14T14:00",
+        "nl": "{where}: '{value}' is geen datum met tijd; schrijf 2024-03-14T14:00{line}",
+        "en": "{where}: '{value}' is not a date-time; write 2024-03-14T14:00{line}",
     },
     "config.date": {
-        "nl": "{where}: '{value}' is geen datum; schrijf 2024-12-24",
-        "en": "{where}: '{value}' is not a date; write 2024-12-24",
+        "nl": "{where}: '{value}' is geen datum; schrijf 2024-12-24{line}",
+        "en": "{where}: '{value}' is not a date; write 2024-12-24{line}",
     },
     "config.time": {
-        "nl": '{where}: \'{value}\' is geen tijd; schrijf "12:00" of "meeting"',
-        "en": '{where}: \'{value}\' is not a time; write "12:00" or "meeting"',
+        "nl": '{where}: \'{value}\' is geen tijd; schrijf "12:00" of "meeting"{line}',
+        "en": '{where}: \'{value}\' is not a time; write "12:00" or "meeting"{line}',
     },
     "config.rrule_missing": {
-        "nl": '{where}: een herhaling heeft rrule = "FREQ=..." en start nodig',
-        "en": '{where}: a recurrence needs rrule = "FREQ=..." and start',
+        "nl": '{where}: een herhaling heeft rrule = "FREQ=..." en start nodig{line}',
+        "en": '{where}: a recurrence needs rrule = "FREQ=..." and start{line}',
     },
     "config.rrule_invalid": {
-        "nl": "{where}: '{text}' is geen geldige RRULE ({detail})",
-        "en": "{where}: '{text}' is not a valid RRULE ({detail})",
+        "nl": "{where}: '{text}' is geen geldige RRULE ({detail}){line}",
+        "en": "{where}: '{text}' is not a valid RRULE ({detail}){line}",
     },
     "config.recess_order": {
-        "nl": "{where}: het reces eindigt ({end}) voordat het begint ({start})",
-        "en": "{where}: ends ({end}) before it starts ({start})",
-    },
-    "config.feedback_table": {
-        "nl": 'daemon.feedback: moet een tabel van orgaan = "flow" zijn, bijvoorbeeld {example}',
-        "en": 'daemon.feedback: a table of body = "flow", e.g. {example}',
+        "nl": "{where}: het reces eindigt ({end}) voordat het begint ({start}){line}",
+        "en": "{where}: ends ({end}) before it starts ({start}){line}",
     },
     "config.cron_list": {
-        "nl": "daemon.cron: moet een lijst van crontab-regels zijn, bijvoorbeeld {example}",
-        "en": "daemon.cron: a list of crontab lines, e.g. {example}",
+        "nl": "daemon.cron: moet een lijst van crontab-regels zijn, bijvoorbeeld {example}{line}",
+        "en": "daemon.cron: a list of crontab lines, e.g. {example}{line}",
     },
     "config.cron_line": {
-        "nl": "daemon.cron: '{entry}' is geen crontab-regel van vijf velden",
-        "en": "daemon.cron: '{entry}' is not a crontab line of five fields",
+        "nl": "daemon.cron: '{entry}' is geen crontab-regel van vijf velden{line}",
+        "en": "daemon.cron: '{entry}' is not a crontab line of five fields{line}",
     },
     "config.period": {
-        "nl": "ei.digest.every: '{every}' is onbekend; kies uit {choices}",
-        "en": "ei.digest.every: '{every}' unknown; use one of {choices}",
+        "nl": "ei.digest.every: '{every}' is onbekend; kies uit {choices}{line}",
+        "en": "ei.digest.every: '{every}' unknown; use one of {choices}{line}",
     },
     "config.whole_number": {
-        "nl": "{where}: moet een geheel getal {bound} zijn, maar is {value}",
-        "en": "{where}: must be a whole number {bound}, got {value}",
+        "nl": "{where}: moet een geheel getal {bound} zijn, maar is {value}{line}",
+        "en": "{where}: must be a whole number {bound}, got {value}{line}",
     },
     "config.secret": {
         "nl": "{where}: geheimen horen niet in routing.toml; zet de waarde in de "
-        "omgevingsvariabele {variable}",
-        "en": "{where}: secrets do not belong in routing.toml; put it in {variable} instead",
+        "omgevingsvariabele {variable}{line}",
+        "en": "{where}: secrets do not belong in routing.toml; put it in {variable} instead{line}",
     },
     "config.wrong_type": {
-        "nl": "{where}: {value} heeft het verkeerde type; zie de README",
-        "en": "{where}: {value} has the wrong type; see the README",
+        "nl": "{where}: {value} heeft het verkeerde type{line}; verwacht {expected}",
+        "en": "{where}: {value} has the wrong type{line}; expected {expected}",
     },
     "config.channel": {
-        "nl": "notify.channel: '{channel}' is onbekend; kies file of smtp",
-        "en": "notify.channel: '{channel}' unknown; use file or smtp",
+        "nl": "notify.channel: '{channel}' is onbekend; kies file of smtp{line}",
+        "en": "notify.channel: '{channel}' unknown; use file or smtp{line}",
     },
     "config.port": {
-        "nl": "notify.smtp_port: {port} is geen poortnummer",
-        "en": "notify.smtp_port: {port} is not a port number",
+        "nl": "notify.smtp_port: {port} is geen poortnummer{line}",
+        "en": "notify.smtp_port: {port} is not a port number{line}",
     },
     "config.max_attempts": {
-        "nl": "notify.max_attempts: moet ten minste 1 zijn",
-        "en": "notify.max_attempts: must be at least 1",
+        "nl": "notify.max_attempts: moet ten minste 1 zijn{line}",
+        "en": "notify.max_attempts: must be at least 1{line}",
     },
     # meeting documents (agenda, besluitenlijst)
     "err.no_meeting_on": {
@@ -1227,6 +1211,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown command '{name}'.",
     },
     "usage.see_help": {"nl": "Zie '{command} --help'.", "en": "See '{command} --help'."},
+    # routing.toml checked in one place (routing/config/schema.py) and the database URL
+    "config.missing_key": {
+        "nl": "{where}: ontbreekt, maar is verplicht{line}",
+        "en": "{where}: missing, but required{line}",
+    },
+    "config.table_like": {
+        "nl": "{where}: moet een tabel zijn, bijvoorbeeld {example}{line}",
+        "en": "{where}: must be a table, e.g. {example}{line}",
+    },
+    "config.expect_whole_number": {"nl": "een geheel getal", "en": "a whole number"},
+    "config.expect_number": {"nl": "een getal, zoals 30 of 2.5", "en": "a number, like 30 or 2.5"},
+    "config.lead": {"nl": "{where}: {problem}{line}", "en": "{where}: {problem}{line}"},
+    "config.db_unparsable": {
+        "nl": "{where}: '{url}' is geen database-URL{line}; schrijf bijvoorbeeld {postgres} of "
+        "{sqlite}",
+        "en": "{where}: '{url}' is not a database URL{line}; write e.g. {postgres} or {sqlite}",
+    },
+    "config.db_backend": {
+        "nl": "{where}: '{url}': '{backend}' wordt niet ondersteund{line}; gebruik PostgreSQL of "
+        "SQLite, bijvoorbeeld {postgres} of {sqlite}",
+        "en": "{where}: '{url}': '{backend}' is not supported{line}; use PostgreSQL or SQLite, "
+        "e.g. {postgres} or {sqlite}",
+    },
+    "config.db_folder": {
+        "nl": "{where}: de map {folder} voor de SQLite-database bestaat niet{line}; maak haar aan "
+        "of kies een bestaande, bijvoorbeeld {sqlite}",
+        "en": "{where}: the folder {folder} for the SQLite database does not exist{line}; create "
+        "it or choose an existing one, e.g. {sqlite}",
+    },
+    "config.db_driver": {
+        "nl": "{where}: voor PostgreSQL is het pakket psycopg nodig{line}; installeer het met "
+        "pip install 'routing[postgres]'",
+        "en": "{where}: PostgreSQL needs the psycopg package{line}; install it with "
+        "pip install 'routing[postgres]'",
+    },
+    "config.db_environment": {
+        "nl": "ROUTING_DATABASE_URL (omgevingsvariabele)",
+        "en": "ROUTING_DATABASE_URL (environment variable)",
+    },
 }
 
 
