@@ -60,7 +60,13 @@ def _dutch() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ROUTING_CONFIG", "ROUTING_DATABASE_URL", "ROUTING_ACTOR", "ROUTING_DEBUG"):
+    for name in (
+        "ROUTING_CONFIG",
+        "ROUTING_DATABASE_URL",
+        "ROUTING_ACTOR",
+        "ROUTING_DEBUG",
+        "ROUTING_LANG",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -269,3 +269,21 @@ def test_a_database_from_a_newer_routing_says_upgrade_routing_not_init(
         assert refused.returncode == 2, refused.stderr
         assert "nieuwere versie van routing (schema 9999)" in refused.stderr
         assert "werk routing bij" in refused.stderr
+
+
+def test_outbox_status_in_dutch_and_english_and_routing_lang(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = cli("new", "Punt", "--flow", "agendapunt-stuurgroep", "--now", "2024-10-20T09:00")
+    cli("move", item.stdout.strip(), "agenderen", "--now", "2024-10-20T09:00")
+    cli("meeting", "cancel", "regieteam", "2024-10-29", "--now", "2024-10-20T09:00")
+    waiting = json.loads(cli("outbox", "--status", "wacht", "--json").stdout)
+    assert waiting and waiting == json.loads(cli("outbox", "--status", "pending", "--json").stdout)
+    assert json.loads(cli("outbox", "--status", "verzonden", "--json").stdout) == []
+    refused = cli("outbox", "--status", "weg", check=False)
+    assert refused.returncode == 2 and "wacht, verzonden, mislukt" in refused.stderr
+    monkeypatch.setenv("ROUTING_LANG", "en")
+    assert "The outbox" in cli("outbox", "--status", "sent").stdout
+    monkeypatch.setenv("ROUTING_LANG", "fr")
+    bad = cli("list", check=False)
+    assert bad.returncode == 2 and "ROUTING_LANG='fr'" in bad.stderr

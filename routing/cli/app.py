@@ -19,7 +19,7 @@ from rich.console import Console
 from routing import i18n
 from routing.cli import documents as cli_documents
 from routing.cli import items, meetings, setup
-from routing.cli.common import close_runtimes, settings
+from routing.cli.common import close_runtimes, env_language, settings
 from routing.cli.usage import click_exceptions, usage_line
 from routing.errors import RoutingError
 
@@ -121,5 +121,10 @@ EXIT_USAGE = 2
 
 
 def main() -> None:
-    # standalone_mode=False: click raises usage errors instead of printing them in English
-    run(lambda: app(standalone_mode=False))
+    def entry() -> object:
+        # ROUTING_LANG before click parses anything: its usage errors come before any command
+        i18n.set_language(env_language() or i18n.current_language())
+        # standalone_mode=False: click raises usage errors instead of printing them in English
+        return app(standalone_mode=False)
+
+    run(entry)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 
 from routing import i18n
+from routing.errors import BadInput
 
 if TYPE_CHECKING:
     from routing.runtime import Runtime
@@ -27,6 +29,7 @@ __all__ = [
     "body_names",
     "close_runtimes",
     "emit_json",
+    "env_language",
     "make_console",
     "open_runtime",
     "parse_day",
@@ -61,9 +64,20 @@ def open_runtime(config: str | None, now: str | None = None, actor: str | None =
     from routing.runtime import Runtime
 
     rt = Runtime.open(config, now=now, actor=actor)
-    i18n.set_language(settings["lang"] or rt.config.language)
+    # --lang, else ROUTING_LANG, else the language of routing.toml
+    i18n.set_language(settings["lang"] or env_language() or rt.config.language)
     _opened.append(rt)
     return rt
+
+
+def env_language() -> str | None:
+    """ROUTING_LANG, checked: a typing error there is bad input, not a silent Dutch default."""
+    value = os.environ.get("ROUTING_LANG", "").strip()
+    if not value:
+        return None
+    if value not in i18n.LANGUAGES:
+        raise BadInput(i18n.t("err.lang_env", value=value, choices=", ".join(i18n.LANGUAGES)))
+    return value
 
 
 def close_runtimes() -> None:

@@ -18,7 +18,6 @@ from routing.cli.common import (
     make_console,
     open_runtime,
 )
-from routing.errors import BadInput
 
 if TYPE_CHECKING:
     pass
@@ -184,25 +183,22 @@ def daemon(
 
 def outbox(
     status: Annotated[
-        str | None, typer.Option("--status", help="pending | sent | failed (default: all).")
+        str | None,
+        typer.Option("--status", help="wacht | verzonden | mislukt (default: all)."),
     ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the messages in the outbox: pending, sent and failed.
 
-    Example: routing outbox --status failed
+    Example: routing outbox --status mislukt
     """
     from routing.effects import delivery
     from routing.render import schedule as views
 
-    if status not in (None, "pending", "sent", "failed"):
-        raise BadInput(
-            i18n.t("err.option_choice", option="--status", value=status,
-                   choices="pending, sent, failed")
-        )  # fmt: skip
+    stored = delivery.parse_status(status)
     rt = open_runtime(config)
-    rows = delivery.outbox_rows(rt.engine, status)
+    rows = delivery.outbox_rows(rt.engine, stored)
     if as_json:
         emit_json(rows)
     elif not rows:

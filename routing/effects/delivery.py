@@ -28,6 +28,8 @@ from sqlmodel import Session, col, select
 
 import store
 from routing.config.notify import NotifySettings
+from routing.errors import BadInput
+from routing.i18n import t
 from store.schedule_models import Outbox
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "channel_for",
     "deliver_due",
     "outbox_rows",
+    "parse_status",
 ]
 
 # Python's header folding at 78 columns mangles some subjects (an empty encoded word before a
@@ -192,6 +195,26 @@ def _failed(
             row.next_attempt_at = now + settings.backoff(row.attempts)
         db.add(row)
         return row.status == "failed"
+
+
+# what a user may type for a status, Dutch first; the stored value on the right
+STATUS_WORDS = {
+    "wacht": "pending", "verzonden": "sent", "mislukt": "failed",
+    "pending": "pending", "sent": "sent", "failed": "failed",
+}  # fmt: skip
+
+
+def parse_status(text: str | None) -> str | None:
+    """`outbox --status` in Dutch (wacht, verzonden, mislukt) or English; None for all."""
+    if text is None:
+        return None
+    status = STATUS_WORDS.get(text.strip().lower())
+    if status is None:
+        raise BadInput(
+            t("err.option_choice", option="--status", value=text,
+              choices="wacht, verzonden, mislukt (pending, sent, failed)")
+        )  # fmt: skip
+    return status
 
 
 def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:

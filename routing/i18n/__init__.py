@@ -1193,6 +1193,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "In the iCalendar file, {event} cannot be worked out ({detail}); fix that event in "
         "the calendar and export again.",
     },
+    "err.lang_env": {
+        "nl": "ROUTING_LANG='{value}' kan niet; kies uit {choices}.",
+        "en": "ROUTING_LANG='{value}' is not possible; choose from {choices}.",
+    },
     "usage.needs_value": {
         "nl": "De optie {option} heeft een waarde nodig.",
         "en": "The option {option} needs a value.",
