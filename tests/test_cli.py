@@ -116,7 +116,7 @@ def test_list_filters_by_state_body_and_flow(cli: Cli) -> None:
         (
             ("outbox", "--status", "weg"),
             2,
-            "--status: 'weg' kan niet; kies uit pending, sent, failed.",
+            "--status: 'weg' kan niet; kies uit wacht, verzonden, mislukt",
         ),
         (
             ("meeting", "close", "regieteam", "2024-02-20", "-o", "1:doorzetten"),

@@ -15,6 +15,7 @@ __all__ = [
     "LANGUAGES",
     "MESSAGES",
     "current_language",
+    "format_ago",
     "format_date",
     "set_language",
     "t",
@@ -24,49 +25,23 @@ __all__ = [
 LANGUAGES = ("nl", "en")
 _state = {"lang": "nl"}
 
-_MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-_WEEKDAYS = {
-    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+# Babel patterns: "14 maart 2024" / "March 14, 2024", with or without the weekday, and the
+# narrow "do 14 mrt 2024" for tables
+_PATTERNS = {
+    "nl": {
+        "date": "d MMMM y",
+        "weekday": "EEEE d MMMM y",
+        "short": "d MMM y",
+        "short_weekday": "EEE d MMM y",
+    },
+    "en": {
+        "date": "MMMM d, y",
+        "weekday": "EEEE, MMMM d, y",
+        "short": "d MMM y",
+        "short_weekday": "EEE d MMM y",
+    },
 }
 
-_SHORT_MONTHS = {
-    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
-_SHORT_WEEKDAYS = {
-    "nl": ["ma", "di", "wo", "do", "vr", "za", "zo"],
-    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-}
 
 MESSAGES: dict[str, dict[str, str]] = {
     # errors
@@ -396,18 +371,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "daemon: never ran (start 'routing daemon')",
     },
     "daemon.last_sweep": {
-        "nl": "daemon: laatste ronde {ago} geleden ({sweeps} rondes)",
-        "en": "daemon: last sweep {ago} ago ({sweeps} sweeps)",
+        "nl": "daemon: laatste ronde {ago} ({sweeps} rondes)",
+        "en": "daemon: last sweep {ago} ({sweeps} sweeps)",
     },
     "daemon.silent": {"nl": "— de daemon is stil!", "en": "— the daemon is silent!"},
     "daemon.delivery": {
         "nl": "Berichten: {sent} verstuurd, {retried} opnieuw te proberen, {failed} mislukt.",
         "en": "Messages: {sent} sent, {retried} to retry, {failed} failed.",
     },
-    "ago.seconds": {"nl": "{n} s", "en": "{n} s"},
-    "ago.minutes": {"nl": "{n} min", "en": "{n} min"},
-    "ago.hours": {"nl": "{n} uur", "en": "{n} h"},
-    "ago.days": {"nl": "{n} dagen", "en": "{n} days"},
     "outbox.pending": {"nl": "wacht", "en": "pending"},
     "outbox.sent": {"nl": "verstuurd", "en": "sent"},
     "outbox.failed": {"nl": "mislukt", "en": "failed"},
@@ -1287,25 +1258,24 @@ def format_date(
 ) -> str:
     """Dates the way a Dutch reader writes them: 14 maart 2024 (or March 14, 2024 in English).
 
-    `short` is for narrow tables: "do 14 mrt 2024" / "Thu 14 Mar 2024".
+    `short` is for narrow tables: "do 14 mrt 2024" / "Thu 14 Mar 2024". Names of months and
+    weekdays come from Babel's CLDR data.
     """
+    from babel.dates import format_date as babel_date  # noqa: PLC0415 - 18 ms, not for --help
+
     lang = _state["lang"]
-    if short:
-        text = f"{moment.day} {_SHORT_MONTHS[lang][moment.month - 1]} {moment.year}"
-        if weekday:
-            text = f"{_SHORT_WEEKDAYS[lang][moment.weekday()]} {text}"
-        if with_time and isinstance(moment, dt.datetime):
-            text += f" {moment:%H:%M}"
-        return text
-    month = _MONTHS[lang][moment.month - 1]
-    text = (
-        f"{moment.day} {month} {moment.year}"
-        if lang == "nl"
-        else f"{month} {moment.day}, {moment.year}"
+    kind = (
+        ("short_weekday" if weekday else "short") if short else ("weekday" if weekday else "date")
     )
-    if weekday:
-        separator = " " if lang == "nl" else ", "
-        text = f"{_WEEKDAYS[lang][moment.weekday()]}{separator}{text}"
+    text = str(babel_date(moment, _PATTERNS[lang][kind], locale=lang))
     if with_time and isinstance(moment, dt.datetime):
         text += f" {moment:%H:%M}"
     return text
+
+
+def format_ago(delta: dt.timedelta) -> str:
+    """How long ago something happened, in words: "3 minuten geleden"; a moment after `now`
+    (a --now in the past) reads "over 3 minuten", never a negative number."""
+    from babel.dates import format_timedelta  # noqa: PLC0415 - 18 ms, not for --help
+
+    return str(format_timedelta(-delta, add_direction=True, locale=_state["lang"], threshold=1.5))

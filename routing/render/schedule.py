@@ -20,7 +20,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 from rich.text import Text
 
-from routing.i18n import format_date, t
+from routing.i18n import format_ago, format_date, t
 
 if TYPE_CHECKING:
     from routing.effects.delivery import DeliveryReport
@@ -157,15 +157,7 @@ def _change_mark(row: Mapping[str, Any]) -> str:
 def heartbeat_line(beat: Mapping[str, Any]) -> Text:
     if beat["at"] is None:
         return Text(t("daemon.never"), style="yellow")
-    age = int(beat["age_seconds"])
-    if age < 120:
-        ago = t("ago.seconds", n=age)
-    elif age < 7200:
-        ago = t("ago.minutes", n=age // 60)
-    elif age < 2 * 86400:
-        ago = t("ago.hours", n=age // 3600)
-    else:
-        ago = t("ago.days", n=age // 86400)
+    ago = format_ago(dt.timedelta(seconds=int(beat["age_seconds"])))
     style = "bold red" if beat["silent"] else "green"
     text = Text(t("daemon.last_sweep", ago=ago, sweeps=beat["sweeps"]), style=style)
     if beat["silent"]:
