@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit clean
 
+# One venv for the demo and the checks: the demo and the diagram tests draw SVG/PNG, so it has the
+# diagrammen extra (pygraphviz) besides the test extra.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,diagrammen]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from flows.schema import REFLEXIVE, FlowDefinition
 from routing.errors import BadInput
 from routing.render.diagram import mermaid, write_diagram
 from routing.runtime import Runtime
-from tests.conftest import Cli
+from tests.conftest import Cli, InProcessCli
 
 SHIPPED = [
     "agendapunt-stuurgroep",
@@ -221,3 +222,23 @@ def test_cli_draws_a_flow_and_an_item(cli: Cli, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "gebruik een bestandsnaam op .svg, .png, .mmd" in bad.stderr
     nameless = cli("flows", "--diagram", str(tmp_path / "x.svg"), check=False)
     assert nameless.returncode == 2
+
+
+def test_without_the_diagrammen_extra_svg_and_png_name_the_install_command(
+    cmd: InProcessCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pygraphviz is the optional extra `diagrammen`: missing, a picture is one Dutch line and
+    exit 2, and Mermaid still works."""
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # `import pygraphviz` now fails
+    for suffix in (".svg", ".png"):
+        target = tmp_path / f"route{suffix}"
+        done = cmd("flows", "agendapunt-stuurgroep", "--diagram", str(target), check=False)
+        assert done.returncode == 2
+        assert done.stderr.strip().splitlines() == [
+            "routing: Voor een .svg- of .png-diagram is Graphviz nodig: installeer het met "
+            "pip install 'routing[diagrammen]' (een .mmd-diagram kan zonder)."
+        ]
+        assert not target.exists()
+    mmd = tmp_path / "route.mmd"
+    cmd("flows", "agendapunt-stuurgroep", "--diagram", str(mmd))
+    assert mmd.read_text(encoding="utf-8").startswith("---\ntitle:")

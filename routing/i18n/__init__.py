@@ -751,6 +751,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Kan geen diagram schrijven naar '{path}': de map '{folder}' bestaat niet.",
         "en": "Cannot write a diagram to '{path}': the folder '{folder}' does not exist.",
     },
+    "err.diagram_extra": {
+        "nl": "Voor een .svg- of .png-diagram is Graphviz nodig: installeer het met "
+        "pip install 'routing[diagrammen]' (een .mmd-diagram kan zonder).",
+        "en": "An .svg or .png diagram needs Graphviz: install it with "
+        "pip install 'routing[diagrammen]' (an .mmd diagram works without it).",
+    },
     "cli.diagram_written": {"nl": "Diagram geschreven: {path}", "en": "Diagram written: {path}"},
     # calendar export
     "ics.calendar_name": {

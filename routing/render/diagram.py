@@ -4,7 +4,9 @@ Why not the diagram extension of `transitions`: when Graphviz is missing it sile
 to Mermaid text, so a user asking for a picture can get a file that is not one. We draw with
 pygraphviz, whose wheel bundles Graphviz, and we check what we are asked for before drawing: a
 suffix we cannot write, a directory that does not exist or a current state the flow does not
-have is a `BadInput`, not a traceback and not a surprise file.
+have is a `BadInput`, not a traceback and not a surprise file. pygraphviz is the optional extra
+`diagrammen`: without it `.svg` and `.png` are refused with the command that installs it, and
+Mermaid `.mmd` still works.
 
 The picture groups the states of each body in one labelled box, marks the initial state with a
 dot and final states with a double border, and highlights the current state. Triggers that stay
@@ -167,7 +169,10 @@ def graph(
 ) -> pygraphviz.AGraph:
     """The flow as a Graphviz graph, left to right, one labelled cluster per body."""
     _check_current(flow, current)
-    import pygraphviz  # noqa: PLC0415 -- heavy; only loaded when a picture is drawn
+    try:
+        import pygraphviz  # noqa: PLC0415 -- heavy; only loaded when a picture is drawn
+    except ImportError as missing:  # the optional extra `diagrammen` is not installed
+        raise BadInput(t("err.diagram_extra")) from missing
 
     g = pygraphviz.AGraph(directed=True, strict=False, name=flow.name)
     g.graph_attr.update(

@@ -1,8 +1,8 @@
 """Meeting documents rendered through Jinja templates: Markdown for mail, HTML for print.
 
-The templates live in `routing/templates/`. HTML is autoescaped (a title with `<` or `&` stays
-text); Markdown escapes the few characters that would turn a title into markup. Every label comes
-from the message catalogue, so a document follows `--lang` like the rest of the program.
+The templates live in `routing/render/templates/`. HTML is autoescaped (a title with `<` or `&`
+stays text); Markdown escapes the few characters that would turn a title into markup. Every label
+comes from the message catalogue, so a document follows `--lang` like the rest of the program.
 """
 
 from __future__ import annotations
