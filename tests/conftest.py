@@ -181,6 +181,8 @@ class InProcessCli:
         code, stderr = result.exit_code, result.stderr
         if isinstance(result.exception, RoutingError):
             code, stderr = result.exception.exit_code, f"routing: {result.exception}\n"
+        elif isinstance(result.exception, click_exceptions.NoArgsIsHelpError):
+            code, stderr = 2, f"{result.exception.message}\n"
         elif isinstance(result.exception, click_exceptions.UsageError):
             code, stderr = 2, f"routing: {usage_line(result.exception)}\n"
         elif result.exception is not None and not isinstance(result.exception, SystemExit):

@@ -94,6 +94,14 @@ def test_every_help_is_english_with_lang_en(run: InProcessCli, path: tuple[str, 
     assert "Show this message and exit." in out and "<str>" not in out, out
 
 
+@pytest.mark.parametrize("path", [(), ("meeting",)])
+def test_a_group_alone_shows_its_help(run: InProcessCli, path: tuple[str, ...]) -> None:
+    result = run(*path, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Gebruik: routing") and "Opdrachten:" in result.stderr
+    assert "routing: " not in result.stderr and "Zie 'routing" not in result.stderr
+
+
 def test_routing_lang_gives_english_help(run: InProcessCli) -> None:
     out = run("meeting", "close", "--help", env={"ROUTING_LANG": "en"}).stdout
     assert "Record the outcome of every item" in out

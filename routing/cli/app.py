@@ -97,6 +97,10 @@ def run(entry: Callable[[], T]) -> T | None:
         return entry()
     except RoutingError as error:
         _fail(str(error), error.exit_code)
+    except click_exceptions.NoArgsIsHelpError as error:
+        # `routing` or `routing meeting` alone: the help itself, as click shows it (exit 2)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(error.message, markup=False)
+        raise SystemExit(EXIT_USAGE) from None
     except click_exceptions.UsageError as error:
         _fail(usage_line(error), EXIT_USAGE)
     except KeyboardInterrupt:
