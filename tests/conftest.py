@@ -159,7 +159,7 @@ class InProcessCli:
     ) -> InProcessResult:
         from typer.testing import CliRunner
 
-        from routing.cli.app import app
+        from routing.cli.app import app, prepare
         from routing.cli.common import settings
         from routing.cli.usage import click_exceptions, usage_line
         from routing.errors import RoutingError
@@ -168,20 +168,34 @@ class InProcessCli:
         settings["debug"] = None
         runner = CliRunner()
         full_env = {"ROUTING_CONFIG": str(self.config), "COLUMNS": "120", **(env or {})}
+        # as main() runs it: the language chosen and the help put in it, before click parses
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in full_env.items():
+                patch.setenv(name, value)
+            try:
+                prepare(args)
+            except RoutingError as error:
+                return self._outcome(args, error.exit_code, "", f"routing: {error}\n", check)
         # as main() runs it: usage errors raised, not printed in English
         result = runner.invoke(app, list(args), env=full_env, standalone_mode=False)
         code, stderr = result.exit_code, result.stderr
         if isinstance(result.exception, RoutingError):
             code, stderr = result.exception.exit_code, f"routing: {result.exception}\n"
+        elif isinstance(result.exception, click_exceptions.NoArgsIsHelpError):
+            code, stderr = 2, f"{result.exception.message}\n"
         elif isinstance(result.exception, click_exceptions.UsageError):
             code, stderr = 2, f"routing: {usage_line(result.exception)}\n"
         elif result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
-        outcome = InProcessResult(code, result.stdout, stderr)
+        return self._outcome(args, code, result.stdout, stderr, check)
+
+    @staticmethod
+    def _outcome(
+        args: tuple[str, ...], code: int, stdout: str, stderr: str, check: bool
+    ) -> InProcessResult:
+        outcome = InProcessResult(code, stdout, stderr)
         if check and code != 0:
-            raise AssertionError(
-                f"routing {' '.join(args)} exited {code}:\n{outcome.stdout}{stderr}"
-            )
+            raise AssertionError(f"routing {' '.join(args)} exited {code}:\n{stdout}{stderr}")
         return outcome
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from routing import i18n
 from routing.cli.app import app
 from tests.conftest import Cli
 
@@ -190,11 +191,15 @@ def _commands() -> list[str]:
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
     import typer.main
 
-    group = typer.main.get_group(app)
-    target = group
-    for part in command.split():
-        target = target.commands[part]  # type: ignore[attr-defined]
-    assert target.help and "Example:" in target.help, f"'routing {command}' has no example"
+    from routing.cli.help import localize
+
+    for lang, example in (("nl", "Voorbeeld:"), ("en", "Example:")):
+        i18n.set_language(lang)
+        localize(app)
+        target = typer.main.get_group(app)
+        for part in command.split():
+            target = target.commands[part]  # type: ignore[attr-defined]
+        assert target.help and example in target.help, f"'routing {command}' has no {example}"
     assert re.search(rf"`routing {re.escape(command)}\b", README.read_text()), (
         f"'routing {command}' is missing from the README's command list"
     )
@@ -234,7 +239,7 @@ def test_a_fault_is_one_line_with_exit_3_and_no_sql_parameters(
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["new"], "routing: 'title' ontbreekt. Zie 'routing new --help'."),
+        (["new"], "routing: 'TITEL' ontbreekt. Zie 'routing new --help'."),
         (["move", "abc", "x"], "routing: Ongeldige waarde voor 'ID': dat is geen geheel getal."),
         (["new", "x", "--flow"], "routing: De optie --flow heeft een waarde nodig."),
         (["frobnicate"], "routing: Onbekende opdracht 'frobnicate'. Zie 'routing --help'."),

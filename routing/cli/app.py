@@ -10,7 +10,8 @@ a traceback.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -20,19 +21,19 @@ from routing import i18n
 from routing.cli import documents as cli_documents
 from routing.cli import items, meetings, setup
 from routing.cli.common import close_runtimes, env_language, settings
+from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.errors import RoutingError
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "prepare"]
 
 T = TypeVar("T")
 
 app = typer.Typer(
     name="routing",
-    help="Routing of agenda points and initiatives through Regieteam, PFHO W&P, wethouder and UTA.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -44,11 +45,11 @@ app = typer.Typer(
 def _root(
     ctx: typer.Context,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the output: nl (default) or en.")
+        str | None, typer.Option("--lang", metavar="help.mv.lang", help="help.opt.lang")
     ] = None,
     debug: Annotated[
         bool,
-        typer.Option("--debug", help="On a fault in the software, show the full traceback."),
+        typer.Option("--debug", help="help.opt.debug"),
     ] = False,
 ) -> None:
     """Routing of agenda points and initiatives through the bodies of the UTA note.
@@ -96,6 +97,10 @@ def run(entry: Callable[[], T]) -> T | None:
         return entry()
     except RoutingError as error:
         _fail(str(error), error.exit_code)
+    except click_exceptions.NoArgsIsHelpError as error:
+        # `routing` or `routing meeting` alone: the help itself, as click shows it (exit 2)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(error.message, markup=False)
+        raise SystemExit(EXIT_USAGE) from None
     except click_exceptions.UsageError as error:
         _fail(usage_line(error), EXIT_USAGE)
     except KeyboardInterrupt:
@@ -120,10 +125,19 @@ def fault_summary(error: BaseException) -> str:
 EXIT_USAGE = 2
 
 
+def prepare(args: Sequence[str]) -> None:
+    """Choose the language before click parses anything and put the help of every command in
+    it: typer writes the help texts into the command tree when it builds it, before `_root`
+    runs, and click's usage errors come before any command. `--lang` among the root options,
+    else ROUTING_LANG (checked), else the current language (Dutch); routing.toml's `language`
+    is read only once a command opens it, so it does not reach `--help`."""
+    i18n.set_language(lang_from_args(args) or env_language() or i18n.current_language())
+    localize(app)
+
+
 def main() -> None:
     def entry() -> object:
-        # ROUTING_LANG before click parses anything: its usage errors come before any command
-        i18n.set_language(env_language() or i18n.current_language())
+        prepare(sys.argv[1:])
         # standalone_mode=False: click raises usage errors instead of printing them in English
         return app(standalone_mode=False)
 

@@ -38,18 +38,14 @@ __all__ = [
 
 ConfigOpt = Annotated[
     str | None,
-    typer.Option(
-        "--config", "-c", help="Path to routing.toml (else $ROUTING_CONFIG, else ./routing.toml)."
-    ),
+    typer.Option("--config", "-c", metavar="help.mv.file", help="help.opt.config"),
 ]
 NowOpt = Annotated[
     str | None,
-    typer.Option("--now", help="Act as if it is this moment (ISO date or date-time, local time)."),
+    typer.Option("--now", metavar="help.mv.moment", help="help.opt.now"),
 ]
-ActorOpt = Annotated[
-    str | None, typer.Option("--as", help="Who acts (else $ROUTING_ACTOR, else the login name).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable shape, see README).")]
+ActorOpt = Annotated[str | None, typer.Option("--as", metavar="help.mv.name", help="help.opt.as")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="help.opt.json")]
 
 settings: dict[str, str | None] = {"lang": None, "debug": None}
 # the runtimes a command opened, closed when it ends (their pooled database connections)

@@ -27,24 +27,25 @@ from routing.errors import BadInput
 __all__ = ["agenda", "besluitenlijst"]
 
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="md (Markdown), html (printable page) or json.")
+    str, typer.Option("--format", "-f", metavar="help.mv.format", help="help.opt.format")
 ]
 OpenbaarOpt = Annotated[
     bool,
     typer.Option(
         "--openbaar",
-        help="The public version: confidential items show only their reference.",
+        help="help.opt.openbaar",
     ),
 ]
 OutputOpt = Annotated[
-    str | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
+    str | None, typer.Option("--output", "-o", metavar="help.mv.file", help="help.opt.output")
 ]
 
 
 def agenda(
-    body: Annotated[str, typer.Argument(help="The body that meets, e.g. regieteam.")],
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.agenda_body")],
     meeting: Annotated[
-        str | None, typer.Option("--meeting", help="The meeting date (default: its next one).")
+        str | None,
+        typer.Option("--meeting", metavar="help.mv.date", help="help.opt.agenda_meeting"),
     ] = None,
     fmt: FormatOpt = "md",
     openbaar: OpenbaarOpt = False,
@@ -67,8 +68,10 @@ def agenda(
 
 
 def besluitenlijst(
-    body: Annotated[str, typer.Argument(help="The body that met.")],
-    meeting: Annotated[str, typer.Option("--meeting", help="The meeting date (YYYY-MM-DD).")],
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_met")],
+    meeting: Annotated[
+        str, typer.Option("--meeting", metavar="help.mv.date", help="help.opt.meeting_date")
+    ],
     fmt: FormatOpt = "md",
     openbaar: OpenbaarOpt = False,
     output: OutputOpt = None,

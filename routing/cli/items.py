@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 
 DiagramOpt = Annotated[
     str | None,
-    typer.Option(
-        "--diagram", metavar="FILE", help="Draw the flow to FILE.svg, FILE.png or FILE.mmd."
-    ),
+    typer.Option("--diagram", metavar="help.mv.file", help="help.opt.diagram"),
 ]
 
 
 def flows_command(
-    name: Annotated[str | None, typer.Argument(help="A flow to show in full.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="help.mv.flow", help="help.arg.flow_name")
+    ] = None,
     diagram: DiagramOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -80,39 +80,44 @@ def _draw(flow: FlowDefinition, names: dict[str, str], target: str, current: str
 
 
 def new(
-    title: Annotated[str, typer.Argument(help="Title of the agenda point or initiative.")],
+    title: Annotated[str, typer.Argument(metavar="help.mv.title", help="help.arg.title")],
     flow: Annotated[
-        str, typer.Option("--flow", "-f", help="The flow it follows (see 'routing flows').")
+        str, typer.Option("--flow", "-f", metavar="help.mv.flow", help="help.opt.flow")
     ],
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", help="A topic; repeat for more.")
+        list[str] | None,
+        typer.Option("--topic", "-t", metavar="help.mv.topic", help="help.opt.topic"),
     ] = None,
     kenmerk: Annotated[
-        str | None, typer.Option(help="Document reference, e.g. DOC-24003697.")
+        str | None, typer.Option(metavar="help.mv.kenmerk", help="help.opt.kenmerk")
     ] = None,
     owner: Annotated[
-        str | None, typer.Option(help="Who carries the item: a name from [people] or an address.")
+        str | None, typer.Option(metavar="help.mv.name", help="help.opt.owner")
     ] = None,
     voor: Annotated[
-        str, typer.Option("--voor", help="besluitvorming | bespreking | informatie.")
+        str, typer.Option("--voor", metavar="help.mv.purpose", help="help.opt.voor")
     ] = "bespreking",
     vertrouwelijk: Annotated[
-        bool, typer.Option("--vertrouwelijk", help="Not public, not distributed.")
+        bool, typer.Option("--vertrouwelijk", help="help.opt.vertrouwelijk")
     ] = False,
     niet_verspreiden: Annotated[
-        bool, typer.Option("--niet-verspreiden", help="Public, but not distributed.")
+        bool, typer.Option("--niet-verspreiden", help="help.opt.niet_verspreiden")
     ] = False,
     datum: Annotated[
-        str | None, typer.Option("--datum", help="Date of the document (YYYY-MM-DD).")
+        str | None, typer.Option("--datum", metavar="help.mv.date", help="help.opt.datum")
     ] = None,
-    van: Annotated[str | None, typer.Option("--van", help="The sending body (a body key).")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A note for the history.")] = None,
+    van: Annotated[
+        str | None, typer.Option("--van", metavar="help.mv.body", help="help.opt.van")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="help.mv.text", help="help.opt.history_note")
+    ] = None,
     target_meeting: Annotated[
         str | None,
-        typer.Option("--target-meeting", help="Date of the meeting it must reach (YYYY-MM-DD)."),
+        typer.Option("--target-meeting", metavar="help.mv.date", help="help.opt.target_meeting"),
     ] = None,
     target: Annotated[
-        str | None, typer.Option("--target", help="Body of that meeting, if several meet that day.")
+        str | None, typer.Option("--target", metavar="help.mv.body", help="help.opt.target")
     ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
@@ -165,14 +170,14 @@ def _target_warning(rt: Any, item_id: int | None) -> str | None:
 
 
 def move(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
-    trigger: Annotated[
-        str, typer.Argument(help="The step, e.g. agenderen (see 'routing show ID').")
-    ],
-    note: Annotated[str | None, typer.Option("--note", help="Why; kept in the history.")] = None,
+    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
+    trigger: Annotated[str, typer.Argument(metavar="help.mv.step", help="help.arg.trigger")],
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="help.mv.text", help="help.opt.why")
+    ] = None,
     if_version: Annotated[
         int | None,
-        typer.Option("--if-version", help="Refuse if the item is no longer at this version."),
+        typer.Option("--if-version", metavar="help.mv.version", help="help.opt.if_version"),
     ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
@@ -214,10 +219,16 @@ def move(
 
 
 def list_command(
-    state: Annotated[str | None, typer.Option(help="Only items in this state.")] = None,
-    body: Annotated[str | None, typer.Option(help="Only items now at this body.")] = None,
-    flow: Annotated[str | None, typer.Option(help="Only items of this flow.")] = None,
-    open_only: Annotated[bool, typer.Option("--open", help="Leave out closed items.")] = False,
+    state: Annotated[
+        str | None, typer.Option(metavar="help.mv.state", help="help.opt.state")
+    ] = None,
+    body: Annotated[
+        str | None, typer.Option(metavar="help.mv.body", help="help.opt.list_body")
+    ] = None,
+    flow: Annotated[
+        str | None, typer.Option(metavar="help.mv.flow", help="help.opt.list_flow")
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="help.opt.open")] = False,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -240,7 +251,7 @@ def list_command(
 
 
 def show(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
     diagram: DiagramOpt = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
@@ -274,33 +285,39 @@ def show(
 
 
 def edit(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
-    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
-    kenmerk: Annotated[str | None, typer.Option(help="Document reference ('' clears it).")] = None,
+    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
+    title: Annotated[
+        str | None, typer.Option(metavar="help.mv.title", help="help.opt.new_title")
+    ] = None,
+    kenmerk: Annotated[
+        str | None, typer.Option(metavar="help.mv.kenmerk", help="help.opt.edit_kenmerk")
+    ] = None,
     owner: Annotated[
-        str | None, typer.Option(help="Who carries the item: a name from [people] ('' clears it).")
+        str | None, typer.Option(metavar="help.mv.name", help="help.opt.edit_owner")
     ] = None,
     voor: Annotated[
-        str | None, typer.Option("--voor", help="besluitvorming | bespreking | informatie.")
+        str | None, typer.Option("--voor", metavar="help.mv.purpose", help="help.opt.voor")
     ] = None,
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", help="Add a topic; repeat for more.")
+        list[str] | None,
+        typer.Option("--topic", "-t", metavar="help.mv.topic", help="help.opt.add_topic"),
     ] = None,
     remove_topic: Annotated[
-        list[str] | None, typer.Option("--remove-topic", help="Remove a topic.")
+        list[str] | None,
+        typer.Option("--remove-topic", metavar="help.mv.topic", help="help.opt.remove_topic"),
     ] = None,
     if_version: Annotated[
         int | None,
-        typer.Option("--if-version", help="Refuse if the item is no longer at this version."),
+        typer.Option("--if-version", metavar="help.mv.version", help="help.opt.if_version"),
     ] = None,
     target_meeting: Annotated[
         str | None,
         typer.Option(
-            "--target-meeting", metavar="DATE|none", help="The meeting it must reach, or none."
+            "--target-meeting", metavar="help.mv.date_or_none", help="help.opt.edit_target_meeting"
         ),
     ] = None,
     target: Annotated[
-        str | None, typer.Option("--target", help="Body of that meeting, if several meet that day.")
+        str | None, typer.Option("--target", metavar="help.mv.body", help="help.opt.target")
     ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
@@ -337,12 +354,12 @@ def edit(
 
 
 def plan(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
+    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
     target: Annotated[
-        str | None, typer.Option("--target", help="Target body (default: the item's target).")
+        str | None, typer.Option("--target", metavar="help.mv.body", help="help.opt.plan_target")
     ] = None,
     meeting: Annotated[
-        str | None, typer.Option("--meeting", help="Target meeting date (default: its next one).")
+        str | None, typer.Option("--meeting", metavar="help.mv.date", help="help.opt.plan_meeting")
     ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
@@ -367,8 +384,10 @@ def plan(
 
 
 def stukken(
-    item_id: Annotated[int, typer.Argument(metavar="ID", help="The item.")],
-    note: Annotated[str | None, typer.Option("--note", help="A note for the history.")] = None,
+    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="help.mv.text", help="help.opt.history_note")
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,

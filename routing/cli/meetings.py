@@ -27,14 +27,15 @@ if TYPE_CHECKING:
     pass
 
 
-ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why; kept and sent.")]
+ReasonOpt = Annotated[
+    str | None, typer.Option("--reason", metavar="help.mv.text", help="help.opt.reason")
+]
 MeetingDateArg = Annotated[
-    str, typer.Argument(metavar="DATE", help="The meeting's date (YYYY-MM-DD[THH:MM]).")
+    str, typer.Argument(metavar="help.mv.date", help="help.arg.meeting_date")
 ]
 
-meetings_app = typer.Typer(help="The meeting calendars.", no_args_is_help=False)
+meetings_app = typer.Typer(no_args_is_help=False)
 meeting_app = typer.Typer(
-    help="One meeting: close it with its outcomes, move it, cancel it, or add one.",
     no_args_is_help=True,
 )
 
@@ -42,19 +43,21 @@ meeting_app = typer.Typer(
 @meetings_app.callback(invoke_without_command=True)
 def meetings_list(
     ctx: typer.Context,
-    body: Annotated[str | None, typer.Option("--body", help="Only this body.")] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", metavar="help.mv.body", help="help.opt.only_body")
+    ] = None,
     date_from: Annotated[
-        str | None, typer.Option("--from", help="From this date (default: today).")
+        str | None, typer.Option("--from", metavar="help.mv.date", help="help.opt.from")
     ] = None,
     date_to: Annotated[
-        str | None, typer.Option("--to", help="Up to this date (default: +3 months).")
+        str | None, typer.Option("--to", metavar="help.mv.date", help="help.opt.to")
     ] = None,
     ics: Annotated[
         str | None,
         typer.Option(
             "--ics",
-            metavar="FILE",
-            help="Write the meetings and every open item's deadlines as an .ics calendar.",
+            metavar="help.mv.file",
+            help="help.opt.ics",
         ),
     ] = None,
     config: ConfigOpt = None,
@@ -95,11 +98,9 @@ def meetings_list(
 
 @meetings_app.command("import")
 def meetings_import(
-    body: Annotated[str, typer.Argument(help="The body whose meetings these are.")],
-    file: Annotated[str, typer.Argument(metavar="FILE.ics", help="An iCalendar file.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-    ] = False,
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.import_body")],
+    file: Annotated[str, typer.Argument(metavar="help.mv.ics_file", help="help.arg.ics_file")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="help.opt.dry_run")] = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -132,13 +133,11 @@ def meetings_import(
 
 @meeting_app.command("move")
 def meeting_move(
-    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_meets")],
     date: MeetingDateArg,
     new: Annotated[
         str,
-        typer.Argument(
-            metavar="NEW-DATETIME", help="Its new date and time (a date alone keeps the hour)."
-        ),
+        typer.Argument(metavar="help.mv.new_moment", help="help.arg.new_moment"),
     ],
     reason: ReasonOpt = None,
     config: ConfigOpt = None,
@@ -164,7 +163,7 @@ def meeting_move(
 
 @meeting_app.command("cancel")
 def meeting_cancel(
-    body: Annotated[str, typer.Argument(help="The body that meets.")],
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_meets")],
     date: MeetingDateArg,
     reason: ReasonOpt = None,
     config: ConfigOpt = None,
@@ -188,12 +187,12 @@ def meeting_cancel(
 
 @meeting_app.command("add")
 def meeting_add(
-    body: Annotated[str, typer.Argument(help="The body that meets.")],
-    when: Annotated[
-        str, typer.Argument(metavar="DATETIME", help="Date and time (YYYY-MM-DDTHH:MM).")
-    ],
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_meets")],
+    when: Annotated[str, typer.Argument(metavar="help.mv.moment", help="help.arg.moment")],
     reason: ReasonOpt = None,
-    location: Annotated[str | None, typer.Option("--location", help="Where it meets.")] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", metavar="help.mv.text", help="help.opt.location")
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -241,17 +240,19 @@ def _print_change(rt: Any, result: Any, as_json: bool) -> None:
 
 @meeting_app.command("close")
 def meeting_close(
-    body: Annotated[str, typer.Argument(help="The body that met.")],
-    date: Annotated[str, typer.Argument(metavar="DATE", help="The meeting date (YYYY-MM-DD).")],
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_met")],
+    date: Annotated[str, typer.Argument(metavar="help.mv.date", help="help.opt.meeting_date")],
     outcome: Annotated[
         list[str] | None,
-        typer.Option("--outcome", "-o", help="ID=TRIGGER for one item; repeat for more."),
+        typer.Option("--outcome", "-o", metavar="help.mv.outcome", help="help.opt.outcome"),
     ] = None,
     note: Annotated[
-        list[str] | None, typer.Option("--note", help="ID=TEXT: the note for one item.")
+        list[str] | None,
+        typer.Option("--note", metavar="help.mv.id_text", help="help.opt.outcome_note"),
     ] = None,
     inform_ei: Annotated[
-        list[str] | None, typer.Option("--inform-ei", help="ID=ja|nee for a feedback step.")
+        list[str] | None,
+        typer.Option("--inform-ei", metavar="help.mv.id_yes_no", help="help.opt.inform_ei"),
     ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,

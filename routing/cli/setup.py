@@ -94,12 +94,16 @@ def check(config: ConfigOpt = None, now: NowOpt = None, as_json: JsonOpt = False
 
 
 def status(
-    body: Annotated[str | None, typer.Option("--body", help="Only this body.")] = None,
-    topic: Annotated[
-        str | None, typer.Option("--topic", help="Only items with this topic.")
+    body: Annotated[
+        str | None, typer.Option("--body", metavar="help.mv.body", help="help.opt.only_body")
     ] = None,
-    watch: Annotated[bool, typer.Option("--watch", help="Refresh live until Ctrl-C.")] = False,
-    every: Annotated[float, typer.Option("--every", help="Seconds between refreshes.")] = 5.0,
+    topic: Annotated[
+        str | None, typer.Option("--topic", metavar="help.mv.topic", help="help.opt.only_topic")
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="help.opt.watch")] = False,
+    every: Annotated[
+        float, typer.Option("--every", metavar="help.mv.seconds", help="help.opt.every")
+    ] = 5.0,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
@@ -138,10 +142,8 @@ def status(
 
 
 def daemon(
-    once: Annotated[bool, typer.Option("--once", help="Run one sweep, deliver, and exit.")] = False,
-    status: Annotated[
-        bool, typer.Option("--status", help="Show the last heartbeat and exit.")
-    ] = False,
+    once: Annotated[bool, typer.Option("--once", help="help.opt.once")] = False,
+    status: Annotated[bool, typer.Option("--status", help="help.opt.daemon_status")] = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
@@ -184,7 +186,7 @@ def daemon(
 def outbox(
     status: Annotated[
         str | None,
-        typer.Option("--status", help="wacht | verzonden | mislukt (default: all)."),
+        typer.Option("--status", metavar="help.mv.outbox_status", help="help.opt.outbox_status"),
     ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,

@@ -1231,6 +1231,475 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "ROUTING_DATABASE_URL (omgevingsvariabele)",
         "en": "ROUTING_DATABASE_URL (environment variable)",
     },
+    # --help: the help of every command and option (keys used by routing.cli.help.localize)
+    "help.click.usage": {"nl": "Gebruik: ", "en": "Usage: "},
+    "help.click.options_metavar": {"nl": "[OPTIES]", "en": "[OPTIONS]"},
+    "help.click.subcommand_metavar": {
+        "nl": "OPDRACHT [ARGUMENTEN]...",
+        "en": "COMMAND [ARGS]...",
+    },
+    "help.click.arguments": {"nl": "Argumenten", "en": "Arguments"},
+    "help.click.options": {"nl": "Opties", "en": "Options"},
+    "help.click.commands": {"nl": "Opdrachten", "en": "Commands"},
+    "help.click.required": {"nl": "verplicht", "en": "required"},
+    "help.click.default": {"nl": "standaard: {value}", "en": "default: {value}"},
+    "help.click.help": {"nl": "Toon deze hulptekst en stop.", "en": "Show this message and exit."},
+    "help.mv.id": {"nl": "ID", "en": "ID"},
+    "help.mv.step": {"nl": "STAP", "en": "STEP"},
+    "help.mv.body": {"nl": "ORGAAN", "en": "BODY"},
+    "help.mv.date": {"nl": "DATUM", "en": "DATE"},
+    "help.mv.date_or_none": {"nl": "DATUM|geen", "en": "DATE|none"},
+    "help.mv.file": {"nl": "BESTAND", "en": "FILE"},
+    "help.mv.ics_file": {"nl": "BESTAND.ics", "en": "FILE.ics"},
+    "help.mv.text": {"nl": "TEKST", "en": "TEXT"},
+    "help.mv.name": {"nl": "NAAM", "en": "NAME"},
+    "help.mv.moment": {"nl": "MOMENT", "en": "MOMENT"},
+    "help.mv.new_moment": {"nl": "NIEUW-MOMENT", "en": "NEW-MOMENT"},
+    "help.mv.title": {"nl": "TITEL", "en": "TITLE"},
+    "help.mv.flow": {"nl": "FLOW", "en": "FLOW"},
+    "help.mv.topic": {"nl": "ONDERWERP", "en": "TOPIC"},
+    "help.mv.state": {"nl": "STATUS", "en": "STATE"},
+    "help.mv.purpose": {"nl": "DOEL", "en": "PURPOSE"},
+    "help.mv.kenmerk": {"nl": "KENMERK", "en": "REFERENCE"},
+    "help.mv.version": {"nl": "VERSIE", "en": "VERSION"},
+    "help.mv.seconds": {"nl": "SECONDEN", "en": "SECONDS"},
+    "help.mv.lang": {"nl": "TAAL", "en": "LANG"},
+    "help.mv.format": {"nl": "VORM", "en": "FORMAT"},
+    "help.mv.outbox_status": {"nl": "STATUS", "en": "STATUS"},
+    "help.mv.outcome": {"nl": "ID=STAP", "en": "ID=STEP"},
+    "help.mv.id_text": {"nl": "ID=TEKST", "en": "ID=TEXT"},
+    "help.mv.id_yes_no": {"nl": "ID=ja|nee", "en": "ID=ja|nee"},
+    "help.opt.lang": {
+        "nl": "Taal van de uitvoer: nl (standaard) of en.",
+        "en": "Language of the output: nl (default) or en.",
+    },
+    "help.opt.debug": {
+        "nl": "Toon bij een fout in de software de volledige traceback.",
+        "en": "On a fault in the software, show the full traceback.",
+    },
+    "help.opt.config": {
+        "nl": "Pad naar routing.toml (anders $ROUTING_CONFIG, anders ./routing.toml).",
+        "en": "Path to routing.toml (else $ROUTING_CONFIG, else ./routing.toml).",
+    },
+    "help.opt.now": {
+        "nl": "Doe alsof het nu dit moment is (datum of datum en tijd, lokale tijd).",
+        "en": "Act as if it is this moment (ISO date or date-time, local time).",
+    },
+    "help.opt.as": {
+        "nl": "Wie dit doet (anders $ROUTING_ACTOR, anders uw inlognaam).",
+        "en": "Who acts (else $ROUTING_ACTOR, else the login name).",
+    },
+    "help.opt.json": {
+        "nl": "Schrijf JSON (vaste vorm, zie de README).",
+        "en": "Print JSON (stable shape, see README).",
+    },
+    "help.opt.only_body": {"nl": "Alleen dit orgaan.", "en": "Only this body."},
+    "help.opt.only_topic": {
+        "nl": "Alleen items met dit onderwerp.",
+        "en": "Only items with this topic.",
+    },
+    "help.opt.watch": {
+        "nl": "Blijf het overzicht verversen tot Ctrl-C.",
+        "en": "Refresh live until Ctrl-C.",
+    },
+    "help.opt.every": {
+        "nl": "Aantal seconden tussen twee verversingen.",
+        "en": "Seconds between refreshes.",
+    },
+    "help.opt.once": {
+        "nl": "Doe één ronde, verstuur de berichten en stop.",
+        "en": "Run one sweep, deliver, and exit.",
+    },
+    "help.opt.daemon_status": {
+        "nl": "Toon de laatste hartslag van de daemon en stop.",
+        "en": "Show the last heartbeat and exit.",
+    },
+    "help.opt.outbox_status": {
+        "nl": "wacht | verzonden | mislukt (standaard: alle).",
+        "en": "wacht | verzonden | mislukt (default: all).",
+    },
+    "help.opt.diagram": {
+        "nl": "Teken de flow in BESTAND.svg, BESTAND.png of BESTAND.mmd.",
+        "en": "Draw the flow to FILE.svg, FILE.png or FILE.mmd.",
+    },
+    "help.arg.flow_name": {
+        "nl": "Een flow om volledig te tonen.",
+        "en": "A flow to show in full.",
+    },
+    "help.arg.title": {
+        "nl": "Titel van het agendapunt of initiatief.",
+        "en": "Title of the agenda point or initiative.",
+    },
+    "help.opt.flow": {
+        "nl": "De flow die het volgt (zie 'routing flows').",
+        "en": "The flow it follows (see 'routing flows').",
+    },
+    "help.opt.topic": {
+        "nl": "Een onderwerp; herhaal de optie voor meer.",
+        "en": "A topic; repeat for more.",
+    },
+    "help.opt.kenmerk": {
+        "nl": "Kenmerk van het document, bijvoorbeeld DOC-24003697.",
+        "en": "Document reference, e.g. DOC-24003697.",
+    },
+    "help.opt.owner": {
+        "nl": "Wie het item trekt: een naam uit [people] of een e-mailadres.",
+        "en": "Who carries the item: a name from [people] or an address.",
+    },
+    "help.opt.voor": {
+        "nl": "besluitvorming | bespreking | informatie.",
+        "en": "besluitvorming (decision) | bespreking (discussion) | informatie (information).",
+    },
+    "help.opt.vertrouwelijk": {
+        "nl": "Niet openbaar en niet verspreiden.",
+        "en": "Not public, not distributed.",
+    },
+    "help.opt.niet_verspreiden": {
+        "nl": "Openbaar, maar niet verspreiden.",
+        "en": "Public, but not distributed.",
+    },
+    "help.opt.datum": {
+        "nl": "Datum van het document (JJJJ-MM-DD).",
+        "en": "Date of the document (YYYY-MM-DD).",
+    },
+    "help.opt.van": {
+        "nl": "Het orgaan dat het stuk aanbiedt (een orgaansleutel).",
+        "en": "The sending body (a body key).",
+    },
+    "help.opt.history_note": {
+        "nl": "Een notitie voor de geschiedenis.",
+        "en": "A note for the history.",
+    },
+    "help.opt.target_meeting": {
+        "nl": "Datum van de vergadering die het moet halen (JJJJ-MM-DD).",
+        "en": "Date of the meeting it must reach (YYYY-MM-DD).",
+    },
+    "help.opt.target": {
+        "nl": "Orgaan van die vergadering, als er die dag meer vergaderen.",
+        "en": "Body of that meeting, if several meet that day.",
+    },
+    "help.arg.item": {"nl": "Het item.", "en": "The item."},
+    "help.arg.trigger": {
+        "nl": "De stap, bijvoorbeeld agenderen (zie 'routing show ID').",
+        "en": "The step, e.g. agenderen (see 'routing show ID').",
+    },
+    "help.opt.why": {
+        "nl": "Waarom; wordt bewaard in de geschiedenis.",
+        "en": "Why; kept in the history.",
+    },
+    "help.opt.if_version": {
+        "nl": "Weiger als het item niet meer op deze versie staat.",
+        "en": "Refuse if the item is no longer at this version.",
+    },
+    "help.opt.state": {"nl": "Alleen items met deze status.", "en": "Only items in this state."},
+    "help.opt.list_body": {
+        "nl": "Alleen items die nu bij dit orgaan liggen.",
+        "en": "Only items now at this body.",
+    },
+    "help.opt.list_flow": {"nl": "Alleen items van deze flow.", "en": "Only items of this flow."},
+    "help.opt.open": {"nl": "Laat afgesloten items weg.", "en": "Leave out closed items."},
+    "help.opt.new_title": {"nl": "Een nieuwe titel.", "en": "A new title."},
+    "help.opt.edit_kenmerk": {
+        "nl": "Kenmerk van het document ('' wist het).",
+        "en": "Document reference ('' clears it).",
+    },
+    "help.opt.edit_owner": {
+        "nl": "Wie het item trekt: een naam uit [people] ('' wist het).",
+        "en": "Who carries the item: a name from [people] ('' clears it).",
+    },
+    "help.opt.add_topic": {
+        "nl": "Voeg een onderwerp toe; herhaal de optie voor meer.",
+        "en": "Add a topic; repeat for more.",
+    },
+    "help.opt.remove_topic": {"nl": "Haal een onderwerp weg.", "en": "Remove a topic."},
+    "help.opt.edit_target_meeting": {
+        "nl": "De vergadering die het moet halen, of geen.",
+        "en": "The meeting it must reach, or none.",
+    },
+    "help.opt.plan_target": {
+        "nl": "Doelorgaan (standaard: het doel van het item).",
+        "en": "Target body (default: the item's target).",
+    },
+    "help.opt.plan_meeting": {
+        "nl": "Datum van de doelvergadering (standaard: de eerstvolgende).",
+        "en": "Target meeting date (default: its next one).",
+    },
+    "help.opt.format": {
+        "nl": "md (Markdown), html (pagina om te printen) of json.",
+        "en": "md (Markdown), html (printable page) or json.",
+    },
+    "help.opt.openbaar": {
+        "nl": "De openbare versie: van vertrouwelijke items staat alleen het kenmerk erin.",
+        "en": "The public version: confidential items show only their reference.",
+    },
+    "help.opt.output": {
+        "nl": "Schrijf naar dit bestand in plaats van naar het scherm.",
+        "en": "Write to this file instead of the screen.",
+    },
+    "help.arg.agenda_body": {
+        "nl": "Het orgaan dat vergadert, bijvoorbeeld regieteam.",
+        "en": "The body that meets, e.g. regieteam.",
+    },
+    "help.opt.agenda_meeting": {
+        "nl": "Datum van de vergadering (standaard: de eerstvolgende).",
+        "en": "The meeting date (default: its next one).",
+    },
+    "help.arg.body_met": {"nl": "Het orgaan dat vergaderd heeft.", "en": "The body that met."},
+    "help.opt.meeting_date": {
+        "nl": "Datum van de vergadering (JJJJ-MM-DD).",
+        "en": "The meeting date (YYYY-MM-DD).",
+    },
+    "help.opt.reason": {
+        "nl": "Waarom; wordt bewaard en meegestuurd.",
+        "en": "Why; kept and sent.",
+    },
+    "help.arg.meeting_date": {
+        "nl": "Datum van de vergadering (JJJJ-MM-DD[TUU:MM]).",
+        "en": "The meeting's date (YYYY-MM-DD[THH:MM]).",
+    },
+    "help.opt.from": {
+        "nl": "Vanaf deze datum (standaard: vandaag).",
+        "en": "From this date (default: today).",
+    },
+    "help.opt.to": {
+        "nl": "Tot en met deze datum (standaard: over 3 maanden).",
+        "en": "Up to this date (default: +3 months).",
+    },
+    "help.opt.ics": {
+        "nl": "Schrijf de vergaderingen en de termijnen van alle open items als .ics-agenda.",
+        "en": "Write the meetings and every open item's deadlines as an .ics calendar.",
+    },
+    "help.arg.import_body": {
+        "nl": "Het orgaan van wie deze vergaderingen zijn.",
+        "en": "The body whose meetings these are.",
+    },
+    "help.arg.ics_file": {"nl": "Een iCalendar-bestand.", "en": "An iCalendar file."},
+    "help.opt.dry_run": {
+        "nl": "Toon wat er zou veranderen; verander niets.",
+        "en": "Show what would change; change nothing.",
+    },
+    "help.arg.body_meets": {"nl": "Het orgaan dat vergadert.", "en": "The body that meets."},
+    "help.arg.new_moment": {
+        "nl": "De nieuwe datum en tijd (alleen een datum houdt het uur).",
+        "en": "Its new date and time (a date alone keeps the hour).",
+    },
+    "help.arg.moment": {
+        "nl": "Datum en tijd (JJJJ-MM-DDTUU:MM).",
+        "en": "Date and time (YYYY-MM-DDTHH:MM).",
+    },
+    "help.opt.location": {"nl": "Waar de vergadering is.", "en": "Where it meets."},
+    "help.opt.outcome": {
+        "nl": "ID=STAP voor één item; herhaal de optie voor meer.",
+        "en": "ID=TRIGGER for one item; repeat for more.",
+    },
+    "help.opt.outcome_note": {
+        "nl": "ID=TEKST: de notitie bij één item.",
+        "en": "ID=TEXT: the note for one item.",
+    },
+    "help.opt.inform_ei": {
+        "nl": "ID=ja|nee bij een terugkoppelstap.",
+        "en": "ID=ja|nee for a feedback step.",
+    },
+    "help.cmd.routing": {
+        "nl": "Routing van agendapunten en initiatieven langs Regieteam, PFHO W&P, wethouder en "
+        'UTA.\n\n\b\nVoorbeeld: routing new "Regionaal Werkcentrum" --flow '
+        "agendapunt-stuurgroep",
+        "en": "Routing of agenda points and initiatives through Regieteam, PFHO W&P, wethouder "
+        'and UTA.\n\n\b\nExample: routing new "Regionaal Werkcentrum" --flow '
+        "agendapunt-stuurgroep",
+    },
+    "help.cmd.init": {
+        "nl": "Schrijf een start-routing.toml (als die er nog niet is) en maak de database aan "
+        "of werk die bij.\n\nVeilig om opnieuw te doen: een bestaande routing.toml blijft "
+        "staan en de database wordt alleen bijgewerkt. Het moment van de eerste init (of --now) "
+        "is het moment vanaf waar de daemon terugkoppelingen maakt.\n\n\b\n"
+        "Voorbeeld: routing init",
+        "en": "Write a starter routing.toml (if there is none) and create or upgrade the "
+        "database.\n\nSafe to run again: an existing routing.toml is left alone and the schema "
+        "is only upgraded. The moment of the first init (or --now) is when the daemon starts "
+        "creating feedback items.\n\n\b\nExample: routing init",
+    },
+    "help.cmd.check": {
+        "nl": "Controleer routing.toml en elk flowbestand; meldt alle problemen in één keer.\n\n"
+        "Met een database worden ook de vergaderingen gelijkgetrokken met routing.toml (een "
+        "vergadering die uit het bestand is verdwenen wordt geannuleerd, een verplaatste "
+        "verplaatst, met hun items opnieuw gepland en gemeld) en staat erbij welke kalenders "
+        "binnen de waarschuwingstermijn aflopen.\n\n\b\n"
+        "Voorbeeld: routing check --config /etc/routing/routing.toml",
+        "en": "Validate routing.toml and every flow file; report all problems at once.\n\n"
+        "With a database, also brings its meetings in line with routing.toml (a meeting gone "
+        "from the file is cancelled, a moved one moved, with their items re-planned and "
+        "reported) and says which calendars run out within the warning period.\n\n\b\n"
+        "Example: routing check --config /etc/routing/routing.toml",
+    },
+    "help.cmd.flows": {
+        "nl": "Toon de flows, of één flow met haar statussen, stappen en organen; of teken "
+        "haar.\n\n\b\nVoorbeeld: routing flows agendapunt-stuurgroep --diagram route.svg",
+        "en": "List the flows, or show one: its states, triggers and bodies; or draw it.\n\n"
+        "\b\nExample: routing flows agendapunt-stuurgroep --diagram route.svg",
+    },
+    "help.cmd.new": {
+        "nl": "Zet een agendapunt of initiatief in het systeem; geeft het nummer terug.\n\n\b\n"
+        'Voorbeeld: routing new "Regionaal Talentfonds" --flow agendapunt-stuurgroep '
+        "--topic talentfonds --kenmerk DOC-24003697 --voor besluitvorming",
+        "en": "Register an agenda point or initiative; prints its id.\n\n\b\n"
+        'Example: routing new "Regionaal Talentfonds" --flow agendapunt-stuurgroep '
+        "--topic talentfonds --kenmerk DOC-24003697 --voor besluitvorming",
+    },
+    "help.cmd.move": {
+        "nl": "Zet een item één stap verder in zijn flow.\n\n\b\n"
+        'Voorbeeld: routing move 12 agenderen --note "Besproken met UWV"',
+        "en": "Move an item one step along its flow.\n\n\b\n"
+        'Example: routing move 12 agenderen --note "Besproken met UWV"',
+    },
+    "help.cmd.list": {
+        "nl": "Toon de items, eventueel alleen die met een status, bij een orgaan of van een "
+        "flow.\n\n\b\nVoorbeeld: routing list --body pfho-wp",
+        "en": "List items, optionally filtered by state, body or flow.\n\n\b\n"
+        "Example: routing list --body pfho-wp",
+    },
+    "help.cmd.show": {
+        "nl": "Toon één item: de gegevens, de stappen die nu kunnen en de hele geschiedenis.\n\n"
+        "Met --diagram wordt de flow getekend, met de huidige status van het item "
+        "gemarkeerd.\n\n\b\nVoorbeeld: routing show 12",
+        "en": "Show one item: its details, the steps possible now, and its full history.\n\n"
+        "With --diagram, draws its flow with the item's current state highlighted.\n\n\b\n"
+        "Example: routing show 12",
+    },
+    "help.cmd.edit": {
+        "nl": "Wijzig de gegevens van een item (titel, kenmerk, trekker, onderwerpen, "
+        "doelvergadering); de wijziging komt in de geschiedenis.\n\n\b\n"
+        "Voorbeeld: routing edit 12 --kenmerk DOC-24003697 --topic llo --target-meeting "
+        "2024-12-12",
+        "en": "Change an item's details (title, kenmerk, owner, topics, target meeting); kept "
+        "in its history.\n\n\b\n"
+        "Example: routing edit 12 --kenmerk DOC-24003697 --topic llo --target-meeting "
+        "2024-12-12",
+    },
+    "help.cmd.status": {
+        "nl": "Het overzicht: wat ligt waar, wat is te laat, wat komt eraan, de outbox en de "
+        "daemon.\n\n\b\nVoorbeeld: routing status --body pfho-wp --watch",
+        "en": "The board: what sits where, what is late, what comes next, the outbox and the "
+        "daemon.\n\n\b\nExample: routing status --body pfho-wp --watch",
+    },
+    "help.cmd.plan": {
+        "nl": "Plan terug vanaf een doelvergadering: de uiterste datum van elke stap van de "
+        "route.\n\nZegt duidelijk wanneer het doel niet meer te halen is, en noemt de "
+        "vroegste vergadering die wel haalbaar is.\n\n\b\n"
+        "Voorbeeld: routing plan 12 --target uta-stuurgroep --meeting 2024-06-20",
+        "en": "Plan backwards from a target meeting: the latest date of every step of the "
+        "route.\n\nSays plainly when the target can no longer be reached, and names the "
+        "earliest that can.\n\n\b\n"
+        "Example: routing plan 12 --target uta-stuurgroep --meeting 2024-06-20",
+    },
+    "help.cmd.stukken": {
+        "nl": "Leg vast dat de stukken van een item binnen zijn: de herinnering en de "
+        "stukkentermijn zijn dan afgehandeld.\n\n\b\n"
+        'Voorbeeld: routing stukken 12 --note "Notitie en raadsvoorstel ontvangen"',
+        "en": "Record that an item's papers are in: its reminder and papers deadline are "
+        'met.\n\n\b\nExample: routing stukken 12 --note "Notitie en raadsvoorstel ontvangen"',
+    },
+    "help.cmd.daemon": {
+        "nl": "Laat de planner op de voorgrond draaien tot SIGTERM/SIGINT (of doe één ronde "
+        "met --once).\n\nElke ronde stuurt herinneringen, escaleert verstreken termijnen, "
+        "schuift items door, maakt de terugkoppelingen na UTA-vergaderingen, stuurt de "
+        "E&I-samenvatting, waarschuwt bij planningen die uitlopen en verstuurt de outbox; "
+        "alles precies één keer.\n\n\b\n"
+        "Voorbeeld: routing daemon --once --now 2024-03-22T08:00",
+        "en": "Run the scheduler in the foreground until SIGTERM/SIGINT (or one sweep with "
+        "--once).\n\nEach sweep sends reminders, escalates passed deadlines, rolls items over, "
+        "creates the feedback items after UTA meetings, sends the E&I digest, warns on "
+        "slipping plans and delivers the outbox; each effect once.\n\n\b\n"
+        "Example: routing daemon --once --now 2024-03-22T08:00",
+    },
+    "help.cmd.agenda": {
+        "nl": "Stel de agenda van een vergadering samen uit de items die erop gepland "
+        "staan.\n\nGenummerd, besluitpunten eerst, met kenmerk, trekker, wat er gevraagd "
+        "wordt en hoe het met de stukken staat.\n\n\b\n"
+        "Voorbeeld: routing agenda pfho-wp --meeting 2024-11-14 --format html -o agenda.html",
+        "en": "Compose the agenda of a meeting from the items planned on it.\n\nNumbered, "
+        "decisions first, with kenmerk, owner, what is asked and the state of the papers."
+        "\n\n\b\nExample: routing agenda pfho-wp --meeting 2024-11-14 --format html "
+        "-o agenda.html",
+    },
+    "help.cmd.besluitenlijst": {
+        "nl": "De besluitenlijst van een afgesloten vergadering: per item de uitkomst en de "
+        "notitie.\n\n\b\nVoorbeeld: routing besluitenlijst regieteam --meeting 2024-02-13 "
+        "--format html -o besluiten.html",
+        "en": "The decision list of a closed meeting: each item's outcome and note.\n\n\b\n"
+        "Example: routing besluitenlijst regieteam --meeting 2024-02-13 --format html "
+        "-o besluiten.html",
+    },
+    "help.cmd.outbox": {
+        "nl": "Toon de berichten in de outbox: wachtend, verzonden en mislukt.\n\n\b\n"
+        "Voorbeeld: routing outbox --status mislukt",
+        "en": "List the messages in the outbox: pending, sent and failed.\n\n\b\n"
+        "Example: routing outbox --status mislukt",
+    },
+    "help.cmd.meetings": {
+        "nl": "De vergaderkalenders. Zonder opdracht: de vergaderingen met hun stukkentermijn "
+        "en het aantal items dat erop gepland staat.\n\n\b\n"
+        "Voorbeeld: routing meetings --body uta-stuurgroep --from 2024-01-01 --to 2024-12-31",
+        "en": "The meeting calendars. Without a command: the meetings with their papers "
+        "deadlines and the number of items planned on each.\n\n\b\n"
+        "Example: routing meetings --body uta-stuurgroep --from 2024-01-01 --to 2024-12-31",
+    },
+    "help.cmd.meetings.import": {
+        "nl": "Lees de vergaderingen van een orgaan in uit een .ics-bestand; opnieuw inlezen "
+        "werkt ze bij.\n\nEen vergadering die in het nieuwe bestand ontbreekt of is "
+        "geannuleerd, wordt hier geannuleerd; een verplaatste wordt verplaatst (de items gaan "
+        "mee); een nieuwe wordt toegevoegd. Hele-dag-afspraken en dubbele worden met reden "
+        "overgeslagen.\n\n\b\n"
+        "Voorbeeld: routing meetings import uta-supportteam supportteam-2025.ics --dry-run",
+        "en": "Import a body's meetings from an .ics file; importing again is a sync.\n\n"
+        "A meeting gone or cancelled in the new file is cancelled here, a moved one is moved "
+        "(its items follow), a new one is added; all-day events and duplicates are skipped "
+        "with a reason.\n\n\b\n"
+        "Example: routing meetings import uta-supportteam supportteam-2025.ics --dry-run",
+    },
+    "help.cmd.meeting": {
+        "nl": "Eén vergadering: afsluiten met de uitkomsten, verplaatsen, annuleren of een "
+        "extra vergadering toevoegen.\n\n\b\n"
+        "Voorbeeld: routing meeting close regieteam 2024-02-13 -o 3=doorzetten",
+        "en": "One meeting: close it with its outcomes, move it, cancel it, or add one.\n\n\b\n"
+        "Example: routing meeting close regieteam 2024-02-13 -o 3=doorzetten",
+    },
+    "help.cmd.meeting.move": {
+        "nl": "Verplaats een vergadering; alle items erop gaan mee, met opnieuw berekende "
+        "termijnen.\n\n\b\nVoorbeeld: routing meeting move uta-stuurgroep 2024-06-20 "
+        '2024-06-27T15:00 --reason "Zaal bezet"',
+        "en": "Move a meeting; every item on it moves along with recomputed deadlines.\n\n\b\n"
+        "Example: routing meeting move uta-stuurgroep 2024-06-20 2024-06-27T15:00 "
+        '--reason "Zaal bezet"',
+    },
+    "help.cmd.meeting.cancel": {
+        "nl": "Annuleer een vergadering; de items erop gaan naar de eerstvolgende haalbare "
+        "vergadering van het orgaan.\n\n\b\n"
+        "Voorbeeld: routing meeting cancel regieteam 2024-05-14 --reason "
+        '"Te weinig agendapunten"',
+        "en": "Cancel a meeting; its items go to the body's next feasible meeting.\n\n\b\n"
+        "Example: routing meeting cancel regieteam 2024-05-14 --reason "
+        '"Te weinig agendapunten"',
+    },
+    "help.cmd.meeting.add": {
+        "nl": "Voeg een extra vergadering toe; vanaf nu worden er items op gepland.\n\n\b\n"
+        "Voorbeeld: routing meeting add pfho-wp 2024-07-04T14:00 --reason "
+        '"Extra overleg begroting"',
+        "en": "Add an extra meeting; items are planned on it from now on.\n\n\b\n"
+        "Example: routing meeting add pfho-wp 2024-07-04T14:00 --reason "
+        '"Extra overleg begroting"',
+    },
+    "help.cmd.meeting.close": {
+        "nl": "Leg de uitkomst van elk item van een vergadering vast en zet de stappen in één "
+        "keer.\n\nZonder --outcome, en in een terminal, wordt per item gevraagd. Alles of "
+        "niets: wordt één uitkomst geweigerd, dan wordt niets van de vergadering "
+        "vastgelegd.\n\n\b\n"
+        "Voorbeeld: routing meeting close regieteam 2024-02-13 -o 3=doorzetten -o 5=aanhouden",
+        "en": "Record the outcome of every item on a meeting and fire the transitions, in one "
+        "go.\n\nWithout --outcome, and in a terminal, asks per item. All or nothing: a refused "
+        "outcome writes nothing of the meeting.\n\n\b\n"
+        "Example: routing meeting close regieteam 2024-02-13 -o 3=doorzetten -o 5=aanhouden",
+    },
 }
 
 
