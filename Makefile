@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit clean catalogs
 
 # One venv for the demo and the checks: the demo and the diagram tests draw SVG/PNG, so it has the
 # diagrammen extra (pygraphviz) besides the test extra.
@@ -28,6 +28,11 @@ unit: $(STAMP)
 	$(BIN)/pytest --cov=routing --cov=flows --cov=store --cov-branch --cov-report=term:skip-covered
 
 test: lint typecheck unit
+
+# after editing routing/i18n/locale/*/LC_MESSAGES/routing.po: compile the .mo files (a test
+# fails while a .mo differs from its .po)
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --domain routing --directory routing/i18n/locale --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -18,9 +18,9 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("key", sorted(i18n.MESSAGES))
+@pytest.mark.parametrize("key", sorted(i18n.messages()))
 def test_every_message_has_both_languages_with_the_same_placeholders(key: str) -> None:
-    entry = i18n.MESSAGES[key]
+    entry = i18n.messages()[key]
     assert set(entry) == set(i18n.LANGUAGES), key
     assert _fields(entry["nl"]) == _fields(entry["en"]), key
     assert all(entry[lang].strip() for lang in i18n.LANGUAGES), key
@@ -33,7 +33,8 @@ def test_every_key_used_in_the_code_exists() -> None:
         used |= set(re.findall(r"\bt\(\s*\"([a-z_]+\.[a-z_.]+)\"", text))
         for key in re.findall(r"\btn\(\s*\"([a-z_]+\.[a-z_.]+)\"", text):
             used |= {f"{key}.one", f"{key}.other"}
-    missing = sorted(key for key in used if key not in i18n.MESSAGES)
+    known = i18n.messages()
+    missing = sorted(key for key in used if key not in known)
     assert not missing, f"keys used but not in the catalogue: {missing}"
 
 
@@ -50,3 +51,38 @@ def test_dates_are_written_the_dutch_way() -> None:
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="use one of nl, en"):
         i18n.set_language("fr")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_each_mo_is_the_compiled_po(lang: str) -> None:
+    """The .mo shipped is what Babel compiles from the .po now: edit the .po, run `make catalogs`."""
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = ROUTING / "i18n" / "locale" / lang / "LC_MESSAGES"
+    with (folder / "routing.po").open("rb") as source:
+        catalog = read_po(source, locale=lang)  # raises on a .po that does not parse
+    assert not [m.id for m in catalog if m.id and m.fuzzy], "fuzzy messages are not used"
+    fresh = io.BytesIO()
+    write_mo(fresh, catalog)
+    fresh.seek(0)
+    with (folder / "routing.mo").open("rb") as shipped:
+        assert gettext.GNUTranslations(shipped)._catalog == gettext.GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
+
+
+def test_plural_forms_follow_the_catalogue() -> None:
+    assert (
+        i18n.tn("cli.papers_in", 1, id=3, count=1)
+        == "Item 3: stukken binnen (1 termijn afgehandeld)."
+    )
+    assert (
+        i18n.tn("cli.papers_in", 2, id=3, count=2)
+        == "Item 3: stukken binnen (2 termijnen afgehandeld)."
+    )
+    i18n.set_language("en")
+    assert i18n.tn("cli.papers_in", 0, id=3, count=0) == "Item 3: papers in (0 deadlines met)."
+    with pytest.raises(KeyError, match="not in the en catalogue"):
+        i18n.t("geen.bericht")

@@ -64,6 +64,7 @@ def test_the_wheel_holds_the_data_an_installed_routing_reads(wheel: Wheel) -> No
         "store/migrations/env.py",
         "store/migrations/script.py.mako",
         *in_repo("routing/render/templates/*.j2"),
+        *in_repo("routing/i18n/locale/*/LC_MESSAGES/routing.*"),
         *in_repo("flows/*.toml"),
         *in_repo("store/migrations/versions/*.py"),
     }
@@ -81,7 +82,8 @@ def test_the_wheel_holds_every_module_and_no_tests(wheel: Wheel) -> None:
     assert not {n for n in ours if "__pycache__" in n or n.endswith(".pyc")}
     # data is exactly what pyproject lists: nothing picked up by accident
     data = {n for n in ours if not n.endswith(".py")}
-    assert data == {n for n in ours if n.endswith((".toml", ".j2", "py.typed", ".mako"))}
+    kinds = (".toml", ".j2", "py.typed", ".mako", ".po", ".mo")
+    assert data == {n for n in ours if n.endswith(kinds)}
     assert {n.split("/")[0] for n in ours} == {"routing", "flows", "store"}
 
 

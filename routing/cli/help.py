@@ -3,8 +3,9 @@
 typer builds the click command tree anew on every invocation from what is registered on the
 app: the `CommandInfo` of each command, the `TyperInfo` of each group and the `OptionInfo` /
 `ArgumentInfo` in each callback's signature. In the code every `help=` and `metavar=` of the CLI
-is a key of the message catalogue (`routing.i18n.MESSAGES`), and a command's text is the key
-`help.cmd.<path>` (`help.cmd.new`, `help.cmd.meeting.move`, `help.cmd.routing` for the root).
+is a key of the message catalogues (`routing/i18n/locale/*/LC_MESSAGES/routing.po`), and a
+command's text is the key `help.cmd.<path>` (`help.cmd.new`, `help.cmd.meeting.move`,
+`help.cmd.routing` for the root).
 `localize(app)` puts the texts of the current language in their place right before typer builds
 the tree; it remembers the keys, so it can run again in another language. A help text that is
 not a key is an error here, so a new option cannot slip through in English.
@@ -40,7 +41,7 @@ def _translate_params(command: _click.Command) -> None:
             key = getattr(param, field, None)
             if key is None:
                 continue
-            if key not in i18n.MESSAGES:
+            if not i18n.has(key):
                 raise KeyError(
                     f"'{command.name}' {param.name}: {field}={key!r} is not a key of the message "
                     "catalogue"
@@ -50,7 +51,7 @@ def _translate_params(command: _click.Command) -> None:
 
 def _command_key(path: str) -> str:
     key = f"help.cmd.{path}"
-    if key not in i18n.MESSAGES:
+    if not i18n.has(key):
         raise KeyError(f"'{path.replace('.', ' ')}': no help text {key} in the catalogue")
     return key
 
