@@ -31,6 +31,7 @@ from typing import Any
 from flows.schema import REFLEXIVE, FlowDefinition, InformEi, StateDef, TriggerDef
 
 __all__ = [
+    "ENGLISH",
     "FLOW_KEYS",
     "INFORM_EI_KEYS",
     "KINDS",
@@ -39,6 +40,7 @@ __all__ = [
     "TOP_KEYS",
     "TRIGGER_KEYS",
     "FlowError",
+    "Problem",
     "load_flow_file",
     "load_flow_text",
     "load_flows",
@@ -54,6 +56,64 @@ KINDS = ("agendapunt", "initiatief", "terugkoppeling")
 MODES = ("auto", "secretary", "always", "never")
 ALL_SOURCES = "*"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+# Each problem as data (a code, where, and its values) and in English; `routing` says it in
+# the user's language from the same data (flows imports nothing of routing, so no catalogue here).
+ENGLISH = {
+    "not_toml": "not valid TOML: {detail}",
+    "unreadable": "cannot be read ({reason})",
+    "defined_twice": "flow '{name}' is also defined in {other}",
+    "unknown_key": "unknown key '{key}' in {table}; allowed: {allowed}",
+    "flow_table": "a [flow] table with name, title, kind and initial is needed",
+    "flow_name": "flow name '{name}' must be a slug like 'agendapunt-stuurgroep'",
+    "kind": "kind '{kind}' must be one of {kinds}",
+    "initial": "initial state '{initial}' is not defined; add [states.{table}] or choose one of: "
+    "{names}",
+    "no_states": "no states; add [states.NAME] tables",
+    "state_table": "states.{name} must be a table",
+    "state_name": "state name '{name}' must be lowercase letters, digits and '-'",
+    "state_body": "state '{name}' names unknown body '{body}'; known bodies: {bodies} (or add it "
+    "to routing.toml)",
+    "papers_bool": "states.{name}.papers must be true or false",
+    "papers_without_body": "state '{name}' says papers = false but has no body; only a step at "
+    "a body can do without papers",
+    "triggers_blocks": "triggers must be [[triggers]] blocks",
+    "trigger_name": "trigger name '{name}' must be a slug like 'agenderen'",
+    "trigger_source": "trigger '{name}' comes from unknown state '{state}'",
+    "trigger_no_dest": "trigger '{name}' has no dest; give a state or \"=\" to stay",
+    "trigger_dest": "trigger '{name}' leads to nowhere: state '{dest}' does not exist; add "
+    "[states.{dest}] or choose one of: {names}",
+    "trigger_guard": "trigger '{name}' has unknown guard '{guard}'; known guards: {guards}",
+    "trigger_twice": "trigger '{name}' is defined twice from state '{state}' (first at line "
+    "{line}); give one of them another name",
+    "trigger_needs_source": "trigger '{name}' needs source = a state, a list, or \"*\"",
+    "inform_table": "inform_ei must be a table",
+    "inform_body": "inform_ei names unknown body '{body}'",
+    "inform_trigger": "inform_ei trigger '{trigger}' is not a trigger of this flow",
+    "inform_mode": "inform_ei mode '{mode}' must be one of {modes}",
+    "no_final": "no final state; mark an end state with final = true",
+    "final_outgoing": "final state '{name}' has outgoing trigger(s) {triggers}; remove them or "
+    "make the state not final",
+    "dead_end": "state '{name}' is a dead end: no trigger leads out of it; add one or mark it "
+    "final",
+    "unreachable": "these states are unreachable from '{initial}': {states}; add a trigger into "
+    "them or remove them",
+}
+
+
+class Problem(str):
+    """One problem of a flow file: reads as 'path:line: message' in English, and keeps its
+    `code`, `where` and `values` so a caller can say it in another language."""
+
+    code: str
+    where: str
+    values: dict[str, Any]
+
+    def __new__(cls, code: str, where: str, **values: Any) -> Problem:
+        made = super().__new__(cls, f"{where}: {ENGLISH[code].format(**values)}")
+        made.code, made.where, made.values = code, where, values
+        return made
 
 
 class FlowError(ValueError):
@@ -101,7 +161,7 @@ class _Lines:
 
 def _unknown(table: Mapping[str, Any], allowed: frozenset[str], where: str, what: str) -> list[str]:
     return [
-        f"{where}: unknown key '{key}' in {what}; allowed: {', '.join(sorted(allowed))}"
+        Problem("unknown_key", where, key=key, table=what, allowed=", ".join(sorted(allowed)))
         for key in table
         if key not in allowed
     ]
@@ -120,30 +180,29 @@ def load_flow_text(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FlowError(path, [f"{path}: not valid TOML: {exc}"]) from None
+        raise FlowError(path, [Problem("not_toml", path, detail=exc)]) from None
     lines = _Lines(text, path)
     problems: list[str] = _unknown(data, TOP_KEYS, path, "the file")
     flow = data.get("flow", {}) if isinstance(data.get("flow"), dict) else {}
     flow_at = lines.where(lines.table("flow"))
     if not flow:
-        problems.append(f"{path}: a [flow] table with name, title, kind and initial is needed")
+        problems.append(Problem("flow_table", path))
     problems += _unknown(flow, FLOW_KEYS, flow_at, "[flow]")
     name = _string(flow.get("name")) or ""
     if not _SLUG.match(name):
-        problems.append(
-            f"{flow_at}: flow name '{name}' must be a slug like 'agendapunt-stuurgroep'"
-        )
+        problems.append(Problem("flow_name", flow_at, name=name))
     kind = _string(flow.get("kind")) or ""
     if kind not in KINDS:
-        problems.append(f"{flow_at}: kind '{kind}' must be one of {', '.join(KINDS)}")
+        problems.append(Problem("kind", flow_at, kind=kind, kinds=", ".join(KINDS)))
 
     states = _states(data, lines, known_bodies, problems)
     names = [s.name for s in states]
     initial = _string(flow.get("initial")) or ""
     if initial not in names:
         problems.append(
-            f"{flow_at}: initial state '{initial}' is not defined; add [states.{initial or 'NAME'}]"
-            f" or choose one of: {', '.join(names)}"
+            Problem(
+                "initial", flow_at, initial=initial, table=initial or "NAME", names=", ".join(names)
+            )
         )
     triggers = _triggers(data, lines, states, known_guards, problems)
     inform = _inform_ei(data, lines, triggers, known_bodies, problems)
@@ -171,32 +230,30 @@ def _states(
 ) -> list[StateDef]:
     raw = data.get("states", {})
     if not isinstance(raw, dict) or not raw:
-        problems.append(f"{lines.where(None)}: no states; add [states.NAME] tables")
+        problems.append(Problem("no_states", lines.where(None)))
         return []
     states = []
     for name, table in raw.items():
         at = lines.where(lines.state(name))
         if not isinstance(table, dict):
-            problems.append(f"{at}: states.{name} must be a table")
+            problems.append(Problem("state_table", at, name=name))
             continue
         if not _SLUG.match(name):
-            problems.append(f"{at}: state name '{name}' must be lowercase letters, digits and '-'")
+            problems.append(Problem("state_name", at, name=name))
         problems += _unknown(table, STATE_KEYS, at, f"[states.{name}]")
         body = _string(table.get("body"))
         if body is not None and known_bodies is not None and body not in known_bodies:
             problems.append(
-                f"{at}: state '{name}' names unknown body '{body}'; known bodies: "
-                f"{', '.join(sorted(known_bodies))} (or add it to routing.toml)"
+                Problem(
+                    "state_body", at, name=name, body=body, bodies=", ".join(sorted(known_bodies))
+                )
             )
         papers = table.get("papers", True)
         if not isinstance(papers, bool):
-            problems.append(f"{at}: states.{name}.papers must be true or false")
+            problems.append(Problem("papers_bool", at, name=name))
             papers = True
         if not papers and body is None:
-            problems.append(
-                f"{at}: state '{name}' says papers = false but has no body; "
-                "only a step at a body can do without papers"
-            )
+            problems.append(Problem("papers_without_body", at, name=name))
         states.append(
             StateDef(
                 name, _string(table.get("title")) or name, body, table.get("final") is True, papers
@@ -216,7 +273,7 @@ def _triggers(
     open_states = tuple(s.name for s in states if not s.final)
     raw = data.get("triggers", [])
     if not isinstance(raw, list):
-        problems.append(f"{lines.where(None)}: triggers must be [[triggers]] blocks")
+        problems.append(Problem("triggers_blocks", lines.where(None)))
         return []
     triggers: list[TriggerDef] = []
     seen: dict[tuple[str, str], int | None] = {}
@@ -226,30 +283,39 @@ def _triggers(
         problems += _unknown(table, TRIGGER_KEYS, at, "[[triggers]]")
         name = _string(table.get("name")) or ""
         if not _SLUG.match(name):
-            problems.append(f"{at}: trigger name '{name}' must be a slug like 'agenderen'")
+            problems.append(Problem("trigger_name", at, name=name))
         sources = _sources(table.get("source"), open_states, name, at, problems)
         for missing in [s for s in sources if s not in names]:
-            problems.append(f"{at}: trigger '{name}' comes from unknown state '{missing}'")
+            problems.append(Problem("trigger_source", at, name=name, state=missing))
         dest = _string(table.get("dest"))
         if dest is None:
-            problems.append(f"{at}: trigger '{name}' has no dest; give a state or \"=\" to stay")
+            problems.append(Problem("trigger_no_dest", at, name=name))
             dest = REFLEXIVE
         elif dest != REFLEXIVE and dest not in names:
             problems.append(
-                f"{at}: trigger '{name}' leads to nowhere: state '{dest}' does not exist; "
-                f"add [states.{dest}] or choose one of: {', '.join(sorted(names))}"
+                Problem("trigger_dest", at, name=name, dest=dest, names=", ".join(sorted(names)))
             )
         guard = _string(table.get("guard"))
         if guard is not None and known_guards is not None and guard not in known_guards:
             problems.append(
-                f"{at}: trigger '{name}' has unknown guard '{guard}'; known guards: "
-                f"{', '.join(sorted(known_guards))}"
+                Problem(
+                    "trigger_guard",
+                    at,
+                    name=name,
+                    guard=guard,
+                    guards=", ".join(sorted(known_guards)),
+                )
             )
         for source_state in sources:
             if (name, source_state) in seen:
                 problems.append(
-                    f"{at}: trigger '{name}' is defined twice from state '{source_state}' "
-                    f"(first at line {seen[(name, source_state)]}); give one of them another name"
+                    Problem(
+                        "trigger_twice",
+                        at,
+                        name=name,
+                        state=source_state,
+                        line=seen[(name, source_state)],
+                    )
                 )
             seen[(name, source_state)] = line
         triggers.append(TriggerDef(name, sources, dest, guard, _string(table.get("title")) or ""))
@@ -265,7 +331,7 @@ def _sources(
         return (source,)
     if isinstance(source, list) and source and all(isinstance(s, str) for s in source):
         return tuple(source)
-    problems.append(f"{at}: trigger '{name}' needs source = a state, a list, or \"*\"")
+    problems.append(Problem("trigger_needs_source", at, name=name))
     return ()
 
 
@@ -281,44 +347,40 @@ def _inform_ei(
         return None
     at = lines.where(lines.table("inform_ei"))
     if not isinstance(table, dict):
-        problems.append(f"{at}: inform_ei must be a table")
+        problems.append(Problem("inform_table", at))
         return None
     problems += _unknown(table, INFORM_EI_KEYS, at, "[inform_ei]")
     body = _string(table.get("body")) or ""
     trigger = _string(table.get("trigger")) or ""
     mode = _string(table.get("mode")) or "auto"
     if known_bodies is not None and body not in known_bodies:
-        problems.append(f"{at}: inform_ei names unknown body '{body}'")
+        problems.append(Problem("inform_body", at, body=body))
     if trigger not in {t.name for t in triggers}:
-        problems.append(f"{at}: inform_ei trigger '{trigger}' is not a trigger of this flow")
+        problems.append(Problem("inform_trigger", at, trigger=trigger))
     if mode not in MODES:
-        problems.append(f"{at}: inform_ei mode '{mode}' must be one of {', '.join(MODES)}")
+        problems.append(Problem("inform_mode", at, mode=mode, modes=", ".join(MODES)))
     return InformEi(body, trigger, mode)
 
 
 def _graph(
     states: list[StateDef], triggers: list[TriggerDef], initial: str, lines: _Lines
 ) -> list[str]:
-    problems = []
+    problems: list[str] = []
     by_name = {s.name: s for s in states}
     finals = [s.name for s in states if s.final]
     if not finals:
-        problems.append(f"{lines.where(None)}: no final state; mark an end state with final = true")
+        problems.append(Problem("no_final", lines.where(None)))
     for state in states:
         outgoing = [t.name for t in triggers if state.name in t.sources]
         at = lines.where(lines.state(state.name))
         if state.final and outgoing:
             problems.append(
-                f"{at}: final state '{state.name}' has outgoing trigger(s) {', '.join(outgoing)}; "
-                "remove them or make the state not final"
+                Problem("final_outgoing", at, name=state.name, triggers=", ".join(outgoing))
             )
         if not state.final and not any(
             t.dest not in (REFLEXIVE, state.name) for t in triggers if state.name in t.sources
         ):
-            problems.append(
-                f"{at}: state '{state.name}' is a dead end: no trigger leads out of it; add one "
-                "or mark it final"
-            )
+            problems.append(Problem("dead_end", at, name=state.name))
     reached = {initial}
     frontier = [initial]
     while frontier:
@@ -332,8 +394,12 @@ def _graph(
     unreachable = [s.name for s in states if s.name not in reached]
     if unreachable:
         problems.append(
-            f"{lines.where(lines.state(unreachable[0]))}: these states are unreachable from "
-            f"'{initial}': {unreachable}; add a trigger into them or remove them"
+            Problem(
+                "unreachable",
+                lines.where(lines.state(unreachable[0])),
+                initial=initial,
+                states=unreachable,
+            )
         )
     return problems
 
@@ -345,7 +411,9 @@ def load_flow_file(
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise FlowError(str(path), [f"{path}: cannot be read ({exc.strerror})"]) from None
+        raise FlowError(
+            str(path), [Problem("unreadable", str(path), reason=exc.strerror)]
+        ) from None
     return load_flow_text(text, str(path), known_bodies, known_guards)
 
 
@@ -369,7 +437,9 @@ def load_flows(
             problems.extend(exc.problems)
             continue
         if flow.name in flows:
-            problems.append(f"{path}: flow '{flow.name}' is also defined in {origin[flow.name]}")
+            problems.append(
+                Problem("defined_twice", str(path), name=flow.name, other=origin[flow.name])
+            )
             continue
         flows[flow.name] = flow
         origin[flow.name] = path

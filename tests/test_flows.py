@@ -232,3 +232,29 @@ def test_the_documented_schema_equals_the_parser() -> None:
             )
     for word in (*flows.loader.KINDS, *flows.loader.MODES):
         assert word in doc
+
+
+def test_flow_problems_reach_the_user_in_dutch_and_english(tmp_path: Path) -> None:
+    """flows writes each problem as data; routing says it in the user's language."""
+    from routing.config.file import parse_config
+    from routing.config.flows import FlowCatalog
+    from routing.errors import FlowInvalid
+    from routing.i18n import set_language
+    from tests.conftest import starter_text
+
+    bad = tmp_path / "fout.toml"
+    bad.write_text(
+        '[flow]\nname = "fout"\ntitle = "x"\nkind = "raar"\ninitial = "a"\n'
+        '[states.a]\ntitle = "A"\nfinal = true\n',
+        encoding="utf-8",
+    )
+    text = starter_text().replace("paths = []", f'paths = ["{bad}"]')
+    config = parse_config(text, tmp_path / "routing.toml")
+    with pytest.raises(FlowInvalid) as caught:
+        FlowCatalog(config)
+    assert caught.value.problems == [
+        f"{bad}:1: kind 'raar' moet een van agendapunt, initiatief, terugkoppeling zijn"
+    ]
+    set_language("en")
+    with pytest.raises(FlowInvalid, match="kind 'raar' must be one of agendapunt"):
+        FlowCatalog(config)

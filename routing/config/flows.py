@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from sqlmodel import Session
 
 from flows import FlowDefinition, FlowError, load_flows, shipped_flow_paths
+from flows.loader import Problem
 from routing.config.file import Config
 from routing.config.guards import GUARDS
 from routing.errors import FlowInvalid, NotFound
@@ -21,6 +22,13 @@ from routing.i18n import t
 from store import FlowVersion, queries
 
 __all__ = ["FlowCatalog"]
+
+
+def _said(problem: str) -> str:
+    """A flow file's problem in the user's language (flows writes it in English, with data)."""
+    if isinstance(problem, Problem):
+        return f"{problem.where}: {t(f'flow.{problem.code}', **problem.values)}"
+    return problem
 
 
 class FlowCatalog:
@@ -31,7 +39,7 @@ class FlowCatalog:
         try:
             self._current = load_flows(paths, set(config.bodies), set(GUARDS))
         except FlowError as exc:
-            raise FlowInvalid(exc.path, exc.problems) from None
+            raise FlowInvalid(exc.path, [_said(problem) for problem in exc.problems]) from None
         self._pinned: dict[int, FlowDefinition] = {}
 
     @property
