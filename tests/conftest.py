@@ -88,9 +88,38 @@ def postgres_server() -> Iterator[str]:
 _databases = itertools.count(1)
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str) -> str:
+    """A database migrated once; every test's database is a copy of it (CREATE ... TEMPLATE)."""
+    url = postgres.create_database(postgres_server, "routing_template")
+    engine = store.make_engine(url)
+    store.migrate(engine)
+    engine.dispose()  # a template must have no connections when it is copied
+    return "routing_template"
+
+
 @pytest.fixture
-def postgres_url(postgres_server: str) -> str:
-    return postgres.create_database(postgres_server, f"routing_test_{next(_databases)}")
+def postgres_url(postgres_server: str, postgres_template: str) -> str:
+    name = f"routing_test_{next(_databases)}"
+    return postgres.create_database(postgres_server, name, template=postgres_template)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store migrated once; tests copy the file instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "routing.db"
+    engine = store.make_engine(f"sqlite:///{path}")
+    store.migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def migrated_store(config_path: Path, sqlite_template: Path) -> Path:
+    """The default SQLite file next to the config, already migrated (the library made it)."""
+    target = config_path.parent / "routing.db"
+    shutil.copyfile(sqlite_template, target)
+    return target
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -103,7 +132,7 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def rt(config_path: Path, backend: str) -> Iterator[Runtime]:
+def rt(config_path: Path, backend: str, migrated_store: Path) -> Iterator[Runtime]:
     runtime = Runtime.open(str(config_path), now=PINNED_NOW, actor="secretaris")
     store.migrate(runtime.raw_engine())
     yield runtime
@@ -139,7 +168,7 @@ class Cli:
 
 
 @pytest.fixture
-def cli(config_path: Path) -> InProcessCli:
+def cli(config_path: Path, migrated_store: Path) -> InProcessCli:
     """The command as a secretary types it, run in this process (fast); tests that need a real
     process (signals, a terminal, `python -m routing`) use `Cli`."""
     runner = InProcessCli(config_path)
@@ -205,7 +234,7 @@ class InProcessResult:
 
 
 @pytest.fixture
-def cmd(config_path: Path) -> InProcessCli:
+def cmd(config_path: Path, migrated_store: Path) -> InProcessCli:
     runner = InProcessCli(config_path)
     runner("init", "--now", "2024-01-01T00:00")
     return runner

@@ -65,11 +65,13 @@ def running_server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def create_database(prefix: str, name: str) -> str:
+def create_database(prefix: str, name: str, template: str | None = None) -> str:
+    """A new database; from `template` (a migrated one) it is a copy, made by the server."""
     import sqlalchemy
 
     admin = sqlalchemy.create_engine(prefix + "postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     admin.dispose()
     return prefix + name

@@ -113,7 +113,7 @@ def test_list_filters_by_state_body_and_flow(cli: Cli) -> None:
         (("new", "X", "--flow", "initiatief", "--now", "gisteren"), 2, "is geen datum of tijdstip"),
         (("list", "--body", "raad"), 2, "Orgaan 'raad' bestaat niet. Bekende organen: "),
         (("show", "99"), 2, "Item 99 bestaat niet"),
-        (("--lang", "fr", "list"), 2, "use one of nl, en"),
+        (("--lang", "fr", "list"), 2, "kies uit nl, en"),
         (
             ("outbox", "--status", "weg"),
             2,

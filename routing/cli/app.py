@@ -23,7 +23,7 @@ from routing.cli import items, meetings, setup
 from routing.cli.common import close_runtimes, env_language, settings
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
-from routing.errors import RoutingError
+from routing.errors import BadInput, RoutingError
 
 if TYPE_CHECKING:
     pass
@@ -61,7 +61,10 @@ def _root(
     ctx.call_on_close(close_runtimes)
     if lang is not None:
         if lang not in i18n.LANGUAGES:
-            raise typer.BadParameter(f"use one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang")
+            raise BadInput(
+                i18n.t("err.option_choice", option="--lang", value=lang,
+                       choices=", ".join(i18n.LANGUAGES))
+            )  # fmt: skip
         settings["lang"] = lang
         i18n.set_language(lang)
 
