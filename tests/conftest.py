@@ -36,12 +36,28 @@ def _child_processes() -> set[int]:
     return found
 
 
+def _open_databases() -> set[str]:
+    """SQLite files this process holds open (Linux: /proc), i.e. connections not closed."""
+    found: set[str] = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed while we looked
+        if target.endswith((".db", ".db-wal")) and "/template" not in target:
+            found.add(target)
+    return found
+
+
 @pytest.fixture(autouse=True)
 def _no_leaks() -> Iterator[None]:
-    """Fail a test that leaves a thread or a child process running after it."""
+    """Fail a test that leaves a thread, a child process or a database connection behind."""
     threads = set(threading.enumerate())
     children = _child_processes()
+    databases = _open_databases()
     yield
+    left_open = _open_databases() - databases
+    assert not left_open, f"the test left database connections open: {sorted(left_open)}"
     new_threads = [t for t in threading.enumerate() if t not in threads and not t.daemon]
     for thread in new_threads:
         thread.join(timeout=5)  # bounded: a thread that is just finishing gets a moment

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def _rows(config_path: Path) -> tuple[int, int]:
-    with sqlite3.connect(config_path.parent / "routing.db") as db:
+    # sqlite3's own context manager commits but does not close: closing() does
+    with closing(sqlite3.connect(config_path.parent / "routing.db")) as db:
         items = db.execute("select count(*) from item").fetchone()[0]
         events = db.execute("select count(*) from audit_event").fetchone()[0]
     return int(items), int(events)
@@ -267,7 +269,7 @@ def test_usage_errors_are_one_dutch_line_with_exit_2(
 def test_a_database_from_a_newer_routing_says_upgrade_routing_not_init(
     cli: Cli, config_path: Path
 ) -> None:
-    with sqlite3.connect(config_path.parent / "routing.db") as db:
+    with closing(sqlite3.connect(config_path.parent / "routing.db")) as db, db:
         db.execute("UPDATE alembic_version SET version_num = '9999'")
     for args in (("list",), ("init",)):
         refused = cli(*args, check=False)
