@@ -6,7 +6,7 @@ or `flows`.
 
 from __future__ import annotations
 
-from store import deadlines, queries
+from store import deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
@@ -30,6 +30,7 @@ __all__ = [
     "is_sqlite",
     "make_engine",
     "migrate",
+    "outbox",
     "queries",
     "reader",
     "require_current_schema",

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import store
 from routing.config.notify import NotifySettings
 from routing.errors import BadInput
 from routing.i18n import t
+from store import outbox as outbox_queries
 from store.schedule_models import Outbox
 
 __all__ = [
@@ -130,12 +131,7 @@ def deliver_due(
     channel = channel or channel_for(settings)
     report = DeliveryReport()
     with store.session(engine, write=False) as db:
-        due = db.exec(
-            select(Outbox.id)
-            .where(Outbox.status == "pending", col(Outbox.next_attempt_at) <= now)
-            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
-            .limit(limit)
-        ).all()
+        due = outbox_queries.due_ids(db, now, limit)
     for outbox_id in due:
         assert outbox_id is not None
         row = _claim(engine, outbox_id, now)
@@ -160,9 +156,7 @@ def deliver_due(
 def _claim(engine: Engine, outbox_id: int, now: dt.datetime) -> Outbox | None:
     """Take a row for sending: another daemon holding it, or having sent it, makes us skip it."""
     with Session(engine, expire_on_commit=False) as db, db.begin():
-        row = db.exec(
-            select(Outbox).where(Outbox.id == outbox_id).with_for_update(skip_locked=True)
-        ).first()
+        row = outbox_queries.claim(db, outbox_id)
         if row is None or row.status != "pending" or row.next_attempt_at > now:
             return None
         # push the next attempt ahead while we send: a second daemon will not pick it up now
@@ -219,9 +213,7 @@ def parse_status(text: str | None) -> str | None:
 
 def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:
     with store.session(engine, write=False) as db:
-        query = select(Outbox).order_by(col(Outbox.id))
-        if status is not None:
-            query = query.where(Outbox.status == status)
+        found = outbox_queries.rows(db, None if status is None else [status])
         return [
             {
                 "id": row.id,
@@ -238,5 +230,5 @@ def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any
                 "channel": row.channel,
                 "message_id": row.message_id,
             }
-            for row in db.exec(query).all()
+            for row in found
         ]

@@ -42,6 +42,7 @@ from routing.errors import ItemChanged
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, deadlines, queries
+from store import outbox as outbox_queries
 from store.schedule_models import Deadline, Effect, Heartbeat, Setting
 
 __all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
@@ -180,7 +181,7 @@ def _feedback_items(
 ) -> None:
     with reading(rt) as (db, calendars):
         since = installed_at(db)
-        done = set(db.exec(select(Effect.key).where(Effect.kind == "feedback")).all())
+        done = outbox_queries.effect_keys(db, "feedback")
     if since is None:
         return
     for body, flow_name in settings.feedback.items():
@@ -263,7 +264,7 @@ def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: Swe
     partial = start > settings.digest_period_before(local_now)[0]
     key = f"digest:{settings.digest_body}:{label}"
     with rt.session() as db:
-        if db.get(Effect, key) is not None:
+        if outbox_queries.effect_done(db, key):
             return
         subject, text = digest.compose_digest(
             db, rt, start, end, label, since_installation=partial, to=settings.digest_body

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from routing.config.file import Config
 from routing.config.people import owner_address
@@ -21,6 +21,7 @@ from routing.engine import confidentiality
 from routing.engine.confidentiality import Audience
 from routing.i18n import format_date
 from store import Item
+from store import outbox as outbox_queries
 from store.schedule_models import Outbox
 
 __all__ = ["enqueue", "item_label", "local", "message_id_for", "recipients_for"]
@@ -72,7 +73,7 @@ def enqueue(
     item_id: int | None = None,
 ) -> Outbox | None:
     """Add a message unless one with this key exists; returns the new row or None."""
-    if db.exec(select(Outbox).where(Outbox.key == key)).first() is not None:
+    if outbox_queries.exists(db, key):
         return None
     row = Outbox(
         key=key,

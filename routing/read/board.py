@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import col, select
-
 from routing.engine import planning
 from routing.engine.calendar_ends import calendar_ends
 from routing.engine.meeting_sync import reading
@@ -21,8 +19,9 @@ from routing.read import reports
 from routing.read.items import item_dict
 from routing.runtime import Runtime
 from store import deadlines as deadline_queries
+from store import outbox as outbox_queries
 from store import queries
-from store.schedule_models import Deadline, Outbox
+from store.schedule_models import Deadline
 
 __all__ = ["DUE_SOON", "UNPLACED", "UPCOMING", "board"]
 
@@ -50,7 +49,7 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
             assert item.id is not None
             cards.setdefault(where, []).append(_card(shaped, deadlines.get(item.id, []), now))
         ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
-        outbox = db.exec(select(Outbox).where(col(Outbox.status).in_(["pending", "failed"]))).all()
+        outbox = outbox_queries.rows(db, ["pending", "failed"])
     on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}
     columns: list[dict[str, Any]] = [
         {"body": key, "name": b.name, "cards": sorted(cards.get(key, []), key=_urgency)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from routing import calendar
 from routing.effects.delivery import DeliveryReport
@@ -22,7 +22,8 @@ from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, queries
 from store import deadlines as deadline_queries
-from store.schedule_models import EiDecision, Heartbeat, Outbox
+from store import outbox as outbox_queries
+from store.schedule_models import EiDecision, Heartbeat
 
 __all__ = ["heartbeat", "item_plan", "item_time", "sweep_dict", "target_warning"]
 
@@ -138,9 +139,7 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
         item = load_item(db, item_id)
         ahead = deadline_queries.of_item(db, item_id)
         decisions = db.exec(select(EiDecision).where(EiDecision.item_id == item_id)).all()
-        messages = db.exec(
-            select(Outbox).where(Outbox.item_id == item_id).order_by(col(Outbox.id))
-        ).all()
+        messages = outbox_queries.by_item(db, item_id)
         return {
             "planned": (
                 {"body": item.planned_body, "meeting": item.planned_meeting_at.isoformat()}
