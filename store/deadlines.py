@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from store.schedule_models import Deadline
+from store.schedule_models import Deadline, MeetingRow
 
 __all__ = [
     "OPEN_STATUSES",
@@ -22,9 +22,13 @@ __all__ = [
     "item_ids_on_meeting",
     "of_item",
     "open_by_item",
+    "papers_on_meeting",
     "planned_counts",
     "round_statuses",
+    "since",
+    "stranded_item_ids",
     "supersede_open",
+    "without_meeting",
 ]
 
 # still to be met: open, or escalated (missed, and the papers are still awaited)
@@ -130,6 +134,53 @@ def item_ids_on_meeting(
     if not superseded_too:
         query = query.where(col(Deadline.status).in_(OPEN_STATUSES))
     return set(db.exec(query).all())
+
+
+def without_meeting(db: Session) -> Sequence[Deadline]:
+    """Deadlines still to be met that point at no meeting row (written before meetings had
+    ids)."""
+    return db.exec(
+        select(Deadline).where(
+            col(Deadline.meeting_id).is_(None), col(Deadline.status).in_(OPEN_STATUSES)
+        )
+    ).all()
+
+
+def stranded_item_ids(db: Session) -> list[int]:
+    """Items planned on a meeting that does not exist or was cancelled."""
+    return [
+        item_id
+        for item_id in db.exec(
+            select(Deadline.item_id)
+            .join(MeetingRow, col(MeetingRow.id) == col(Deadline.meeting_id), isouter=True)
+            .where(col(Deadline.status).in_(OPEN_STATUSES), Deadline.kind == "meeting")
+            .where(col(MeetingRow.id).is_(None) | (MeetingRow.status == "cancelled"))
+            .distinct()
+        ).all()
+    ]
+
+
+def since(db: Session, meetings_from: dt.datetime, kinds: Collection[str]) -> Sequence[Deadline]:
+    """Deadlines of these kinds for meetings from `meetings_from` on, in the order written."""
+    return db.exec(
+        select(Deadline)
+        .where(col(Deadline.kind).in_(list(kinds)))
+        .where(col(Deadline.meeting_at) >= meetings_from)
+        .order_by(col(Deadline.id))
+    ).all()
+
+
+def papers_on_meeting(
+    db: Session, body: str, meeting_at: dt.datetime, item_ids: Collection[int]
+) -> Sequence[Deadline]:
+    """The papers (or hand-over) deadlines of these items for one meeting, not superseded."""
+    return db.exec(
+        select(Deadline)
+        .where(col(Deadline.item_id).in_(list(item_ids)), Deadline.body == body)
+        .where(col(Deadline.kind).in_(["papers", "handover"]))
+        .where(col(Deadline.meeting_at) == meeting_at.astimezone(dt.UTC))
+        .where(col(Deadline.status) != "superseded")
+    ).all()
 
 
 def planned_counts(db: Session) -> dict[int, int]:

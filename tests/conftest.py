@@ -115,9 +115,12 @@ def postgres_template(postgres_server: str) -> str:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: str, postgres_template: str) -> str:
+def postgres_url(postgres_server: str, postgres_template: str) -> Iterator[str]:
     name = f"routing_test_{next(_databases)}"
-    return postgres.create_database(postgres_server, name, template=postgres_template)
+    yield postgres.create_database(postgres_server, name, template=postgres_template)
+    # after the test and its runtime are done: nobody may still be connected to its database
+    left = postgres.connections(postgres_server, name)
+    assert not left, f"the test left {left} PostgreSQL connection(s) open to {name}"
 
 
 @pytest.fixture(scope="session")

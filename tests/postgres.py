@@ -75,3 +75,16 @@ def create_database(prefix: str, name: str, template: str | None = None) -> str:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     admin.dispose()
     return prefix + name
+
+
+def connections(prefix: str, name: str) -> int:
+    """How many sessions are connected to database `name` (pg_stat_activity)."""
+    import sqlalchemy
+
+    admin = sqlalchemy.create_engine(prefix + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %(name)s", {"name": name}
+        ).scalar_one()
+    admin.dispose()
+    return int(count)

@@ -22,6 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from routing import i18n
 from routing.effects import delivery
 from routing.effects.sweep import Progress, SweepReport, next_due, sweep
 from routing.runtime import Runtime
@@ -70,11 +71,15 @@ def run_forever(rt: Runtime, on_start: Callable[[], None] | None = None) -> None
     tick = Tick(rt)
     busy = threading.Lock()  # held for a whole job, so a stop waits for the sweep in flight
     stopping = threading.Event()
+    # the language is per context; APScheduler runs jobs in its own threads, which start with
+    # the default: give them the language the command chose
+    language = i18n.current_language()
 
     def job() -> None:
         with busy:
             if stopping.is_set():
                 return
+            i18n.set_language(language)
             tick()
             if not stopping.is_set():
                 _arm_wake_up(scheduler, rt, job)

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from routing import calendar
 from routing.calendar.ics_read import IcsMeeting, IcsSkipped, read_ics
@@ -43,8 +43,8 @@ from routing.engine.stored_calendars import Calendars, load_calendars
 from routing.errors import CalendarError
 from routing.i18n import t
 from routing.runtime import Runtime
-from store import Item
-from store.schedule_models import Deadline, MeetingRow, Setting
+from store import Item, deadlines
+from store.schedule_models import MeetingRow, Setting
 
 __all__ = [
     "ImportReport",
@@ -267,12 +267,7 @@ def repair_orphans(
 ) -> list[meeting_changes.ChangeResult]:
     """Link deadlines written before meetings had ids; re-plan items on meetings that are gone."""
     calendars = load_calendars(rt.config, db)
-    rows = db.exec(
-        select(Deadline).where(
-            col(Deadline.meeting_id).is_(None), col(Deadline.status).in_(("open", "escalated"))
-        )
-    ).all()
-    for deadline in rows:
+    for deadline in deadlines.without_meeting(db):
         body = rt.config.bodies.get(deadline.body)
         target = body.handover_to if body is not None and body.is_person else deadline.body
         match = db.exec(
@@ -290,13 +285,7 @@ def repair_orphans(
                 item.planned_meeting_id = match
                 db.add(item)
     db.flush()
-    stranded = db.exec(
-        select(Deadline.item_id)
-        .join(MeetingRow, col(MeetingRow.id) == col(Deadline.meeting_id), isouter=True)
-        .where(col(Deadline.status).in_(("open", "escalated")), Deadline.kind == "meeting")
-        .where(col(MeetingRow.id).is_(None) | (MeetingRow.status == "cancelled"))
-        .distinct()
-    ).all()
+    stranded = deadlines.stranded_item_ids(db)
     lines = [
         meeting_changes.replan_stranded(db, rt, calendars, item_id, now) for item_id in stranded
     ]

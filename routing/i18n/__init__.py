@@ -11,6 +11,7 @@ is the compiled form of its `.po`. The base of every layer: imports nothing of t
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import gettext
@@ -32,7 +33,9 @@ __all__ = [
 
 LANGUAGES = ("nl", "en")
 DOMAIN = "routing"
-_state = {"lang": "nl"}
+# the language of the command being run: a context variable, so a command in one thread or
+# context (the daemon's, a test's in-process run) never changes another's language
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("routing_language", default="nl")
 
 # Babel patterns: "14 maart 2024" / "March 14, 2024", with or without the weekday, and the
 # narrow "do 14 mrt 2024" for tables
@@ -55,11 +58,11 @@ _PATTERNS = {
 def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"language {lang!r} unknown; use one of {', '.join(LANGUAGES)}")
-    _state["lang"] = lang
+    _language.set(lang)
 
 
 def current_language() -> str:
-    return _state["lang"]
+    return _language.get()
 
 
 @functools.cache
@@ -70,18 +73,18 @@ def _translations(lang: str) -> gettext.GNUTranslations:
 
 
 def t(message_id: str, /, **values: Any) -> str:
-    text = _translations(_state["lang"]).gettext(message_id)
+    text = _translations(_language.get()).gettext(message_id)
     if text == message_id:  # gettext hands back the id of a message it does not have
-        raise KeyError(f"message {message_id!r} is not in the {_state['lang']} catalogue")
+        raise KeyError(f"message {message_id!r} is not in the {_language.get()} catalogue")
     return text.format(**values) if values else text
 
 
 def tn(message_id: str, count: int, /, **values: Any) -> str:
     """A message with a count, in the plural form the catalogue's Plural-Forms choose (never
     "termijn(en)"); its plural id is `<id>.other`."""
-    text = _translations(_state["lang"]).ngettext(message_id, f"{message_id}.other", count)
+    text = _translations(_language.get()).ngettext(message_id, f"{message_id}.other", count)
     if text in (message_id, f"{message_id}.other"):
-        raise KeyError(f"message {message_id!r} is not in the {_state['lang']} catalogue")
+        raise KeyError(f"message {message_id!r} is not in the {_language.get()} catalogue")
     return text.format(**values)
 
 
@@ -103,7 +106,7 @@ def messages() -> dict[str, dict[str, str]]:
 
 def has(message_id: str) -> bool:
     """Whether the catalogues know this message (a plain one, or the base id of a plural)."""
-    catalog: dict[Any, str] = _translations(_state["lang"])._catalog  # type: ignore[attr-defined]
+    catalog: dict[Any, str] = _translations(_language.get())._catalog  # type: ignore[attr-defined]
     return message_id in catalog or (message_id, 0) in catalog
 
 
@@ -121,7 +124,7 @@ def format_date(
     """
     from babel.dates import format_date as babel_date  # noqa: PLC0415 - 18 ms, not for --help
 
-    lang = _state["lang"]
+    lang = _language.get()
     kind = (
         ("short_weekday" if weekday else "short") if short else ("weekday" if weekday else "date")
     )
@@ -136,4 +139,4 @@ def format_ago(delta: dt.timedelta) -> str:
     (a --now in the past) reads "over 3 minuten", never a negative number."""
     from babel.dates import format_timedelta  # noqa: PLC0415 - 18 ms, not for --help
 
-    return str(format_timedelta(-delta, add_direction=True, locale=_state["lang"], threshold=1.5))
+    return str(format_timedelta(-delta, add_direction=True, locale=_language.get(), threshold=1.5))

@@ -22,7 +22,8 @@ from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, queries
-from store.schedule_models import Deadline, MeetingOutcome
+from store import deadlines as deadline_queries
+from store.schedule_models import MeetingOutcome
 
 __all__ = ["agenda", "besluitenlijst"]
 
@@ -161,13 +162,7 @@ def _agenda_point(
 def _papers_status(
     db: Session, body: str, meeting_at: dt.datetime, item_ids: list[int], now: dt.datetime
 ) -> dict[int, str]:
-    rows = db.exec(
-        select(Deadline)
-        .where(col(Deadline.item_id).in_(item_ids), Deadline.body == body)
-        .where(col(Deadline.kind).in_(["papers", "handover"]))
-        .where(col(Deadline.meeting_at) == meeting_at.astimezone(dt.UTC))
-        .where(col(Deadline.status) != "superseded")
-    ).all()
+    rows = deadline_queries.papers_on_meeting(db, body, meeting_at, item_ids)
     found: dict[int, str] = {}
     for row in rows:
         if row.status == "done":

@@ -24,6 +24,7 @@ from routing.engine.planning import OPEN_STATUSES
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, queries
+from store import deadlines as deadline_queries
 from store.schedule_models import Deadline, MeetingRow
 
 __all__ = ["MEETING_LENGTH", "UID_DOMAIN", "meetings_calendar"]
@@ -54,12 +55,7 @@ def meetings_calendar(rt: Runtime, meetings: Sequence[Mapping[str, Any]]) -> byt
     cal.add("x-wr-calname", t("ics.calendar_name"))
     cal.add("x-wr-timezone", str(tz))
     with rt.session(read=True) as db:
-        deadlines = db.exec(
-            select(Deadline)
-            .where(col(Deadline.kind).in_((*_DEADLINE_KINDS, "meeting")))
-            .where(col(Deadline.meeting_at) >= now - _KEEP_CANCELLED)
-            .order_by(col(Deadline.id))
-        ).all()
+        deadlines = deadline_queries.since(db, now - _KEEP_CANCELLED, (*_DEADLINE_KINDS, "meeting"))
         items = {i.id: i for i in queries.list_items(db, ids={d.item_id for d in deadlines})}
         open_items = {
             item_id
