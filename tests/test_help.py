@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,20 @@ def test_the_installed_command_helps_in_dutch_and_in_english() -> None:
     assert "Register an agenda point" in _real("--lang", "en", "new", "--help")
     assert "Options:" in _real("--help", env={"ROUTING_LANG": "en"})
     assert "Opdrachten:" in _real("--help")
+
+
+def test_the_language_of_routing_toml_reaches_the_help(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routing.cli.app import main
+
+    config_path.write_text(
+        config_path.read_text(encoding="utf-8").replace('language = "nl"', 'language = "en"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys, "argv", ["routing", "new", "--help", "--config", str(config_path)])
+    main()  # --help: the help, and back (main() does not exit on success)
+    assert "Register an agenda point" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "argv", ["routing", "--lang", "nl", "new", "--help"])
+    main()
+    assert "Zet een agendapunt" in capsys.readouterr().out

@@ -23,6 +23,7 @@ from routing.cli import items, meetings, setup
 from routing.cli.common import close_runtimes, env_language, settings
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
+from routing.config.location import configured_language
 from routing.errors import BadInput, RoutingError
 
 if TYPE_CHECKING:
@@ -128,13 +129,25 @@ def fault_summary(error: BaseException) -> str:
 EXIT_USAGE = 2
 
 
+def config_from_args(args: Sequence[str]) -> str | None:
+    """The `--config`/`-c` the command was given, for reading its language early."""
+    tokens = list(args)
+    for index, token in enumerate(tokens):
+        if token in ("--config", "-c") and index + 1 < len(tokens):
+            return tokens[index + 1]
+        if token.startswith("--config="):
+            return token.partition("=")[2]
+    return None
+
+
 def prepare(args: Sequence[str]) -> None:
     """Choose the language before click parses anything and put the help of every command in
     it: typer writes the help texts into the command tree when it builds it, before `_root`
     runs, and click's usage errors come before any command. `--lang` among the root options,
-    else ROUTING_LANG (checked), else the current language (Dutch); routing.toml's `language`
-    is read only once a command opens it, so it does not reach `--help`."""
-    i18n.set_language(lang_from_args(args) or env_language() or i18n.current_language())
+    else ROUTING_LANG (checked), else `language` of the routing.toml the command will use,
+    else Dutch."""
+    configured = configured_language(config_from_args(args))
+    i18n.set_language(lang_from_args(args) or env_language() or configured or "nl")
     localize(app)
 
 

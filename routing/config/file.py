@@ -11,7 +11,6 @@ is a SQLite file next to the config.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from routing.config import schema
 from routing.config.daemon import DaemonSettings, daemon_settings
 from routing.config.database import database_url
 from routing.config.lines import KeyLines
+from routing.config.location import configured_language, find_config_path
 from routing.config.notify import NotifySettings, notify_settings
 from routing.config.schema import ROOT, Problems, dotted
 from routing.errors import CalendarError, ConfigError, NotFound
@@ -34,6 +34,7 @@ __all__ = [
     "BODY_KINDS",
     "Body",
     "Config",
+    "configured_language",
     "find_config_path",
     "handover_time",
     "load_config",
@@ -96,16 +97,6 @@ class Config:
             raise NotFound(
                 t("what.body"), f"'{key}'", t("hint.known_bodies", bodies=", ".join(self.bodies))
             ) from None
-
-
-def find_config_path(explicit: str | Path | None) -> Path:
-    """`--config`, else `ROUTING_CONFIG`, else `./routing.toml`."""
-    if explicit:
-        return Path(explicit)
-    from_env = os.environ.get("ROUTING_CONFIG")
-    if from_env:
-        return Path(from_env)
-    return Path.cwd() / "routing.toml"
 
 
 def load_config(explicit: str | Path | None = None) -> Config:
