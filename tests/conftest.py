@@ -17,6 +17,7 @@ import pytest
 
 import store
 from routing import i18n
+from routing.config.file import Config, parse_config
 from routing.runtime import Runtime
 from tests import postgres
 
@@ -26,6 +27,15 @@ PINNED_NOW = "2024-02-05T09:00"
 
 def starter_text() -> str:
     return resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
+
+
+def edited_config(*edits: tuple[str, str]) -> Config:
+    """The shipped routing.toml with each (old, new) replaced once, parsed."""
+    text = starter_text()
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return parse_config(text, Path("/tmp/routing.toml"))
 
 
 def _child_processes() -> set[int]:

@@ -8,27 +8,21 @@ The Regieteam of the starter configuration meets every other Tuesday at 10:00 fr
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from routing import calendar as cal
 from routing import i18n
-from routing.config.file import Config, parse_config
+from routing.config.file import Config
 from routing.errors import ConfigError
-from tests.conftest import starter_text
+from tests.conftest import edited_config, starter_text
 
 D = dt.date.fromisoformat
 REGION = 'timezone = "Europe/Amsterdam"\n'
 REGIETEAM = "[bodies.regieteam.calendar]\n"
 
 
-def config(*edits: tuple[str, str]) -> Config:
-    text = starter_text()
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return parse_config(text, Path("/tmp/routing.toml"))
+config = edited_config
 
 
 def problems(*edits: tuple[str, str]) -> list[str]:

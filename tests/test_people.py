@@ -12,7 +12,7 @@ from routing.config.people import owner_address, resolve_owner
 from routing.engine.notify import recipients_for
 from routing.errors import BadInput, ConfigError
 from store import Item
-from tests.conftest import starter_text
+from tests.conftest import edited_config, starter_text
 
 PEOPLE = '"Sander Bakker" = "s.bakker@regiogv.example"\n'
 ANNA = "a.devries@hilversum.example"
@@ -23,12 +23,7 @@ KNOWN = (
 SANDER = "s.bakker@regiogv.example"
 
 
-def config(*edits: tuple[str, str]) -> Config:
-    text = starter_text()
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return parse_config(text, Path("/tmp/routing.toml"))
+config = edited_config
 
 
 @pytest.fixture(scope="module")

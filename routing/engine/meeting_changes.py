@@ -116,13 +116,13 @@ def move_meeting(
         if meeting is None:  # the item's body no longer sees this meeting: plan it afresh
             lines.append(_replan(db, rt, calendars, item, now, actor, reason, MOVED_TRIGGER))
             continue
-        person = config.bodies[item.planned_body].is_person
         carried = _current_round(db, item)
         deadlines.supersede_open(db, item.id, now)
         plan = item.plan + 1
         planning.write_deadlines(
             db, item.id, plan, item.planned_body, meeting, now,
-            papers=_needs_papers(db, rt, item) and not person, carried=carried,
+            papers=planning.submits_papers(config, item.planned_body, _needs_papers(db, rt, item)),
+            carried=carried,
         )  # fmt: skip
         note = t(
             "meeting.moved_note",

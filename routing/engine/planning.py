@@ -38,6 +38,7 @@ __all__ = [
     "missed",
     "place",
     "route_bodies",
+    "submits_papers",
     "supersede_open",
     "target_meeting",
     "target_status",
@@ -117,9 +118,15 @@ def place(
         year = last.year + 1 if last is not None and last > now else now.year
         key = config.bodies[body].handover_to if person else body
         return Placement(body=key, meeting=None, plan=plan, next_year=year)
-    papers = needs_papers and not person
+    papers = submits_papers(config, body, needs_papers)
     rows = write_deadlines(db, item.id, plan, body, meeting, now, papers=papers)
     return Placement(body=body, meeting=meeting, plan=plan, deadlines=tuple(rows), papers=papers)
+
+
+def submits_papers(config: Config, body: str, state_needs_papers: bool) -> bool:
+    """Whether an item at `body` has papers to hand in: its state asks for them, and it is not
+    at a person (entering her state is the hand-over itself)."""
+    return state_needs_papers and not config.bodies[body].is_person
 
 
 def _choose_meeting(
