@@ -107,7 +107,8 @@ def meetings_table(
     table.add_column(t("label.meeting"), no_wrap=True, min_width=date_width)
     items_width = len(t("label.items"))
     # what the other columns and their padding leave; Rich would not shrink a no-wrap column
-    body_width = None if width is None else max(10, width - 2 * date_width - items_width - 16)
+    # two one-character mark columns (change, rule 6) with their padding
+    body_width = None if width is None else max(10, width - 2 * date_width - items_width - 19)
     table.add_column(
         t("label.body"), no_wrap=True, overflow="ellipsis", max_width=body_width, min_width=10
     )
