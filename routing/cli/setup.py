@@ -1,4 +1,4 @@
-"""Commands that set up and watch the installation: init, check, status, daemon, outbox.
+"""Commands that set up and watch the installation: init, check, status, daemon.
 
 Like every command they only parse, call one function below them and render.
 """
@@ -181,29 +181,3 @@ def daemon(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     daemon_module.run_forever(rt)
-
-
-def outbox(
-    status: Annotated[
-        str | None,
-        typer.Option("--status", metavar="help.mv.outbox_status", help="help.opt.outbox_status"),
-    ] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """List the messages in the outbox: pending, sent and failed.
-
-    Example: routing outbox --status mislukt
-    """
-    from routing.effects import delivery
-    from routing.render import schedule as views
-
-    stored = delivery.parse_status(status)
-    rt = open_runtime(config)
-    rows = delivery.outbox_rows(rt.engine, stored)
-    if as_json:
-        emit_json(rows)
-    elif not rows:
-        make_console().print(i18n.t("outbox.empty"))
-    else:
-        make_console().print(views.outbox_table(rows, rt.config.timezone))

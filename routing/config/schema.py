@@ -145,6 +145,8 @@ DAEMON = Table(
         "feedback": MapOf(TEXT, example='{ "uta-stuurgroep" = "terugkoppeling-stuurgroep" }'),
         "feedback_owner": TEXT,
         "cron": ListOf(TEXT, message="config.cron_list", example='["0 7 * * 1-5"]'),
+        "retry_max_attempts": integer(1),
+        "retry_backoff_minutes": integer(1),
     }
 )
 NOTIFY = Table(
