@@ -223,6 +223,8 @@ class Requeued:
 def retry_message(rt: Runtime, outbox_id: int) -> Requeued:
     """One failed message pending again from now (refused when it is not failed)."""
     now = rt.clock.now()
+    if not 0 < outbox_id < 2**63:  # no row has it, and the database cannot even look it up
+        raise NotFound(t("what.message"), outbox_id, t("hint.outbox"))
     with rt.session() as db:
         row = db.get(Outbox, outbox_id)
         if row is None:
