@@ -25,6 +25,7 @@ from routing.cli.common import close_runtimes, env_language, settings
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
+from routing.config.secrets import mask
 from routing.errors import BadInput, RoutingError, fault_summary
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ app.add_typer(cli_outbox.outbox_app, name="outbox")
 
 
 def _fail(message: str, code: int) -> None:
+    message = mask(message)  # whatever a message quotes, the secrets in force never show
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"routing: {message}", markup=False)
     raise SystemExit(code)
 

@@ -158,11 +158,13 @@ def daemon(
     """
     import logging
 
+    from routing.config.secrets import MaskSecrets
     from routing.effects import daemon as daemon_module
     from routing.read import reports
     from routing.render import schedule as views
 
-    rt = open_runtime(config, now, "routing-daemon")
+    # the daemon runs as the service account ([access]); --status only reads
+    rt = open_runtime(config, now, daemon=not status)
     if status:
         beat = reports.heartbeat(rt)
         if as_json:
@@ -180,4 +182,6 @@ def daemon(
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskSecrets())  # no secret in a log line, whoever wrote it
     daemon_module.run_forever(rt)

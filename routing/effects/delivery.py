@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 import store
 from routing.config.notify import NotifySettings
+from routing.config.secrets import mask
 from routing.errors import BadInput, fault_summary
 from routing.i18n import t
 from store import outbox as outbox_queries
@@ -188,9 +189,8 @@ def _deliver_one(
 
 
 def _masked(text: str) -> str:
-    """The text without the SMTP password, should a server or a library ever echo it."""
-    secret = os.environ.get("ROUTING_SMTP_PASSWORD", "")
-    return text.replace(secret, "***") if len(secret) >= 3 else text
+    """The text without the secrets in force, should a server or a library ever echo them."""
+    return mask(text)
 
 
 def _claim(engine: Engine, outbox_id: int, now: dt.datetime) -> Outbox | None:
