@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from routing import i18n
-from routing.config.access import identify
+from routing.config.access import NotAllowed, identify, require_administrator
 from routing.config.file import parse_config
 from routing.errors import ConfigError
 from tests.conftest import InProcessCli, edited_config, starter_text
@@ -202,7 +202,7 @@ def test_the_identity_rule_on_its_own() -> None:
         *LOGINS, (REGIETEAM_DESCRIPTION, REGIETEAM_DESCRIPTION + 'closers = "Anouk Pols"\n')
     )
     assert closers_only.access.closers == {"regieteam": ("Anouk Pols",)}
-    with pytest.raises(Exception, match=r"Beheerders .*: niemand"):
+    with pytest.raises(NotAllowed, match=r"Beheerders .*: niemand"):
         identify(closers_only.access, closers_only.people, "Anouk Pols", login="sbakker")
 
 
@@ -298,3 +298,23 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
     """The line of the `nth` uncommented row holding `needle`."""
     rows = enumerate(text.splitlines(), 1)
     return [n for n, row in rows if needle in row and not row.startswith("#")][nth - 1]
+
+
+def test_administrative_commands_are_for_administrators_once_named() -> None:
+    """The rule `outbox retry` and `audit` call (they live with their own commands)."""
+    config = edited_config(*CONFIGURED)
+    kevin = identify(config.access, config.people, login="kpernis")
+    with pytest.raises(NotAllowed) as caught:
+        require_administrator(config.access, kevin, "routing outbox retry")
+    assert caught.value.exit_code == 1
+    assert str(caught.value) == (
+        "kpernis (Kevin van Pernis) mag 'routing outbox retry' niet; dat mogen de beheerders "
+        "([access] administrators): Sander Bakker."
+    )
+    sander = identify(config.access, config.people, login="sbakker")
+    require_administrator(config.access, sander, "routing outbox retry")
+    daemon = identify(config.access, config.people, login="routing", daemon=True)
+    require_administrator(config.access, daemon, "routing outbox retry")
+    open_config = edited_config()
+    anyone = identify(open_config.access, open_config.people, login="gast")
+    require_administrator(open_config.access, anyone, "routing outbox retry")
