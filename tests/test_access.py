@@ -318,3 +318,12 @@ def test_administrative_commands_are_for_administrators_once_named() -> None:
     open_config = edited_config()
     anyone = identify(open_config.access, open_config.people, login="gast")
     require_administrator(open_config.access, anyone, "routing outbox retry")
+
+
+def test_without_a_service_account_whoever_runs_the_daemon_may_name_it() -> None:
+    config = edited_config(*CONFIGURED[:-3], CONFIGURED[-1], CONFIGURED[-3])
+    assert config.access.service_account is None and config.access.administrators
+    daemon = identify(config.access, config.people, "systeem", daemon=True, login="kpernis")
+    assert (daemon.name, daemon.service) == ("systeem", True)
+    with pytest.raises(NotAllowed):
+        identify(config.access, config.people, "systeem", login="kpernis")

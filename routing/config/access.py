@@ -13,10 +13,11 @@ first `routing init` works for whoever runs it):
   or import X's meetings. A body that names no closers is open to everyone.
 
 The actor is the login name, recorded as its person's name when `[people]` maps it. `--as` and
-`ROUTING_ACTOR` are honoured for an administrator, for the service account running the daemon,
-for anyone naming themselves, and for everyone while routing.toml names no administrator and no
-closer at all; anyone else is refused (exit 1, naming who may). Rights are always those of the
-login that runs the command: the `--as` name is what the audit trail records.
+`ROUTING_ACTOR` are honoured for an administrator, for the service account running the daemon
+(for whoever runs it while no service account is named), for anyone naming themselves, and for
+everyone while routing.toml names no administrator and no closer at all; anyone else is refused
+(exit 1, naming who may). Rights are always those of the login that runs the command: the `--as`
+name is what the audit trail records.
 """
 
 from __future__ import annotations
@@ -176,7 +177,9 @@ def identify(
     if daemon and wanted is None:
         wanted = "routing-daemon"  # the daemon's own steps are recorded under this name
     elif wanted is not None and not _self(wanted, login, person, people):
-        may = administrator or (daemon and login == access.service_account)
+        # the daemon records its own steps under its own name whoever starts it; only a
+        # configured service account keeps ROUTING_ACTOR (as a unit file sets it) to itself
+        may = administrator or (daemon and access.service_account in (None, login))
         if not may:
             raise NotAllowed(
                 t("err.access_as", option=option, name=wanted, login=login,
