@@ -300,6 +300,16 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
     return [n for n, row in rows if needle in row and not row.startswith("#")][nth - 1]
 
 
+def test_outbox_retry_is_for_administrators(configured: InProcessCli) -> None:
+    refused = configured("outbox", "retry", "--failed", env=as_login("apols"), check=False)
+    assert (refused.returncode, refused.stderr) == (
+        1,
+        "routing: apols (Anouk Pols) mag 'routing outbox retry' niet; dat mogen de beheerders "
+        "([access] administrators): Sander Bakker.\n",
+    )
+    assert configured("outbox", "retry", "--failed", env=as_login("sbakker")).returncode == 0
+
+
 def test_administrative_commands_are_for_administrators_once_named() -> None:
     """The rule `outbox retry` and `audit` call (they live with their own commands)."""
     config = edited_config(*CONFIGURED)

@@ -5,7 +5,7 @@ password of the database URL (`ROUTING_DATABASE_URL`); routing.toml may not hold
 schema and `routing.config.database` refuse it). What a driver or a server puts in an error
 message is not ours to control, so every message that may carry one (a database that is not
 ready, a fault's summary, a delivery error) goes through `mask` before it is shown, stored or
-logged. A secret shorter than four characters is not masked: replacing every "ab" in a text
+logged. A secret shorter than three characters is not masked: replacing every "ab" in a text
 would garble it, and such a password protects nothing anyway.
 """
 
@@ -22,7 +22,7 @@ __all__ = ["MASK", "MaskSecrets", "mask", "secret_values"]
 MASK = "***"
 SMTP_PASSWORD = "ROUTING_SMTP_PASSWORD"
 DATABASE_URL = "ROUTING_DATABASE_URL"
-_MIN_LENGTH = 4
+_MIN_LENGTH = 3
 _URL_PASSWORD = re.compile(r"^[^:/]+://[^:/@]*:([^@/]*)@")  # scheme://user:password@
 
 

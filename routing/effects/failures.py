@@ -9,7 +9,8 @@ tried again after `[daemon] retry_backoff_minutes`, doubling each time, and mark
 of a body no longer in routing.toml) is failed at once with a reason that says what to fix.
 
 `routing outbox retry` re-queues by hand: one failed message, or every failed message and every
-failed sweep effect (`--failed`); who did it is logged.
+failed sweep effect (`--failed`); who did it is logged. Only administrators may, once
+routing.toml names them (`routing.config.access`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from routing.config.access import require_administrator
 from routing.config.daemon import DaemonSettings
 from routing.errors import ItemChanged, NotFound, RefusedByRules, RoutingError, fault_summary
 from routing.i18n import t
@@ -222,6 +224,7 @@ class Requeued:
 
 def retry_message(rt: Runtime, outbox_id: int) -> Requeued:
     """One failed message pending again from now (refused when it is not failed)."""
+    require_administrator(rt.config.access, rt.identity, "routing outbox retry")
     now = rt.clock.now()
     if not 0 < outbox_id < 2**63:  # no row has it, and the database cannot even look it up
         raise NotFound(t("what.message"), outbox_id, t("hint.outbox"))
@@ -241,6 +244,7 @@ def retry_message(rt: Runtime, outbox_id: int) -> Requeued:
 
 def retry_failed(rt: Runtime) -> Requeued:
     """Every failed message pending again, every failed sweep effect tried at the next sweep."""
+    require_administrator(rt.config.access, rt.identity, "routing outbox retry")
     now = rt.clock.now()
     done = Requeued()
     with rt.session() as db:
