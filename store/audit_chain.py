@@ -36,6 +36,7 @@ __all__ = [
     "event_hash",
     "export_rows",
     "head",
+    "lock_head",
     "verify",
     "verify_rows",
 ]
@@ -77,6 +78,11 @@ def head(db: Session, *, lock: bool = False) -> AuditHead | None:
     if lock:
         query = query.with_for_update()  # PostgreSQL; SQLite renders nothing and needs nothing
     return db.execute(query).scalars().first()
+
+
+def lock_head(db: Session) -> None:
+    """Take the head row's lock now (PostgreSQL), for a writer that locks other rows first."""
+    head(db, lock=True)
 
 
 def append(db: Session, event: AuditEvent) -> AuditEvent:

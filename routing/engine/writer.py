@@ -43,6 +43,9 @@ def write_item(
     """
     assert item.id is not None
     version = item.version if loaded_version is None else loaded_version
+    # the chain's head before the item's row (PostgreSQL): writers of several items in one
+    # transaction then queue on the head, instead of each holding an item the other one needs
+    audit_chain.lock_head(db)
     if not queries.update_item_if_unchanged(db, item.id, version, {**values, "updated_at": now}):
         raise ItemChanged(item.id, version)
     record(
