@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from store.models import AuditEvent, AuditHead
@@ -168,6 +168,12 @@ def _stored(db: Session) -> Iterator[dict[str, Any]]:
 
 
 def verify(db: Session) -> Report:
+    """The chain as one snapshot sees it; `db` must be a transaction that has not read yet.
+
+    PostgreSQL reads each statement at its own moment by default (READ COMMITTED): an event
+    committed between reading the head and the events would look slipped in after the head."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
     current = head(db)
     if current is None:
         return verify_rows(_stored(db), None, None)

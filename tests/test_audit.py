@@ -302,6 +302,40 @@ def test_concurrent_appends_keep_one_valid_chain(rt: Runtime, backend: str) -> N
     assert report.events == sum(2 + hold for plan in plans for hold in plan)
 
 
+def test_verify_while_events_are_appended_sees_one_consistent_chain(rt: Runtime) -> None:
+    """A verify running while a command writes reads the head and the events in one snapshot:
+    an event committed in between is not reported as slipped in after the head."""
+    item = engine.create_item(rt, engine.ItemSpec(title="Lopend", flow="initiatief"))
+    assert item.id is not None
+    item_id = item.id
+    engine.move(rt, item_id, "agenderen")
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def appender() -> None:
+        try:
+            for _ in range(ROUNDS * 2):
+                engine.move(rt, item_id, "aanhouden")
+        except BaseException as error:  # handed to the test thread
+            errors.append(error)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=appender)
+    thread.start()
+    checks, broken = 0, []
+    while (not done.is_set() or checks < ROUNDS) and checks < 10_000:
+        with rt.session(read=True) as db:
+            report = audit_chain.verify(db)
+        if not report.intact:
+            broken.append(report.findings)
+        checks += 1
+    thread.join(timeout=60)
+    assert not errors, errors
+    assert done.is_set(), "the appender never finished"
+    assert not broken, f"{len(broken)} of {checks} checks saw a broken chain: {broken[0]}"
+
+
 def test_the_besluitenlijst_prints_the_head_hash_at_its_foot(
     rt: Runtime, audit_cli: InProcessCli
 ) -> None:
