@@ -30,7 +30,7 @@ def trail(rt: Runtime) -> list[int]:
         item = engine.create_item(rt, engine.ItemSpec(title=f"Punt {number}", flow="initiatief"))
         assert item.id is not None
         engine.move(rt, item.id, "agenderen", note=f"notitie {number}")
-        engine.move(rt, item.id, "aanhouden")
+        engine.move(rt, item.id, "aanhouden", note="één ✓\nnog een regel" if number else None)
     with rt.session(read=True) as db:
         return [row["id"] for row in audit_chain.export_rows(db)]
 
@@ -221,6 +221,8 @@ def test_export_writes_json_lines_that_verify_on_their_own(
     assert set(rows[0]) == {*audit_chain.FIELDS, "prev_hash", "hash"}
     assert rows[0]["prev_hash"] == audit_chain.GENESIS
     assert rows[1]["note"] == "notitie 0"
+    assert printed.isascii()  # whatever a note holds, the lines are inert on a terminal
+    assert rows[5]["note"] == "één ✓\nnog een regel"
     assert rows[0]["at"] == "2024-02-05T08:00:00.000000Z"
     with rt.session(read=True) as db:
         head = audit_chain.head(db)

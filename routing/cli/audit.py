@@ -64,7 +64,8 @@ def audit_export(
     rt = open_runtime(config)
     if output is not None and not Path(output).parent.exists():
         raise BadInput(i18n.t("err.no_folder", option="--output", folder=Path(output).parent))
-    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in audit.export(rt))
+    # ASCII with \u escapes: a note's control or bidi characters stay inert on a terminal
+    lines = (json.dumps(row) + "\n" for row in audit.export(rt))
     if output is None:
         sys.stdout.writelines(lines)
         return
