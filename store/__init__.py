@@ -6,7 +6,7 @@ or `flows`.
 
 from __future__ import annotations
 
-from store import deadlines, outbox, queries
+from store import audit_chain, deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
@@ -18,14 +18,16 @@ from store.db import (
     schema_state,
     session,
 )
-from store.models import AuditEvent, FlowVersion, Item
+from store.models import AuditEvent, AuditHead, FlowVersion, Item
 
 __all__ = [
     "AuditEvent",
+    "AuditHead",
     "FlowVersion",
     "Item",
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
+    "audit_chain",
     "deadlines",
     "is_sqlite",
     "make_engine",

@@ -24,7 +24,7 @@ from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
-from routing.engine.writer import write_item
+from routing.engine.writer import record, write_item
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
@@ -151,7 +151,8 @@ def create_item_in(
     )
     for key, value in placement.item_values().items():
         setattr(item, key, value)
-    db.add(
+    record(
+        db,
         AuditEvent(
             item_id=item.id,
             from_state=None,
@@ -160,7 +161,7 @@ def create_item_in(
             actor=actor or rt.actor,
             at=now,
             note=spec.note,
-        )
+        ),
     )
     db.flush()
     return item

@@ -5,6 +5,9 @@ cancelled) is written here, inside the caller's transaction: the row is updated 
 version is still the one that was loaded (and the version is raised), and the audit event says
 who, when, from which state to which, by what step, and why. A change that finds the item
 changed meanwhile raises `ItemChanged` and writes nothing.
+
+Every audit event, the creation of an item's included, is written by `record`, which links it
+into the store's hash chain (`store.audit_chain`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from typing import Any
 from sqlmodel import Session
 
 from routing.errors import ItemChanged
-from store import AuditEvent, Item, queries
+from store import AuditEvent, Item, audit_chain, queries
 
-__all__ = ["write_item"]
+__all__ = ["record", "write_item"]
 
 
 def write_item(
@@ -40,11 +43,20 @@ def write_item(
     """
     assert item.id is not None
     version = item.version if loaded_version is None else loaded_version
+    # the chain's head before the item's row (PostgreSQL): writers of several items in one
+    # transaction then queue on the head, instead of each holding an item the other one needs
+    audit_chain.lock_head(db)
     if not queries.update_item_if_unchanged(db, item.id, version, {**values, "updated_at": now}):
         raise ItemChanged(item.id, version)
-    db.add(
+    record(
+        db,
         AuditEvent(
             item_id=item.id, from_state=from_state or item.state, to_state=to_state or item.state,
             trigger=trigger, actor=actor, at=now, note=note,
-        )
+        ),
     )  # fmt: skip
+
+
+def record(db: Session, event: AuditEvent) -> AuditEvent:
+    """Write `event` as the newest link of the audit chain (the one way an event is written)."""
+    return audit_chain.append(db, event)
