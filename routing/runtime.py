@@ -14,14 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 import store
 from routing.clock import Clock, FixedClock, SystemClock, parse_moment
 from routing.config.file import Config, load_config
 from routing.config.flows import FlowCatalog
-from routing.errors import BadInput
+from routing.errors import BadInput, ConcurrentWrite, StoreBusy
 from routing.i18n import t
 
 __all__ = ["Runtime", "resolve_actor"]
@@ -87,6 +87,8 @@ class Runtime:
         except store.SchemaOutOfDate as exc:
             raise DatabaseNotReady(self.display_url, str(exc)) from None
         except OperationalError as exc:
+            if store.concurrency_conflict(exc) == "busy":
+                raise StoreBusy() from None
             raise DatabaseNotReady(self.display_url, str(exc.orig)) from None
         self._schema_checked = True
         return engine
@@ -111,8 +113,17 @@ class Runtime:
         """A write session (SQLite's write lock from the start), or with `read=True` a read
         session that neither waits for a writer nor blocks one, and refuses to write. A read
         path that needs the calendars uses `routing.engine.meeting_sync.reading` instead."""
-        with store.session(self.engine, write=not read) as db:
-            yield db
+        try:
+            with store.session(self.engine, write=not read) as db:
+                yield db
+        except DBAPIError as error:
+            # a lost race is the rules refusing, with nothing written; never a fault
+            conflict = store.concurrency_conflict(error)
+            if conflict == "unique":
+                raise ConcurrentWrite() from None
+            if conflict == "busy":
+                raise StoreBusy() from None
+            raise
 
     def close(self) -> None:
         """Close the database's pooled connections (the engine opens new ones if used again)."""

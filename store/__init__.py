@@ -10,6 +10,7 @@ from store import deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
+    concurrency_conflict,
     is_sqlite,
     make_engine,
     migrate,
@@ -26,6 +27,7 @@ __all__ = [
     "Item",
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
+    "concurrency_conflict",
     "deadlines",
     "is_sqlite",
     "make_engine",

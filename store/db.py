@@ -32,12 +32,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 __all__ = [
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
+    "concurrency_conflict",
     "is_sqlite",
     "make_engine",
     "migrate",
@@ -66,6 +68,34 @@ class SchemaNewerThanCode(SchemaOutOfDate):
     def __init__(self, revision: str) -> None:
         self.revision = revision
         super().__init__(f"schema is at {revision}, which this code does not know")
+
+
+# PostgreSQL SQLSTATEs of a lost race: a unique key another transaction wrote first, and the
+# waits the server gave up on (lock timeout, deadlock, serialisation failure)
+_PG_UNIQUE = "23505"
+_PG_BUSY = frozenset({"55P03", "40P01", "40001"})
+_SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+def concurrency_conflict(error: BaseException) -> str | None:
+    """What `error` says of a concurrent writer: "unique" for a unique key another writer took
+    first, "busy" for a database that stayed locked by another writer past the busy timeout (or
+    a wait PostgreSQL gave up), None for anything else. Every unique key is checked before it is
+    written, so a violation means a concurrent writer got there between the check and the write."""
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    state = getattr(orig, "sqlstate", None)  # psycopg
+    if isinstance(error, IntegrityError):
+        name = getattr(orig, "sqlite_errorname", None)
+        return "unique" if state == _PG_UNIQUE or name in _SQLITE_UNIQUE else None
+    if isinstance(error, OperationalError):
+        if state in _PG_BUSY:
+            return "busy"
+        name = getattr(orig, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_BUSY") or "database is locked" in str(orig):
+            return "busy"
+    return None
 
 
 def is_sqlite(engine: Engine) -> bool:

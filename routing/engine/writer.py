@@ -5,6 +5,12 @@ cancelled) is written here, inside the caller's transaction: the row is updated 
 version is still the one that was loaded (and the version is raised), and the audit event says
 who, when, from which state to which, by what step, and why. A change that finds the item
 changed meanwhile raises `ItemChanged` and writes nothing.
+
+A change writes more than the item row: deadlines, an E&I decision, messages. Those are written
+before the row (they decide its new values), so every write path first calls `claim_item`: it
+locks the item's row and checks the version it loaded is still the committed one. Two writers
+of one item are thereby put in line before either writes an effect; the second finds the
+version raised and gets `ItemChanged`, never a unique-constraint error on an effect row.
 """
 
 from __future__ import annotations
@@ -17,7 +23,18 @@ from sqlmodel import Session
 from routing.errors import ItemChanged
 from store import AuditEvent, Item, queries
 
-__all__ = ["write_item"]
+__all__ = ["claim_item", "write_item"]
+
+
+def claim_item(db: Session, item: Item, loaded_version: int | None = None) -> None:
+    """Lock `item`'s row for this transaction and refuse if it changed since it was loaded.
+
+    Call it before writing anything else for the item; `loaded_version` is the version the
+    caller (or its user) saw, `item.version` when not given."""
+    assert item.id is not None
+    version = item.version if loaded_version is None else loaded_version
+    if queries.lock_item_version(db, item.id) != version:
+        raise ItemChanged(item.id, version)
 
 
 def write_item(
