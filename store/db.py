@@ -21,6 +21,8 @@ at a time (the pool hands it out exclusively); `Engine.dispose()` closes them al
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -50,6 +52,8 @@ __all__ = [
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# after a write transaction on SQLite: a pause longer than a waiting writer's polling interval
+WRITER_GAP_SECONDS = 0.003
 # A CLI command uses one connection at a time, the daemon one per running job (its jobs are
 # serialised); the overflow covers a session opened inside another and tests with threads.
 SQLITE_POOL_SIZE = 4
@@ -143,7 +147,31 @@ def _sqlite_begin(connection: Connection) -> None:
     if info.get(READ_ONLY, False) != read:  # set only when the kind changes
         connection.exec_driver_sql(f"PRAGMA query_only={int(read)}")
         info[READ_ONLY] = read
-    connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+    if read:
+        connection.exec_driver_sql("BEGIN")
+    else:
+        _take_write_lock(connection)
+
+
+def _take_write_lock(connection: Connection) -> None:
+    """`BEGIN IMMEDIATE`, retried every few milliseconds for up to the busy timeout.
+
+    SQLite's own busy handler backs off to 100 ms sleeps, so a writer waiting on a run of short
+    transactions (the daemon's, one per effect) keeps waking inside the next one and can wait
+    for seconds; polling often, it gets in at the first gap (`WRITER_GAP_SECONDS`)."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if concurrency_conflict(error) != "busy" or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(0.0005, 0.002))  # bounded by the deadline above
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def reader(engine: Engine) -> Engine:
@@ -164,8 +192,14 @@ def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     `write=False` is a read session: it never blocks a writer nor waits for one (on SQLite it
     reads the snapshot of its first statement), and any write in it fails."""
     bind = engine if write else reader(engine)
-    with Session(bind, expire_on_commit=False) as db, db.begin():
-        yield db
+    try:
+        with Session(bind, expire_on_commit=False) as db, db.begin():
+            yield db
+    finally:
+        if write and bind.dialect.name == "sqlite":
+            # leave the write lock free a moment: a writer waiting for it gets its turn before
+            # this process (the daemon, one transaction per effect) takes it again
+            time.sleep(WRITER_GAP_SECONDS)
 
 
 def _alembic_config(engine: Engine) -> Config:
