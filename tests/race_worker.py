@@ -130,8 +130,9 @@ class Workers:
             self._send(process, "go")
         outcomes = []
         for number, (process, argv) in enumerate(zip(self.processes, commands, strict=True)):
-            code, out, err = self._receive(process)  # type: ignore[misc]
-            outcomes.append(Outcome(number, tuple(argv), code, out, err))
+            answer = self._receive(process)
+            assert isinstance(answer, list) and len(answer) == 3, answer
+            outcomes.append(Outcome(number, tuple(argv), int(answer[0]), answer[1], answer[2]))
         return outcomes
 
     def close(self) -> None:

@@ -14,8 +14,10 @@ Seeded: the kinds of race per round come from `random.Random(SEED)`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
+import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -23,22 +25,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+import store.db
 from routing.clock import FixedClock
 from routing.engine.items import ItemSpec, create_item, move
 from routing.engine.meetings import list_meetings
+from routing.errors import ConcurrentWrite
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import AuditEvent, Item
 from store.schedule_models import Deadline, Effect, EiDecision, MeetingOutcome, Outbox
-from tests.conftest import ROUTING
+from tests.conftest import ROUTING, InProcessCli
 from tests.race_worker import Outcome, Workers
 
 SEED = 20240205
-ITEM_RACES = 60
-UNPINNED_RACES = 30
-BACKLOG_ITEMS = 250
+ITEM_RACES = 50
+UNPINNED_RACES = 20
+BACKLOG_ITEMS = 150
 CLOSE_RACES = 20
 NOW = "2024-02-05T10:00"
 MEETING_BODY = "regieteam"
@@ -271,7 +276,7 @@ def test_commands_while_the_daemon_sweeps_a_backlog_never_meet_a_locked_database
             text=True,
         )
         try:
-            for n in range(400):  # bounded; stops when the daemon is done
+            for n in range(200):  # bounded; stops when the daemon is done
                 if daemon.poll() is not None and n >= 20:
                     break
                 item_id = str(rng.choice(ids))
@@ -300,3 +305,41 @@ def test_commands_while_the_daemon_sweeps_a_backlog_never_meet_a_locked_database
             assert "is gewijzigd sinds u het laadde" in line or "staat in '" in line, line
     assert during >= 10, f"only {during} commands ran while the daemon swept"
     print(f"\nsqlite: {len(results)} commands, {during} during the sweep: {dict(codes)}")
+
+
+def test_a_lock_held_past_the_busy_timeout_is_a_one_line_refusal(
+    cmd: InProcessCli, migrated_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a writer ever wait longer than the busy timeout (here cut to 0.3 s), the command
+    says so in one line, exit 1, and has written nothing."""
+    item = cmd("new", "A", "--flow", "initiatief", "--now", NOW).stdout.strip()
+    monkeypatch.setattr(store.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    holder = sqlite3.connect(migrated_store, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        refused = cmd("move", item, "agenderen", "--now", NOW, check=False)
+        holder.rollback()
+    finally:
+        holder.close()
+    assert refused.returncode == 1
+    assert refused.stderr == "routing: " + t("err.store_busy") + "\n"
+    assert "De database is bezet" in refused.stderr
+    assert json.loads(cmd("show", item, "--json").stdout)["state"] == "ontvangen"
+
+
+def test_a_unique_key_taken_meanwhile_is_a_refusal_not_a_fault(rt: Runtime) -> None:
+    """A unique key another writer took between our check and our write: refused (exit 1);
+    any other integrity error stays what it is, a fault."""
+    with rt.session() as db:
+        db.add(Effect(key="closed:regieteam:1", kind="meeting_closed", at=rt.clock.now()))
+    with pytest.raises(ConcurrentWrite) as refused, rt.session() as db:
+        db.add(Effect(key="closed:regieteam:1", kind="meeting_closed", at=rt.clock.now()))
+    assert refused.value.exit_code == 1
+    assert str(refused.value) == t("err.concurrent_write")
+    with pytest.raises(IntegrityError), rt.session() as db:
+        db.add(
+            AuditEvent(
+                item_id=999_999, from_state=None, to_state="x", trigger="x", actor="x",
+                at=rt.clock.now(),
+            )
+        )  # fmt: skip
