@@ -10,6 +10,7 @@ from store import audit_chain, deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
+    concurrency_conflict,
     is_sqlite,
     make_engine,
     migrate,
@@ -28,6 +29,7 @@ __all__ = [
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
     "audit_chain",
+    "concurrency_conflict",
     "deadlines",
     "is_sqlite",
     "make_engine",
