@@ -28,11 +28,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import io
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -40,9 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,14 +49,13 @@ from sqlmodel import col
 import store
 from store.schedule_models import Outbox
 from tests import postgres
-from tests.smtp import HoldingInbox, smtp_server
+from tests.crash_store import differences, dump, make_stores, seed, write_config
+from tests.smtp import HoldingInbox, settle, smtp_server
 
 ROUTING = shutil.which("routing", path=str(Path(sys.executable).parent)) or "routing"
-INSTALLED = "2024-01-02T08:00"
 # a Sunday: every backlog effect is due, and nothing new falls due for more than a day after
 BASE_NOW = dt.datetime(2024, 4, 14, 0, 5, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(dt.UTC)
 RETRY_STEP = dt.timedelta(minutes=11)  # delivery pushes a claimed message 10 minutes ahead
-FLOWS = ("agendapunt-stuurgroep", "agendapunt-supportteam", "initiatief")
 ROUND_LIMIT_S = 120.0
 
 
@@ -82,6 +77,8 @@ class Figures:
     unexpected: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
     exit_codes: Counter[int] = field(default_factory=Counter)
+    databases: list[str] = field(default_factory=list)  # PostgreSQL databases it made
+    unattributed: int = 0  # arrivals whose sender was not found (the harness could not tell)
 
     def line(self) -> str:
         return (
@@ -93,145 +90,6 @@ class Figures:
         )
 
 
-# --- the store and its backlog ------------------------------------------------------------
-
-
-def write_config(folder: Path, smtp_port: int, url: str | None) -> Path:
-    """The shipped routing.toml, delivering over SMTP to loopback, on `url` (None: SQLite)."""
-    text = resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
-    edits = {
-        'channel = "file"': 'channel = "smtp"',
-        'smtp_host = "localhost"': 'smtp_host = "127.0.0.1"',
-        "smtp_port = 25": f"smtp_port = {smtp_port}",
-        "# timeout_s = 30": "timeout_s = 30",
-    }
-    if url is not None:
-        edits['url = ""'] = f'url = "{url}"'
-    for old, new in edits.items():
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "routing.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _routing(*args: str) -> None:
-    """A secretary's command, in this process (seeding is not what is measured)."""
-    from routing.cli import app as cli
-
-    said = io.StringIO()
-    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
-        try:
-            cli.run(lambda: cli.app(list(args), prog_name="routing", standalone_mode=False))
-        except SystemExit as stop:
-            if stop.code:
-                raise RuntimeError(f"routing {' '.join(args)}: {said.getvalue()}") from None
-
-
-def seed(config: Path, items: int) -> None:
-    """Registered from January to March, put on the agenda, some papers handed in; the daemon
-    never ran since `init`."""
-    with _env(ROUTING_CONFIG=str(config), ROUTING_DATABASE_URL="", ROUTING_LANG="nl"):
-        os.environ.pop("ROUTING_DATABASE_URL")
-        _routing("init", "--now", INSTALLED)
-        for n in range(1, items + 1):
-            day = dt.datetime(2024, 1, 3, 9, 0) + dt.timedelta(days=(n * 83 // items))
-            flow = FLOWS[n % len(FLOWS)]
-            topic = ("llo", "werkcentrum", "arbeid")[n % 3]
-            at = day.isoformat(timespec="minutes")
-            later = (day + dt.timedelta(hours=1)).isoformat(timespec="minutes")
-            _routing("new", f"Punt {n:03d} over {topic}", "--flow", flow, "--owner",
-                     "Anna de Vries", "--topic", topic, "--now", at)  # fmt: skip
-            _routing("move", str(n), "agenderen", "--now", later)
-            if n % 4 == 0:
-                _routing("stukken", str(n), "--now", later)
-
-
-# --- the store compared without ids and moments -----------------------------------------------
-
-# moments that say when something was done (they follow --now and differ between runs); the
-# others (due_at, meeting_at, ...) are compared
-_WHEN = {"at", "created_at", "updated_at", "handled_at", "sent_at", "next_attempt_at",
-         "first_used_at"}  # fmt: skip
-_SKIP_TABLES = {"heartbeat", "alembic_version"}
-_ID_IN_TEXT = re.compile(r"((?:Item|item|nr\.|routing [a-z]+) )(\d+)")
-
-
-def dump(engine: sa.Engine) -> dict[str, list[str]]:
-    """Every table as sorted lines: ids of items and outbox rows replaced by their natural
-    names (PostgreSQL never gives back a sequence number a killed transaction took)."""
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    with engine.connect() as db:
-        items = {r.id: r.title for r in db.execute(sa.text("SELECT id, title FROM item"))}
-        keys = {r.id: r.key for r in db.execute(sa.text("SELECT id, key FROM outbox"))}
-        audit = {
-            r.id: r.item_id for r in db.execute(sa.text("SELECT id, item_id FROM audit_event"))
-        }
-        meetings = {
-            r.id: f"{r.body}/{r.source_key}"
-            for r in db.execute(sa.text("SELECT id, body, source_key FROM meeting"))
-        }
-
-        named: dict[str, dict[Any, Any]] = {
-            "item_id": items, "origin_item_id": items, "outbox_id": keys,
-            "meeting_id": meetings, "planned_meeting_id": meetings, "target_meeting_id": meetings,
-            "event_id": {e: items.get(i) for e, i in audit.items()},
-        }  # fmt: skip
-
-        def plain(column: str, value: Any) -> Any:
-            if value is None:
-                return None
-            if column in named:
-                return named[column].get(value, value)
-            if isinstance(value, str):
-                return _ID_IN_TEXT.sub(lambda m: m[1] + str(items.get(int(m[2]), m[2])), value)
-            return value
-
-        tables: dict[str, list[str]] = {}
-        for name, table in sorted(meta.tables.items()):
-            if name in _SKIP_TABLES:
-                continue
-            kept = [c.name for c in table.columns if _compared(name, c.name)]
-            rows = db.execute(sa.select(*[table.c[c] for c in kept])).all()
-            tables[name] = sorted(
-                json.dumps([plain(c, v) for c, v in zip(kept, row, strict=True)], default=str)
-                for row in rows
-            )
-        return tables
-
-
-def _compared(table: str, column: str) -> bool:
-    """Not the moments a thing was done, nor generated ids (named instead), nor a chained hash
-    (it covers moments and ids)."""
-    return column not in _WHEN and column != "id" and "hash" not in column
-
-
-def differences(got: dict[str, list[str]], want: dict[str, list[str]]) -> list[str]:
-    found = []
-    for name in sorted(set(got) | set(want)):
-        extra = Counter(got.get(name, [])) - Counter(want.get(name, []))
-        missing = Counter(want.get(name, [])) - Counter(got.get(name, []))
-        found += [f"{name}: extra {row}" for row in extra]
-        found += [f"{name}: missing {row}" for row in missing]
-    return found
-
-
 # --- real daemons, killed ------------------------------------------------------------------
 
 
@@ -239,13 +97,17 @@ class Daemons:
     """`routing daemon --once` processes on one store; kills them and tells whose kill fell
     inside a send window (a message of that process arrived, its row not marked sent)."""
 
-    def __init__(self, config: Path, engine: sa.Engine, inbox: HoldingInbox, work: Path) -> None:
+    def __init__(
+        self, config: Path, engine: sa.Engine, inbox: HoldingInbox, port: int, work: Path
+    ) -> None:
         self.config, self.engine, self.inbox, self.work = config, engine, inbox, work
+        self.port = port
         self.window_kills: Counter[str] = Counter()  # key -> kills inside its send window
         self.kills = 0
         self.runs = 0
         self.exit_codes: Counter[int] = Counter()
         self.idle = False  # the last round did nothing at all
+        self.completed: list[float] = []  # how long the last round's unkilled runs took
 
     def spawn(self, now: dt.datetime) -> tuple[subprocess.Popen[bytes], Path]:
         self.runs += 1
@@ -268,9 +130,10 @@ class Daemons:
             return
         if proc.poll() is not None:
             return  # it finished just before
+        settle(self.port, proc.pid)  # what it had sent is recorded at the server
         mine = {a.key for a in list(self.inbox.arrivals) if a.pid == proc.pid}
         if mine:
-            with self.engine.connect() as db:
+            with store.reader(self.engine).connect() as db:
                 sent = set(db.execute(
                     sa.text("SELECT key FROM outbox WHERE status = 'sent'")).scalars())  # fmt: skip
             for key in mine - sent:
@@ -284,39 +147,52 @@ class Daemons:
         its next message is held at the server ("window"), or left to finish (None)."""
         started = [self.spawn(now) for _ in plans]
         procs = [p for p, _ in started]
+        windows = [p for p, plan in zip(procs, plans, strict=True) if plan == "window"]
+        if windows:
+            self.inbox.hold_next(windows[0].pid)  # one hold at a time: the first one
         begin = time.monotonic()
-        for proc, plan in zip(procs, plans, strict=True):
-            if plan == "window":
-                self.inbox.hold_next(proc.pid)  # one hold at a time: the first window plan wins
-                break
-        pending = dict(zip(procs, plans, strict=True))
-        while any(p.poll() is None for p in procs):
+        delays = {p: plan for p, plan in zip(procs, plans, strict=True) if isinstance(plan, float)}
+        ended: dict[subprocess.Popen[bytes], float] = {}
+        while len(ended) < len(procs):
             if time.monotonic() - begin > ROUND_LIMIT_S:
                 for proc in procs:
                     proc.kill()
                     proc.wait(timeout=30)
                 raise RuntimeError("a daemon run did not end within the round limit")
-            if self.inbox.held.is_set() and self.inbox.held_pid is not None:
-                held = next((p for p in procs if p.pid == self.inbox.held_pid), None)
-                self.inbox.held.clear()
-                if held is not None:
-                    self.kill(held)
-                    pending.pop(held, None)
-                self.inbox.release()
-            elapsed = time.monotonic() - begin
-            for proc, plan in list(pending.items()):
-                if isinstance(plan, float) and elapsed >= plan and proc.poll() is None:
+            self._kill_held(procs)
+            for proc, delay in list(delays.items()):
+                if time.monotonic() - begin >= delay:
                     self.kill(proc)
-                    pending.pop(proc)
+                    del delays[proc]
+            for proc in procs:
+                if proc not in ended and proc.poll() is not None:
+                    ended[proc] = time.monotonic()
             time.sleep(0.002)
         self.inbox.release()
+        self._collect(started, {p: t - begin for p, t in ended.items()})
+
+    def _kill_held(self, procs: list[subprocess.Popen[bytes]]) -> None:
+        if self.inbox.held.is_set() and self.inbox.held_pid is not None:
+            held = next((p for p in procs if p.pid == self.inbox.held_pid), None)
+            self.inbox.held.clear()
+            if held is not None:
+                self.kill(held)
+            self.inbox.release()
+
+    def _collect(
+        self,
+        started: list[tuple[subprocess.Popen[bytes], Path]],
+        took: dict[subprocess.Popen[bytes], float],
+    ) -> None:
         idle = True
-        for proc, (_, out) in zip(procs, started, strict=True):
+        self.completed = []
+        for proc, out in started:
             self.inbox.watched.discard(proc.pid)
             self.exit_codes[proc.returncode] += 1
             if proc.returncode != 0:
                 idle = False
                 continue
+            self.completed.append(took[proc])
             report = json.loads(out.read_text())
             idle = idle and not report["counts"] and report["delivery"]["sent"] == 0
         self.idle = idle
@@ -330,7 +206,7 @@ class Daemons:
 
     def _pending(self, condition: Any) -> int:
         query = sa.select(sa.func.count()).select_from(Outbox)
-        with self.engine.connect() as db:
+        with store.reader(self.engine).connect() as db:
             return int(
                 db.execute(query.where(col(Outbox.status) == "pending", condition)).scalar_one()
             )
@@ -347,6 +223,39 @@ def catch_up(daemons: Daemons, count: int, now: dt.datetime, limit: int = 20) ->
     raise RuntimeError("the backlog was not caught up")
 
 
+def kill_repeatedly(
+    daemons: Daemons,
+    rng: random.Random,
+    kills: int,
+    count: int,
+    idle: float,
+    with_work: float,
+    expected: int,
+) -> dt.datetime:
+    """Rounds of `count` daemons, killed, until `kills` kills; returns the clock reached.
+
+    Kill moments run from late in the start-up over the work, so that the kills are spread over
+    the whole backlog; a third are aimed at the send window while mail is still due."""
+    now = BASE_NOW
+    work_s = max(with_work - idle, 0.2)
+    for _ in range(kills * 4 + 50):
+        if daemons.kills >= kills:
+            break
+        mail_due = len({a.key for a in daemons.inbox.arrivals}) < expected
+        plans: list[float | str | None] = []
+        for n in range(count):
+            window = n == 0 and mail_due and rng.random() < 0.3
+            delay = rng.uniform(0.8, 1.0) * idle + rng.uniform(0, 2.5 * work_s / kills)
+            plans.append("window" if window else delay)
+        daemons.round(now, plans)
+        if not mail_due:  # an idle run's length follows the machine's load
+            for seconds in daemons.completed:
+                idle = 0.7 * idle + 0.3 * seconds
+        if daemons.claimed_ahead(now):
+            now += RETRY_STEP
+    return now
+
+
 def timed_run(daemons: Daemons, now: dt.datetime) -> float:
     begin = time.monotonic()
     daemons.round(now, [None])
@@ -354,40 +263,6 @@ def timed_run(daemons: Daemons, now: dt.datetime) -> float:
 
 
 # --- the whole measurement -------------------------------------------------------------------
-
-_names = iter(range(1, 1_000_000))
-
-
-@dataclass
-class Stores:
-    """The seeded store and its copy for the reference run: configs and engines."""
-
-    run: Path
-    reference: Path
-    urls: tuple[str, str]
-
-
-def make_stores(work: Path, port: int, items: int, pg_prefix: str | None) -> Stores:
-    if pg_prefix is None:
-        seeded = write_config(work / "seed", port, None)
-        seed(seeded, items)
-        configs = []
-        for name in ("run", "reference"):
-            config = write_config(work / name, port, None)
-            for part in seeded.parent.glob("routing.db*"):
-                shutil.copyfile(part, config.parent / part.name)
-            configs.append(config)
-        urls = tuple(f"sqlite:///{c.parent / 'routing.db'}" for c in configs)
-        return Stores(configs[0], configs[1], (urls[0], urls[1]))
-    tag = f"crash_{os.getpid()}_{next(_names)}"
-    seed_url = postgres.create_database(pg_prefix, f"{tag}_seed")
-    seed(write_config(work / "seed", port, seed_url), items)
-    run_url, reference_url = (
-        postgres.create_database(pg_prefix, f"{tag}_{n}", f"{tag}_seed") for n in ("run", "ref")
-    )
-    run = write_config(work / "run", port, run_url)
-    reference = write_config(work / "reference", port, reference_url)
-    return Stores(run, reference, (run_url, reference_url))
 
 
 def measure(
@@ -407,29 +282,20 @@ def measure(
     with smtp_server(inbox=inbox) as (_, port):
         stores = make_stores(work, port, items, pg_prefix if backend == "postgres" else None)
         engines = [store.make_engine(url) for url in stores.urls]
+        if backend == "postgres":
+            figures.databases = [url.rsplit("/", 1)[1] for url in (*stores.urls, stores.seed_url)]
         try:
-            reference = Daemons(stores.reference, engines[1], inbox, work / "reference")
+            reference = Daemons(stores.reference, engines[1], inbox, port, work / "reference")
             with_work = timed_run(reference, BASE_NOW)
             catch_up(reference, 1, BASE_NOW)
-            idle = timed_run(reference, BASE_NOW)
+            idle = min(reference.completed)  # the last round had nothing to do
             expected = {a.key: a.message_id for a in inbox.arrivals}
             assert len(expected) == len(inbox.arrivals), "the reference run sent a message twice"
             want = dump(engines[1])
             inbox.reset()
 
-            daemons = Daemons(stores.run, engines[0], inbox, work / "run")
-            now = BASE_NOW
-            spread = 0.35 * idle + 3 * max(with_work - idle, 0.1) / max(kills, 1)
-            for _ in range(kills * 4 + 50):
-                if daemons.kills >= kills:
-                    break
-                plans: list[float | str | None] = []
-                for n in range(count):
-                    window = n == 0 and rng.random() < 0.3
-                    plans.append("window" if window else 0.75 * idle + rng.uniform(0, spread))
-                daemons.round(now, plans)
-                if daemons.claimed_ahead(now):
-                    now += RETRY_STEP
+            daemons = Daemons(stores.run, engines[0], inbox, port, work / "run")
+            now = kill_repeatedly(daemons, rng, kills, count, idle, with_work, len(expected))
             catch_up(daemons, count, now)
             got = dump(engines[0])
         finally:
@@ -450,6 +316,7 @@ def measure(
     figures.differences = differences(got, want)
     figures.store_identical = not figures.differences
     figures.exit_codes = daemons.exit_codes
+    figures.unattributed = sum(1 for a in arrivals if a.pid is None)
     figures.seconds = time.monotonic() - began
     return figures
 
@@ -472,7 +339,7 @@ def installation_message_ids(work: Path) -> tuple[dict[str, str], dict[str, str]
                 if not has_id:
                     return None
                 inbox.reset()
-                catch_up(Daemons(config, engine, inbox, config.parent), 1, BASE_NOW)
+                catch_up(Daemons(config, engine, inbox, port, config.parent), 1, BASE_NOW)
             finally:
                 engine.dispose()
             found.append({a.key: a.message_id for a in inbox.arrivals})
@@ -496,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(figures.line())
-    print(f"exit codes of the daemon runs: {dict(figures.exit_codes)}")
+    print(f"exit codes of the daemon runs: {dict(figures.exit_codes)}, "
+          f"arrivals without a known sender: {figures.unattributed}")  # fmt: skip
     for line in figures.differences[:20]:
         print("  differs:", line)
     for key in figures.unexplained_duplicates:

@@ -7,6 +7,7 @@ has then arrived, but the client does not know it yet (the crash harness kills i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import os
 import socket
@@ -100,9 +101,9 @@ class HoldingInbox(Inbox):
         return "250 OK"
 
 
-def _owner_of(port: int, pids: Collection[int]) -> int | None:
-    """Which of `pids` has a TCP socket bound to local `port` on loopback (Linux: /proc)."""
-    inodes: set[str] = set()
+def _tcp_sockets() -> list[tuple[int, int, int, str]]:
+    """(local port, remote port, bytes not yet read, inode) of every TCP socket (Linux: /proc)."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -110,20 +111,47 @@ def _owner_of(port: int, pids: Collection[int]) -> int | None:
             continue
         for line in lines:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    for pid in pids:
-        try:
-            for fd in os.scandir(f"/proc/{pid}/fd"):
-                try:
-                    link = os.readlink(fd.path)
-                except OSError:
-                    continue
-                if link.startswith("socket:[") and link[8:-1] in inodes:
-                    return pid
-        except OSError:
-            continue
-    return None
+            local, remote = (int(a.rsplit(":", 1)[1], 16) for a in fields[1:3])
+            found.append((local, remote, int(fields[4].split(":")[1], 16), fields[9]))
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        for fd in os.scandir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                link = os.readlink(fd.path)
+                if link.startswith("socket:["):
+                    inodes.add(link[8:-1])
+    except OSError:
+        pass
+    return inodes
+
+
+def _owner_of(port: int, pids: Collection[int]) -> int | None:
+    """Which of `pids` has a TCP socket bound to local `port` (the client end of a session)."""
+    inodes = {inode for local, _, _, inode in _tcp_sockets() if local == port}
+    return next((pid for pid in pids if _socket_inodes(pid) & inodes), None)
+
+
+def settle(server_port: int, pid: int, limit_s: float = 1.0) -> None:
+    """With `pid` stopped: wait until the server has read all it sent, and a moment for the
+    handler to record it (bounded)."""
+    mine = _socket_inodes(pid)
+    sockets = _tcp_sockets()
+    ports = {
+        local for local, remote, _, inode in sockets if inode in mine and remote == server_port
+    }
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        unread = [
+            n for local, remote, n, _ in _tcp_sockets() if local == server_port and remote in ports
+        ]
+        if not any(unread):
+            break
+        time.sleep(0.002)
+    time.sleep(0.02)
 
 
 def free_port() -> int:
