@@ -52,7 +52,7 @@ import store
 from store.schedule_models import Outbox
 from tests import postgres
 from tests.crash_store import differences, dump, make_stores, seed, write_config
-from tests.smtp import HoldingInbox, settle, smtp_server
+from tests.smtp import HoldingInbox, smtp_server
 
 ROUTING = shutil.which("routing", path=str(Path(sys.executable).parent)) or "routing"
 # a Sunday: every backlog effect is due, and nothing new falls due for more than a day after
@@ -135,7 +135,7 @@ class Daemons:
             return
         if proc.poll() is not None:
             return  # it finished just before
-        settle(self.port, proc.pid)  # what it had sent is recorded at the server
+        self.inbox.settle(self.port, proc.pid)  # what it sent is recorded at the server
         mine = {a.key for a in list(self.inbox.arrivals) if a.pid == proc.pid}
         if mine:
             with store.reader(self.engine).connect() as db:

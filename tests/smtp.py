@@ -64,6 +64,7 @@ class HoldingInbox(Inbox):
         self.held = threading.Event()  # set while a reply is held; `held_pid` says whose
         self.held_pid: int | None = None
         self._release = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's, once it runs
 
     def hold_next(self, pid: int) -> None:
         with self._lock:
@@ -75,6 +76,26 @@ class HoldingInbox(Inbox):
         with self._lock:
             self._hold_for = None
         self._release.set()
+
+    def settle(self, server_port: int, pid: int, limit_s: float = 2.0) -> None:
+        """With `pid` stopped: wait until the server has read all that it sent and its event loop
+        has gone round a few times, so a message it finished sending is recorded (bounded)."""
+        mine = _socket_inodes(pid)
+        ports = {local for local, remote, _, inode in _tcp_sockets()
+                 if inode in mine and remote == server_port}  # fmt: skip
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            if not any(unread for local, remote, unread, _ in _tcp_sockets()
+                       if local == server_port and remote in ports):  # fmt: skip
+                break
+            time.sleep(0.002)
+        for _ in range(4):  # the read, the line parsed, the handler called: a turn each
+            turned = threading.Event()
+            if self.loop is None:
+                time.sleep(0.02)
+                continue
+            self.loop.call_soon_threadsafe(turned.set)
+            turned.wait(max(deadline - time.monotonic(), 0.05))
 
     def reset(self) -> None:
         with self._lock:
@@ -135,25 +156,6 @@ def _owner_of(port: int, pids: Collection[int]) -> int | None:
     return next((pid for pid in pids if _socket_inodes(pid) & inodes), None)
 
 
-def settle(server_port: int, pid: int, limit_s: float = 1.0) -> None:
-    """With `pid` stopped: wait until the server has read all it sent, and a moment for the
-    handler to record it (bounded)."""
-    mine = _socket_inodes(pid)
-    sockets = _tcp_sockets()
-    ports = {
-        local for local, remote, _, inode in sockets if inode in mine and remote == server_port
-    }
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        unread = [
-            n for local, remote, n, _ in _tcp_sockets() if local == server_port and remote in ports
-        ]
-        if not any(unread):
-            break
-        time.sleep(0.002)
-    time.sleep(0.02)
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -166,6 +168,8 @@ def smtp_server(port: int | None = None, inbox: Inbox | None = None) -> Iterator
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
+    if isinstance(inbox, HoldingInbox):
+        inbox.loop = controller.loop
     try:
         yield inbox, port
     finally:
