@@ -20,6 +20,7 @@ from rich.text import Text
 
 from routing.i18n import format_date, t
 from routing.render.schedule import heartbeat_line
+from routing.render.terminal import user_text
 
 __all__ = ["board_view"]
 
@@ -93,6 +94,7 @@ def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo) -> RenderableType:
     return Group(*parts)
 
 
+@user_text
 def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> RenderableType:
     columns = list(shaped["columns"])
     wide = width >= 24 * max(len(columns), 1) and width >= 120

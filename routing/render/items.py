@@ -19,6 +19,7 @@ from rich.text import Text
 
 from routing.i18n import format_date, t
 from routing.render.schedule import plan_view
+from routing.render.terminal import user_text
 
 __all__ = ["flow_view", "flows_table", "item_view", "items_table"]
 
@@ -44,6 +45,7 @@ def _flags(item: Mapping[str, Any]) -> Text:
 MIN_TITLE = 32
 
 
+@user_text
 def items_table(
     items: Sequence[Mapping[str, Any]], bodies: Mapping[str, str], width: int | None = None
 ) -> Table:
@@ -86,6 +88,7 @@ def items_table(
     return table
 
 
+@user_text
 def item_view(
     detail: Mapping[str, Any],
     bodies: Mapping[str, str],
@@ -203,6 +206,7 @@ def _time_sections(
     return parts
 
 
+@user_text
 def flows_table(flows: Sequence[Mapping[str, Any]]) -> Table:
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column(t("label.name"), style="bold")
@@ -222,6 +226,7 @@ def flows_table(flows: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
+@user_text
 def flow_view(flow: Mapping[str, Any], bodies: Mapping[str, str]) -> RenderableType:
     states = Table(box=box.SIMPLE_HEAD, title=t("label.states"), title_justify="left")
     states.add_column(t("label.state"), style="bold")
