@@ -134,5 +134,5 @@ def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> Renderabl
     for ending in shaped.get("calendar_ends", []):
         parts.append(Text(f"⚠ {ending['advice']}", style="yellow"))
     now = dt.datetime.fromisoformat(shaped["now"]).astimezone(tz)
-    return Panel(Group(*parts), title=t("board.title", now=format_date(now, with_time=True)),
+    return Panel(Group(*parts), title=Text(t("board.title", now=format_date(now, with_time=True))),
                  title_align="left")  # fmt: skip

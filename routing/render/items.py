@@ -126,7 +126,9 @@ def item_view(
     parts.append(possible if detail["possible"] else Text(t("err.nothing_possible"), style="dim"))
     parts.append(history)
     parts.extend(_time_sections(detail, bodies, tz))
-    return Panel(Group(*parts), title=f"#{detail['id']} {detail['title']}", title_align="left")
+    return Panel(
+        Group(*parts), title=Text(f"#{detail['id']} {detail['title']}"), title_align="left"
+    )
 
 
 NARROW = 110  # below this a timeline row puts its note under the step instead of beside it
@@ -258,6 +260,6 @@ def flow_view(flow: Mapping[str, Any], bodies: Mapping[str, str]) -> RenderableT
     )
     return Panel(
         Group(states, triggers, footer),
-        title=f"{flow['name']} — {flow['title']} ({flow['version']})",
+        title=Text(f"{flow['name']} — {flow['title']} ({flow['version']})"),
         title_align="left",
     )

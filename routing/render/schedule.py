@@ -96,8 +96,8 @@ def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
             parts.append(_plan_table(earliest, tz, t("plan.earliest", target=later)))
         else:
             parts.append(Text(t("plan.none_reachable"), style="red"))
-    title = f"#{shaped['item']} {shaped['title']} → {shaped['target_body']}"
-    return Panel(Group(*parts), title=title, title_align="left")
+    title = Text(f"#{shaped['item']} {shaped['title']} → {shaped['target_body']}")
+    return Panel(Group(*parts), title=title, title_align="left")  # Text: a str title is markup
 
 
 @user_text

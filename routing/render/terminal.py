@@ -33,7 +33,7 @@ R = TypeVar("R")
 def shown(value: Any) -> Any:
     """`value` with every string in it (keys too) made visible; other values as they are."""
     if isinstance(value, str):
-        return visible(value)
+        return visible(value, keep="\n\t")  # rich expands a tab into spaces
     if isinstance(value, Mapping):
         return {shown(key): shown(item) for key, item in value.items()}
     if isinstance(value, list):
