@@ -379,3 +379,28 @@ def test_names_from_files_are_made_safe_not_refused(tmp_path: Path) -> None:
     config = edited_config(('name = "Regieteam Werk & Participatie"',
                             'name = "Regieteam\\u001b]0;pwned\\u0007 \\u202eW&P"'))  # fmt: skip
     assert config.bodies["regieteam"].name == "Regieteam]0;pwned W&P"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("move", "1", "\x1b]0;pwned\x07"),
+        ("show", "\x1b[2J"),
+        ("flows", "[link=file:///etc/passwd]x[/link]\x9b"),
+        ("new", "x", "--flow", "\x1b]8;;file:///etc/passwd\x1b\\y\x1b]8;;\x1b\\"),
+        ("edit", "1", "--owner", "Onbekend \u202eiets"),
+    ],
+)
+def test_an_error_that_echoes_input_shows_it_as_text(
+    cli: InProcessCli, config_path: Path, args: tuple[str, ...]
+) -> None:
+    """Through `main()` in a real process: the error line passes the same function as views."""
+    cli("new", "Bestaand", "--flow", "agendapunt-stuurgroep")
+    result = subprocess.run(
+        [ROUTING, *args], capture_output=True, env={**os.environ, "ROUTING_CONFIG": str(config_path)},
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode in (1, 2), result.stderr
+    stderr = result.stderr.decode("utf-8")
+    assert not _forbidden(stderr) and stderr.startswith("routing: "), stderr
+    assert len(stderr.strip().splitlines()) == 1
