@@ -27,6 +27,7 @@ import icalendar
 import pytest
 from markdown_it import MarkdownIt
 
+from routing.runtime import Runtime
 from routing.text import LIMITS, checked_block, checked_line, clean, json_text, one_line, visible
 from tests.conftest import ROUTING, InProcessCli
 
@@ -404,3 +405,49 @@ def test_an_error_that_echoes_input_shows_it_as_text(
     stderr = result.stderr.decode("utf-8")
     assert not _forbidden(stderr) and stderr.startswith("routing: "), stderr
     assert len(stderr.strip().splitlines()) == 1
+
+
+def test_summary_and_location_from_an_ics_file_are_made_safe_not_refused() -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from routing.calendar.ics_read import read_ics
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    event = (
+        "BEGIN:VEVENT\r\nUID:hostile-1\r\nDTSTART;TZID=Europe/Amsterdam:20250114T100000\r\n"
+        "SUMMARY:\x1b]0;pwned\x07Regieteam \u202eW&P\\nATTENDEE:mailto:evil@example.org\r\n"
+        "LOCATION:Zaal\x9b2J\\, 1\x00\r\nEND:VEVENT\r\n"
+    )
+    data = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//NL\r\n{event}END:VCALENDAR\r\n"
+    reading = read_ics(data.encode(), zone, dt.datetime(2025, 1, 1, tzinfo=zone),
+                       dt.datetime(2025, 2, 1, tzinfo=zone))  # fmt: skip
+    [meeting] = reading.meetings
+    assert meeting.summary == "]0;pwnedRegieteam W&P ATTENDEE:mailto:evil@example.org"
+    assert meeting.location == "Zaal2J, 1"
+
+
+def test_the_engine_checks_before_it_writes_on_both_databases(rt: Runtime) -> None:
+    """The rule lives in the engine, so every front end (CLI, daemon, a script) gets it."""
+    from routing.engine.items import ItemSpec, create_item, edit_item, move
+    from routing.errors import BadInput
+    from store import queries
+
+    item = create_item(rt, ItemSpec(title="Goed", flow="initiatief", note="regel 1\n\tregel 2"))
+    assert item.id is not None
+    attempts = [
+        lambda: create_item(rt, ItemSpec(title="a\x1b[2J", flow="initiatief")),
+        lambda: create_item(rt, ItemSpec(title="a", flow="initiatief", note="\x00")),
+        lambda: create_item(rt, ItemSpec(title="a", flow="initiatief", topics=["x\x07"])),
+        lambda: edit_item(rt, item.id, title="\u202egnp.exe"),
+        lambda: edit_item(rt, item.id, kenmerk="k" * 65),
+        lambda: move(rt, item.id, "agenderen", note="n\x9b"),
+    ]
+    with rt.session(read=True) as db:
+        before = [(i.id, i.title, i.version) for i in queries.list_items(db)]
+    for attempt in attempts:
+        with pytest.raises(BadInput):
+            attempt()
+    with rt.session(read=True) as db:
+        assert [(i.id, i.title, i.version) for i in queries.list_items(db)] == before
+        assert [e.note for e in queries.audit_trail(db, item.id)] == ["regel 1\n\tregel 2"]
