@@ -451,3 +451,25 @@ def test_the_engine_checks_before_it_writes_on_both_databases(rt: Runtime) -> No
     with rt.session(read=True) as db:
         assert [(i.id, i.title, i.version) for i in queries.list_items(db)] == before
         assert [e.note for e in queries.audit_trail(db, item.id)] == ["regel 1\n\tregel 2"]
+
+
+def test_addresses_from_the_config_carry_no_control_and_the_sender_no_line_break() -> None:
+    import datetime as dt
+
+    from routing.effects.delivery import build_message
+    from routing.errors import ConfigError
+    from store.schedule_models import Outbox
+    from tests.conftest import edited_config
+
+    with pytest.raises(ConfigError, match="people"):
+        edited_config(('"a.devries@hilversum.example"', '"a.devries\\u001b@hilversum.example"'))
+    row = Outbox(
+        key="k", message_id="<k@routing>", kind="reminder", recipients=["a@b.example"],
+        subject="Herinnering\r\nBcc: x@y.example \x1b]0;pwned\x07", body="regel\r\n\x1b[2Jtwee\x00",
+        created_at=dt.datetime(2024, 2, 5, 9, tzinfo=dt.UTC),
+    )  # fmt: skip
+    raw = build_message(row, "routing@regiogv.example\r\nBcc: z@y.example").as_bytes()
+    headers = raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    names = [line.split(b":", 1)[0] for line in headers.splitlines() if line[:1].strip()]
+    assert b"Bcc" not in names
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", raw)

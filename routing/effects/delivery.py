@@ -60,7 +60,7 @@ _POLICY = email.policy.default.clone(max_line_length=998)
 
 def build_message(row: Outbox, sender: str) -> EmailMessage:
     message = EmailMessage(policy=_POLICY)
-    message["From"] = sender
+    message["From"] = one_line(sender)
     message["To"] = ", ".join(row.recipients)
     message["Subject"] = one_line(row.subject)  # user text: never a line break into the header
     message["Date"] = email.utils.format_datetime(row.created_at)
