@@ -109,6 +109,21 @@ def hostile(cli: InProcessCli, config_path: Path) -> dict[str, object]:
                 "UPDATE outbox SET subject = subject || ?, body = body || ? WHERE id = ?",
                 (bad, "\n" + bad, row_id),
             )
+        # a message and an effect given up, with a reason that quotes user text
+        columns = [c[1] for c in db.execute("PRAGMA table_info(outbox)") if c[1] != "id"]
+        changed = {"key": "key || '-x'", "message_id": "message_id || '-x'", "status": "'failed'",
+                   "attempts": "3", "last_error": "?"}  # fmt: skip
+        db.execute(
+            f"INSERT INTO outbox ({', '.join(columns)}) SELECT"
+            f" {', '.join(changed.get(c, c) for c in columns)} FROM outbox WHERE id = ?",
+            (HOSTILE[0] + HOSTILE[3], rows[0][0]),
+        )
+        db.execute(
+            "INSERT INTO effect_failure (key, kind, item_id, attempts, first_at, next_attempt_at,"
+            " last_error, failed_at) VALUES (?, 'digest', NULL, 5, ?, NULL, ?, ?)",
+            ("digest:\x1b]0;pwned\x07", "2024-02-20 12:00:00.000000", HOSTILE[1] + HOSTILE[4],
+             "2024-02-20 12:00:00.000000"),
+        )  # fmt: skip
     return {"ids": ids, "db": db_path}
 
 
@@ -148,7 +163,7 @@ def test_hostile_text_in_the_store_is_shown_never_interpreted(
     # the literal text is there, in a visible form
     for shown in ("␛]0;pwned␇", "␛[2J", "[link=file:///etc/passwd]x[/link]", "[bold red]rood",
                   ":warning: emoji", "<U+009B>2J", "<U+202E>gnp.exe", "<U+2066>x<U+2069>",
-                  "nul<U+200B>breedte", "<script>alert(1)</script>"):  # fmt: skip
+                  "nul<U+200B>breedte", "<script>alert(1)</script>", "digest:␛]0;pwned␇"):  # fmt: skip
         assert shown in terminal, shown
     assert "⚠ emoji" not in terminal  # no emoji code replaced
 
