@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
-    "": 0, "errors": 0, "clock": 0, "i18n": 0, "calendar": 1, "config": 2, "runtime": 3, "engine": 4,
+    "": 0, "errors": 0, "clock": 0, "i18n": 0, "text": 0, "calendar": 1, "config": 2, "runtime": 3, "engine": 4,
     "effects": 5, "read": 6, "render": 7, "cli": 8, "__main__": 9,
 }  # fmt: skip
 MAX_LINES = 500

@@ -32,6 +32,7 @@ from icalendar.timezone import tzp
 
 from routing.errors import CalendarError
 from routing.i18n import format_date, t
+from routing.text import LIMITS, one_line
 
 __all__ = ["SKIP_REASONS", "IcsMeeting", "IcsReading", "IcsSkipped", "read_ics"]
 
@@ -450,9 +451,10 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _text(component: icalendar.Component, name: str) -> str:
-    """A text property on one line; of a property given twice, the first."""
+    """A text property on one line without control characters (data from a file is made safe,
+    not refused), cut to the limit of a name; of a property given twice, the first."""
     values = _as_list(_prop(component, name))
-    return " ".join(str(values[0]).split()) if values else ""
+    return one_line(" ".join(str(values[0]).split()), LIMITS["name"]) if values else ""
 
 
 def _summary(event: icalendar.Component) -> str:

@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
 
 from routing import i18n
 from routing.cli import audit, items, meetings, setup
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
-from routing.cli.common import close_runtimes, env_language, settings
+from routing.cli.common import close_runtimes, env_language, make_console, settings
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
@@ -95,7 +94,7 @@ app.add_typer(audit.audit_app, name="audit")
 
 def _fail(message: str, code: int) -> None:
     message = mask(message)  # whatever a message quotes, the secrets in force never show
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"routing: {message}", markup=False)
+    make_console(stderr=True, soft_wrap=True).print(f"routing: {message}")
     raise SystemExit(code)
 
 
@@ -107,7 +106,7 @@ def run(entry: Callable[[], T]) -> T | None:
         _fail(str(error), error.exit_code)
     except click_exceptions.NoArgsIsHelpError as error:
         # `routing` or `routing meeting` alone: the help itself, as click shows it (exit 2)
-        Console(stderr=True, highlight=False, soft_wrap=True).print(error.message, markup=False)
+        make_console(stderr=True, soft_wrap=True).print(error.message)
         raise SystemExit(EXIT_USAGE) from None
     except click_exceptions.UsageError as error:
         _fail(usage_line(error), EXIT_USAGE)

@@ -7,7 +7,6 @@ Kept apart from `routing.cli.app` so command groups can live in modules of their
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
@@ -52,8 +51,11 @@ settings: dict[str, str | None] = {"lang": None, "debug": None}
 _opened: list[Runtime] = []
 
 
-def make_console() -> Console:
-    return Console(highlight=False)
+def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+    """Every console of the CLI: user text shown as text (`routing.render.terminal`)."""
+    from routing.render import terminal
+
+    return terminal.console(stderr=stderr, soft_wrap=soft_wrap)
 
 
 def open_runtime(
@@ -86,7 +88,9 @@ def close_runtimes() -> None:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from routing.text import json_text
+
+    sys.stdout.write(json_text(data) + "\n")
 
 
 def parse_day(text: str, rt: Runtime) -> dt.date:

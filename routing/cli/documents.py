@@ -5,7 +5,6 @@ Registered on the app by `routing.cli.app`; like every command they only parse, 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from routing.cli.common import (
     parse_day,
 )
 from routing.errors import BadInput
+from routing.text import json_text
 
 __all__ = ["agenda", "besluitenlijst"]
 
@@ -105,10 +105,7 @@ def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: ZoneInf
     if fmt == "json" and output is None:
         emit_json(document)
         return
-    if fmt == "json":
-        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = render(document, fmt, tz)
+    text = json_text(document) + "\n" if fmt == "json" else render(document, fmt, tz)
     if output is None:
         sys.stdout.write(text)
         return

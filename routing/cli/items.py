@@ -9,7 +9,6 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from routing import i18n
 from routing.cli.common import (
@@ -160,7 +159,7 @@ def new(
     else:
         sys.stdout.write(f"{item.id}\n")
     if warning:
-        Console(stderr=True, highlight=False).print(warning, style="yellow", markup=False)
+        make_console(stderr=True).print(warning, style="yellow")
 
 
 def _target_warning(rt: Any, item_id: int | None) -> str | None:
@@ -350,7 +349,7 @@ def edit(
     make_console().print(i18n.t("cli.edited", id=item_id))
     warning = _target_warning(rt, item.id) if item.target_meeting_at else None
     if warning:
-        Console(stderr=True, highlight=False).print(warning, style="yellow", markup=False)
+        make_console(stderr=True).print(warning, style="yellow")
 
 
 def plan(

@@ -30,6 +30,8 @@ from routing.config.notify import NotifySettings, notify_settings
 from routing.config.schema import ROOT, Problems, dotted
 from routing.errors import CalendarError, ConfigError, NotFound
 from routing.i18n import t
+from routing.text import LIMITS, one_line
+from routing.text import clean as clean_text
 
 __all__ = [
     "BODY_KINDS",
@@ -146,12 +148,12 @@ def parse_config(text: str, path: Path) -> Config:
     secretariat = clean.get("secretariat", {})
     return Config(
         path=path,
-        region=region.get("name", "Gooi en Vechtstreek"),
+        region=_name(region.get("name", "Gooi en Vechtstreek")),
         timezone=tz,
         language=language,
         database_url=url,
         bodies=bodies,
-        secretariat_name=secretariat.get("name", "Secretariaat"),
+        secretariat_name=_name(secretariat.get("name", "Secretariaat")),
         secretariat_email=tuple(secretariat.get("email", [])),
         ei_topics=frozenset(topic.lower() for topic in ei.get("topics", [])),
         flow_paths=tuple(
@@ -284,14 +286,19 @@ def _parse_bodies(
             problems.add(where, "config.person_handover")
         bodies[key] = Body(
             key=key,
-            name=table.get("name", key),
+            name=_name(table.get("name", key)),
             kind=kind,
             email=tuple(table.get("email", [])),
-            description=table.get("description", ""),
+            description=clean_text(table.get("description", "")),
             calendar=calendar,
             handover_to=table.get("handover_to"),
             handover_lead=table.get("handover_lead") or None,
             handover_at=table.get("handover_at") or None,
-            location=table.get("location") or None,
+            location=_name(table.get("location", "")) or None,
         )
     return bodies
+
+
+def _name(value: str) -> str:
+    """A name from the file: made safe to show and mail (one line, no controls), not refused."""
+    return one_line(value, LIMITS["name"])

@@ -16,7 +16,10 @@ from routing.i18n import t
 
 __all__ = ["is_address", "owner_address", "resolve_owner"]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# no space and no control character: an address goes into a mail header as it is
+_EMAIL = re.compile(
+    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+)
 
 
 def is_address(text: str) -> bool:

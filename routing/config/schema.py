@@ -43,7 +43,10 @@ __all__ = [
     "key_paths",
 ]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# no space and no control character: an address goes into a mail header as it is
+_EMAIL = re.compile(
+    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+)
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 

@@ -34,6 +34,7 @@ from routing.config.notify import NotifySettings
 from routing.config.secrets import mask
 from routing.errors import BadInput, fault_summary
 from routing.i18n import t
+from routing.text import clean, one_line
 from store import outbox as outbox_queries
 from store.schedule_models import Outbox
 
@@ -59,13 +60,13 @@ _POLICY = email.policy.default.clone(max_line_length=998)
 
 def build_message(row: Outbox, sender: str) -> EmailMessage:
     message = EmailMessage(policy=_POLICY)
-    message["From"] = sender
+    message["From"] = one_line(sender)
     message["To"] = ", ".join(row.recipients)
-    message["Subject"] = row.subject
+    message["Subject"] = one_line(row.subject)  # user text: never a line break into the header
     message["Date"] = email.utils.format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
     message["X-Routing-Key"] = row.key
-    message.set_content(row.body, charset="utf-8")
+    message.set_content(clean(row.body), charset="utf-8")
     return message
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from flows import FlowDefinition
-from routing import calendar
+from routing import calendar, text
 from routing.config.access import require_body
 from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
@@ -88,7 +88,24 @@ def _check_asked(asked: str) -> str:
     return asked
 
 
+def _checked_spec(spec: ItemSpec) -> ItemSpec:
+    """The user's text of a new item, checked by the rules of `routing.text`."""
+    return dataclasses.replace(
+        spec,
+        title=text.checked_line("title", spec.title),
+        kenmerk=None if spec.kenmerk is None else text.checked_line("kenmerk", spec.kenmerk),
+        owner=None if spec.owner is None else text.checked_line("owner", spec.owner),
+        topics=[text.checked_line("topic", topic) for topic in spec.topics],
+        note=_checked_note(spec.note),
+    )
+
+
+def _checked_note(note: str | None) -> str | None:
+    return None if note is None else text.checked_block("note", note)
+
+
 def create_item(rt: Runtime, spec: ItemSpec) -> Item:
+    spec = _checked_spec(spec)
     if not spec.title.strip():
         raise BadInput(t("err.title_missing"))
     topics = _clean_topics(spec.topics)
@@ -214,6 +231,7 @@ def move(
     expected_version: int | None = None,
     inform_ei: bool | None = None,
 ) -> Moved:
+    note = _checked_note(note)
     now = rt.clock.now()
     loaded = loaded_version(rt, item_id, expected_version)
     with rt.session() as db:
@@ -335,17 +353,18 @@ def edit_item(
     """
     changes: dict[str, object] = {}
     if title is not None:
+        title = text.checked_line("title", title)
         if not title.strip():
             raise BadInput(t("err.title_empty"))
         changes["title"] = title.strip()
     if kenmerk is not None:
-        changes["kenmerk"] = kenmerk.strip() or None
+        changes["kenmerk"] = text.checked_line("kenmerk", kenmerk) or None
     if owner is not None:
-        changes["owner"] = resolve_owner(rt.config, owner)
+        changes["owner"] = resolve_owner(rt.config, text.checked_line("owner", owner))
     if asked is not None:
         changes["asked"] = _check_asked(asked)
-    adding = _clean_topics(add_topics)
-    removing = set(_clean_topics(remove_topics))
+    adding = _clean_topics([text.checked_line("topic", topic) for topic in add_topics])
+    removing = set(_clean_topics([text.checked_line("topic", topic) for topic in remove_topics]))
     now = rt.clock.now()
     loaded = loaded_version(rt, item_id, expected_version)
     with rt.session() as db:

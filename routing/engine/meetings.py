@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from flows import REFLEXIVE
-from routing import calendar
+from routing import calendar, text
 from routing.config.access import require_body
 from routing.engine import items as engine
 from routing.engine import machines, meeting_changes
@@ -260,6 +260,14 @@ def _clash(db: Session, rt: Runtime, body: str, start: dt.datetime, own: int | N
         )
 
 
+def _checked_reason(reason: str | None) -> str | None:
+    return None if reason is None else text.checked_block("reason", reason)
+
+
+def _checked_note(note: str | None) -> str | None:
+    return None if note is None else text.checked_block("note", note)
+
+
 def _future(rt: Runtime, moment: dt.datetime, now: dt.datetime, what: str) -> None:
     if moment <= now:
         raise BadInput(
@@ -281,6 +289,7 @@ def move_meeting(
 
     A new date without a time keeps the meeting's hour.
     """
+    reason = _checked_reason(reason)
     _changeable(rt, body)
     now = rt.clock.now()
     tz = rt.config.timezone
@@ -304,6 +313,7 @@ def cancel_meeting(
     rt: Runtime, body: str, when: dt.datetime, has_time: bool, reason: str | None
 ) -> meeting_changes.ChangeResult:
     """`routing meeting cancel`: its items go to the body's next feasible meeting."""
+    reason = _checked_reason(reason)
     _changeable(rt, body)
     now = rt.clock.now()
     with rt.session() as db:
@@ -319,6 +329,9 @@ def add_meeting(
     rt: Runtime, body: str, start: dt.datetime, reason: str | None, location: str | None = None
 ) -> meeting_changes.ChangeResult:
     """`routing meeting add`: an extra meeting; items are planned on it from now on."""
+    reason = _checked_reason(reason)
+    if location is not None:
+        location = text.checked_line("location", location) or None
     _changeable(rt, body)
     now = rt.clock.now()
     with rt.session() as db:
@@ -356,7 +369,7 @@ def close_meeting(
     """Fire each item's outcome; `choose` asks per item when `outcomes` is empty."""
     require_body(rt.config.access, rt.identity, body, rt.config.body(body).name, "close")
     now = rt.clock.now()
-    notes = notes or {}
+    notes = {item_id: text.checked_block("note", note) for item_id, note in (notes or {}).items()}
     results: list[Closed] = []
     with rt.session() as db:
         meeting = meeting_on_day(rt, current_calendars(rt, db), body, day)
@@ -384,6 +397,7 @@ def close_meeting(
             trigger, note = outcomes.get(item.id), notes.get(item.id)
             if trigger is None and choose is not None and not outcomes:
                 trigger, note = choose(item, machines.possible_triggers(flow, item.state))
+                note = _checked_note(note)
             if trigger is None:
                 results.append(Closed(item.id, item.title, None, item.state, item.state))
                 continue
@@ -427,6 +441,7 @@ def _record_close(
 
 def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
     """Record that an item's papers are in: its reminder and papers deadline are met."""
+    note = _checked_note(note)
     now = rt.clock.now()
     with rt.session() as db:
         item = engine.load_item(db, item_id)

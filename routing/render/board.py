@@ -20,6 +20,7 @@ from rich.text import Text
 
 from routing.i18n import format_date, t
 from routing.render.schedule import heartbeat_line
+from routing.render.terminal import user_text
 
 __all__ = ["board_view"]
 
@@ -93,6 +94,7 @@ def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo) -> RenderableType:
     return Group(*parts)
 
 
+@user_text
 def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> RenderableType:
     columns = list(shaped["columns"])
     wide = width >= 24 * max(len(columns), 1) and width >= 120
@@ -132,5 +134,5 @@ def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> Renderabl
     for ending in shaped.get("calendar_ends", []):
         parts.append(Text(f"⚠ {ending['advice']}", style="yellow"))
     now = dt.datetime.fromisoformat(shaped["now"]).astimezone(tz)
-    return Panel(Group(*parts), title=t("board.title", now=format_date(now, with_time=True)),
+    return Panel(Group(*parts), title=Text(t("board.title", now=format_date(now, with_time=True))),
                  title_align="left")  # fmt: skip

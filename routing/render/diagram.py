@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from flows.schema import REFLEXIVE, FlowDefinition, StateDef, TriggerDef
 from routing.errors import BadInput
 from routing.i18n import t
+from routing.text import one_line, visible
 
 if TYPE_CHECKING:
     import pygraphviz
@@ -85,7 +86,11 @@ def _check_current(flow: FlowDefinition, current: str | None) -> None:
 def _mermaid_text(text: str) -> str:
     """`text` inside a quoted Mermaid label: entity codes for what Mermaid would read itself."""
     return (
-        text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+        one_line(text)
+        .replace("#", "#35;")
+        .replace('"', "#quot;")
+        .replace("<", "#lt;")
+        .replace(">", "#gt;")
     )
 
 
@@ -110,7 +115,7 @@ def mermaid(flow: FlowDefinition, body_names: Mapping[str, str], current: str | 
     ids = _mermaid_ids(flow)
     lines = [
         "---",
-        f"title: {json.dumps(flow.title, ensure_ascii=False)}",  # a YAML string
+        f"title: {json.dumps(one_line(flow.title), ensure_ascii=False)}",  # a YAML string
         "---",
         "flowchart LR",
     ]
@@ -159,8 +164,8 @@ def mermaid(flow: FlowDefinition, body_names: Mapping[str, str], current: str | 
 
 def _node_label(state: StateDef) -> str:
     """An HTML-like label: the title, and the state name small below it."""
-    title = html.escape(state.title)
-    name = html.escape(state.name)
+    title = html.escape(one_line(state.title))
+    name = html.escape(one_line(state.name))
     return f'<{title}<BR/><FONT POINT-SIZE="9" COLOR="#555555">{name}</FONT>>'
 
 
@@ -178,7 +183,7 @@ def graph(
     g.graph_attr.update(
         rankdir="LR",
         fontname=FONT,
-        label=flow.title,
+        label=one_line(flow.title),
         labelloc="t",
         fontsize="16",
         nodesep="0.35",
@@ -217,7 +222,7 @@ def graph(
     g.add_node(START_NODE, shape="point", width="0.15", label="")
     g.add_edge(START_NODE, flow.initial)
     for source, target, trigger in _edges(flow):
-        attrs = {"label": trigger.name, "tooltip": trigger.title or trigger.name}
+        attrs = {"label": trigger.name, "tooltip": one_line(trigger.title or trigger.name)}
         if _is_side_path(trigger):
             if trigger.dest != REFLEXIVE and source != trigger.sources[-1]:
                 attrs["label"] = ""  # these edges converge on one state: name the trigger once
@@ -254,7 +259,7 @@ def _quiet_fontconfig() -> Iterator[None]:
             captured.seek(0)
             for line in captured.read().decode("utf-8", "replace").splitlines():
                 if line.strip() and not line.startswith("Fontconfig warning"):
-                    sys.stderr.write(line + "\n")
+                    sys.stderr.write(visible(line) + "\n")
 
 
 def write_diagram(

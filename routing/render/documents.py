@@ -1,7 +1,10 @@
 """Meeting documents rendered through Jinja templates: Markdown for mail, HTML for print.
 
 The templates live in `routing/render/templates/`. HTML is autoescaped (a title with `<` or `&`
-stays text); Markdown escapes the few characters that would turn a title into markup. Every label
+stays text); Markdown escapes the characters that would turn a title into markup, and a note's
+line breaks stay inside its list item, so no user text starts a heading, a list, a table or a
+link. Every value a template prints loses its control characters and bidi overrides first
+(`routing.text.clean`). Every label
 comes from the message catalogue, so a document follows `--lang` like the rest of the program.
 """
 
@@ -13,14 +16,41 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from routing import i18n
 from routing.engine import confidentiality
+from routing.text import clean
 
 __all__ = ["FORMATS", "render"]
 
 FORMATS = ("md", "html", "json")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>])")
+# & only where it would start an entity (&lt; shown as "&lt;", not as "<")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~]|&(?=#?\w+;))")
+# what starts a block at the beginning of a line: a list (- + * 1. 1)), a setext underline (=)
+_MD_NUMBERED = re.compile(r"^(\d+)([.)])")
+# a note's next line: a hard break, indented under "   - Notitie: " so it stays in its item
+_MD_BREAK = "  \n     "
+
+
+def markdown_text(value: object) -> str:
+    """User text as Markdown that shows it, never interprets it."""
+    lines = clean(str(value), keep="\n").split("\n")
+    return _MD_BREAK.join(_markdown_line(line.strip()) for line in lines)
+
+
+def _markdown_line(line: str) -> str:
+    line = _MD_SPECIAL.sub(r"\\\1", line)
+    if _MD_NUMBERED.match(line):
+        return _MD_NUMBERED.sub(r"\1\\\2", line)
+    return re.sub(r"^([-+=])", r"\\\1", line)
+
+
+def _printable(value: Any) -> Any:
+    """Jinja's finalize: every printed string without controls; autoescaping comes after."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean(value, keep="\n")
+    return value
 
 
 def _environment() -> Environment:
@@ -28,6 +58,7 @@ def _environment() -> Environment:
         loader=PackageLoader("routing.render", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
         undefined=StrictUndefined,
+        finalize=_printable,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -67,7 +98,7 @@ def render(document: dict[str, Any], fmt: str, tz: ZoneInfo) -> str:
             day=lambda iso: i18n.format_date(dt.date.fromisoformat(iso)),
             papers=papers,
             reference=reference,
-            md=lambda text: _MD_SPECIAL.sub(r"\\\1", str(text)),
+            md=markdown_text,
         )
     )
     # blank lines the loops leave behind would split a Markdown list into many lists

@@ -6,7 +6,8 @@ events already in the calendar instead of adding copies. SEQUENCE and LAST-MODIF
 data, so a client can tell a changed event from an unchanged one.
 
 Calendars get shared and synchronised to phones: a confidential item appears in them only by its
-reference (kenmerk, else its number), as in a document marked openbaar.
+reference (kenmerk, else its number), as in a document marked openbaar. Every text value loses
+its control characters first (`routing.text`); icalendar escapes the rest (`,` `;` `\\` newline).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from routing.engine.confidentiality import Audience
 from routing.engine.planning import OPEN_STATUSES
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
+from routing.text import clean, one_line
 from store import Item, queries
 from store import deadlines as deadline_queries
 from store.schedule_models import Deadline, MeetingRow
@@ -135,9 +137,9 @@ def _meeting_event(
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", start + MEETING_LENGTH)
-    event.add("summary", row["body_name"])
+    event.add("summary", one_line(row["body_name"]))
     if row.get("location"):
-        event.add("location", row["location"])
+        event.add("location", one_line(row["location"]))
     lines = []
     if row.get("papers_due"):
         papers_due = dt.datetime.fromisoformat(row["papers_due"]).astimezone(start.tzinfo)
@@ -152,7 +154,7 @@ def _meeting_event(
     if row.get("status") == "cancelled":
         event.add("status", "CANCELLED")
         lines.insert(0, t("ics.cancelled"))
-    event.add("description", "\n".join(lines))
+    event.add("description", clean("\n".join(lines), keep="\n"))
     event.add("categories", [t("ics.category_meeting")])
     event.add("transp", "OPAQUE")
     event.add("sequence", stored.sequence if stored is not None else 0)
@@ -181,6 +183,7 @@ def _deadline_event(
     summary = t(f"ics.deadline_{deadline.kind}", label=_label(item), body=names[deadline.body])
     if deadline.status == "escalated":
         summary = f"{t('ics.missed')}: {summary}"
+    summary = one_line(summary)
     event.add("summary", summary)
     event.add(
         "description",

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from routing.i18n import format_date, t
 from routing.render.schedule import plan_view
+from routing.render.terminal import user_text
 
 __all__ = ["flow_view", "flows_table", "item_view", "items_table"]
 
@@ -44,6 +45,7 @@ def _flags(item: Mapping[str, Any]) -> Text:
 MIN_TITLE = 32
 
 
+@user_text
 def items_table(
     items: Sequence[Mapping[str, Any]], bodies: Mapping[str, str], width: int | None = None
 ) -> Table:
@@ -86,6 +88,7 @@ def items_table(
     return table
 
 
+@user_text
 def item_view(
     detail: Mapping[str, Any],
     bodies: Mapping[str, str],
@@ -123,7 +126,9 @@ def item_view(
     parts.append(possible if detail["possible"] else Text(t("err.nothing_possible"), style="dim"))
     parts.append(history)
     parts.extend(_time_sections(detail, bodies, tz))
-    return Panel(Group(*parts), title=f"#{detail['id']} {detail['title']}", title_align="left")
+    return Panel(
+        Group(*parts), title=Text(f"#{detail['id']} {detail['title']}"), title_align="left"
+    )
 
 
 NARROW = 110  # below this a timeline row puts its note under the step instead of beside it
@@ -203,6 +208,7 @@ def _time_sections(
     return parts
 
 
+@user_text
 def flows_table(flows: Sequence[Mapping[str, Any]]) -> Table:
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column(t("label.name"), style="bold")
@@ -222,6 +228,7 @@ def flows_table(flows: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
+@user_text
 def flow_view(flow: Mapping[str, Any], bodies: Mapping[str, str]) -> RenderableType:
     states = Table(box=box.SIMPLE_HEAD, title=t("label.states"), title_justify="left")
     states.add_column(t("label.state"), style="bold")
@@ -253,6 +260,6 @@ def flow_view(flow: Mapping[str, Any], bodies: Mapping[str, str]) -> RenderableT
     )
     return Panel(
         Group(states, triggers, footer),
-        title=f"{flow['name']} — {flow['title']} ({flow['version']})",
+        title=Text(f"{flow['name']} — {flow['title']} ({flow['version']})"),
         title_align="left",
     )

@@ -21,6 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from routing.i18n import format_ago, format_date, t
+from routing.render import terminal
+from routing.render.terminal import user_text
+from routing.text import visible
 
 if TYPE_CHECKING:
     from routing.effects.delivery import DeliveryReport
@@ -69,6 +72,7 @@ def _plan_table(plan: Mapping[str, Any], tz: ZoneInfo, title: str) -> Table:
     return table
 
 
+@user_text
 def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
     parts: list[RenderableType] = []
     status, chosen, earliest = shaped["status"], shaped["plan"], shaped["earliest"]
@@ -92,10 +96,11 @@ def plan_view(shaped: Mapping[str, Any], tz: ZoneInfo) -> RenderableType:
             parts.append(_plan_table(earliest, tz, t("plan.earliest", target=later)))
         else:
             parts.append(Text(t("plan.none_reachable"), style="red"))
-    title = f"#{shaped['item']} {shaped['title']} → {shaped['target_body']}"
-    return Panel(Group(*parts), title=title, title_align="left")
+    title = Text(f"#{shaped['item']} {shaped['title']} → {shaped['target_body']}")
+    return Panel(Group(*parts), title=title, title_align="left")  # Text: a str title is markup
 
 
+@user_text
 def meetings_table(
     rows: Sequence[Mapping[str, Any]], tz: ZoneInfo, width: int | None = None
 ) -> Table:
@@ -156,6 +161,7 @@ def _change_mark(row: Mapping[str, Any]) -> str:
     return ""
 
 
+@user_text
 def heartbeat_line(beat: Mapping[str, Any]) -> Text:
     if beat["at"] is None:
         return Text(t("daemon.never"), style="yellow")
@@ -169,6 +175,7 @@ def heartbeat_line(beat: Mapping[str, Any]) -> Text:
     return text
 
 
+@user_text
 def sweep_view(report: SweepReport, sent: DeliveryReport) -> RenderableType:
     lines: list[RenderableType] = [Text(report.summary(), style="bold")]
     lines.extend(Text(f"  {line}") for line in report.lines)
@@ -179,6 +186,7 @@ def sweep_view(report: SweepReport, sent: DeliveryReport) -> RenderableType:
     return Group(*lines)
 
 
+@user_text
 def outbox_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=True)
     table.add_column(t("label.id"), justify="right", no_wrap=True)
@@ -208,6 +216,7 @@ def outbox_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
     return table
 
 
+@user_text
 def failed_effects_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
     """The sweep effects given up, with their reason (`routing outbox retry --failed`)."""
     table = Table(box=box.SIMPLE_HEAD, expand=True, title=t("failures.title"), title_justify="left")
@@ -225,6 +234,7 @@ def failed_effects_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Tab
     return table
 
 
+@user_text
 def closed_table(closed: Sequence[Closed]) -> Table:
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column(t("label.id"), justify="right")
@@ -241,9 +251,9 @@ def closed_table(closed: Sequence[Closed]) -> Table:
 
 def ask_outcome(item: Item, possible: list[str]) -> tuple[str | None, str | None]:
     """Ask the secretary for one item's outcome at a meeting (interactive `meeting close`)."""
-    console = Console(highlight=False)
+    console = terminal.console()
     skip = t("meeting.skip")
-    console.print(f"[bold]#{item.id} {item.title}[/bold] ({item.state})")
+    console.print(Text(f"#{item.id} {visible(item.title)}", style="bold"), f"({item.state})")
     choice = Prompt.ask(t("meeting.ask"), choices=[*possible, skip], default=skip, console=console)
     if choice == skip:
         return None, None
@@ -288,6 +298,7 @@ def import_dict(report: ImportReport) -> dict[str, Any]:
     }
 
 
+@user_text
 def import_view(report: ImportReport, tz: ZoneInfo) -> RenderableType:
     def when(moment: dt.datetime) -> str:
         return format_date(moment.astimezone(tz), with_time=True, weekday=True, short=True)
