@@ -355,3 +355,12 @@ def test_audit_export_is_for_administrators_and_verify_for_everyone(
         "registreren",
         "agenderen",
     ]
+
+
+def test_a_name_given_with_as_is_checked_like_any_text(cli: InProcessCli) -> None:
+    """The name goes into the audit trail: a control character in it is bad input, exit 2."""
+    refused = cli(
+        "new", "Werkcentrum", "--flow", "initiatief", "--as", "A\x1b]0;x\x07", check=False
+    )
+    assert refused.returncode == 2
+    assert "U+001B" in refused.stderr and "\x1b" not in refused.stderr

@@ -31,6 +31,7 @@ from typing import Any
 from routing.config.schema import Problems, dotted
 from routing.errors import RefusedByRules
 from routing.i18n import t
+from routing.text import checked_line
 
 __all__ = [
     "ENVIRONMENT",
@@ -174,6 +175,8 @@ def identify(
     if wanted is None:
         wanted = os.environ.get(ENVIRONMENT, "").strip() or None
         option = ENVIRONMENT
+    if wanted is not None:  # recorded in the audit trail: a name, on one line, not too long
+        wanted = checked_line("name", wanted)
     if daemon and wanted is None:
         wanted = "routing-daemon"  # the daemon's own steps are recorded under this name
     elif wanted is not None and not _self(wanted, login, person, people):
