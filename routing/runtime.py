@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 import store
@@ -24,12 +24,53 @@ from routing.config.flows import FlowCatalog
 from routing.errors import BadInput
 from routing.i18n import t
 
-__all__ = ["Runtime", "resolve_actor"]
+__all__ = [
+    "DatabaseNotReady",
+    "DatabaseUnreachable",
+    "Runtime",
+    "database_unreachable",
+    "resolve_actor",
+]
 
 
 class DatabaseNotReady(BadInput):
+    """The database answers, but its schema is missing or older than the code."""
+
     def __init__(self, url: str, detail: str) -> None:
+        self.url, self.detail = url, detail
         super().__init__(t("err.db_not_ready", url=url, detail=detail))
+
+
+class DatabaseUnreachable(BadInput):
+    """The database server does not answer (down, wrong address, no network): nothing was
+    changed, and running the command again once it is back is all it takes. Exit code 2, as
+    for every problem of the installation that the user, not the software, must solve."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url, self.detail = url, detail
+        super().__init__(t("err.db_unreachable", url=url, detail=detail))
+
+
+# SQLite's answers that mean "busy", not "gone": a writer holds the lock a moment longer
+_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached (rather than a fault of ours)."""
+    if isinstance(error, DatabaseUnreachable):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError | InterfaceError):
+        return not any(busy in str(error.orig) for busy in _BUSY)
+    return False
+
+
+def _detail(error: OperationalError) -> str:
+    """The driver's first line (psycopg adds a hint on a second): one line in a log or a
+    terminal, never the SQL statement SQLAlchemy appends."""
+    text = str(error.orig).strip()
+    return text.splitlines()[0].strip() if text else type(error.orig).__name__
 
 
 def resolve_actor(explicit: str | None) -> str:
@@ -87,7 +128,7 @@ class Runtime:
         except store.SchemaOutOfDate as exc:
             raise DatabaseNotReady(self.display_url, str(exc)) from None
         except OperationalError as exc:
-            raise DatabaseNotReady(self.display_url, str(exc.orig)) from None
+            raise DatabaseUnreachable(self.display_url, _detail(exc)) from None
         self._schema_checked = True
         return engine
 
