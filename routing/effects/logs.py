@@ -118,6 +118,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class _Stderr(logging.StreamHandler[TextIO]):
+    """To whatever `sys.stderr` is when a line is written (a test's captured stream comes and
+    goes; the process's own stderr in production). `handle` holds the lock around `emit`."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _choice(option: str, env: str, given: str | None, choices: tuple[str, ...]) -> str | None:
     value = given if given is not None else os.environ.get(env, "").strip() or None
     if value is None:
@@ -141,7 +153,7 @@ def configure(
     defaults); a second call replaces the first."""
     chosen_level = _choice("--log-level", "ROUTING_LOG_LEVEL", level, tuple(LEVELS)) or "info"
     chosen_format = _choice("--log-format", "ROUTING_LOG_FORMAT", log_format, FORMATS) or "text"
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler = logging.StreamHandler(stream) if stream else _Stderr()
     handler.set_name(_HANDLER_NAME)
     formatter = JsonFormatter(tz) if chosen_format == "json" else TextFormatter(tz)
     handler.setFormatter(formatter)
