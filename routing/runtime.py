@@ -66,7 +66,7 @@ def database_unreachable(error: BaseException) -> bool:
     return False
 
 
-def _detail(error: OperationalError) -> str:
+def _detail(error: DBAPIError) -> str:
     """The driver's first line (psycopg adds a hint on a second): one line in a log or a
     terminal, never the SQL statement SQLAlchemy appends."""
     text = str(error.orig).strip()
@@ -142,6 +142,10 @@ class Runtime:
             return store.migrate(self.raw_engine())
         except store.SchemaNewerThanCode as exc:
             raise BadInput(t("err.db_newer", url=self.display_url, revision=exc.revision)) from None
+        except OperationalError as exc:
+            if not database_unreachable(exc):
+                raise
+            raise DatabaseUnreachable(self.display_url, _detail(exc)) from None
 
     @property
     def display_url(self) -> str:
@@ -154,6 +158,17 @@ class Runtime:
         path that needs the calendars uses `routing.engine.meeting_sync.reading` instead."""
         with store.session(self.engine, write=not read) as db:
             yield db
+
+    def unreachable(self, error: BaseException) -> DatabaseUnreachable | None:
+        """`error` as the one-line "database not reachable" when that is what it says: the
+        database may go away in the middle of a command, after the check at its start."""
+        if isinstance(error, DatabaseUnreachable):
+            return error
+        if not isinstance(error, OperationalError | InterfaceError):
+            return None
+        if not database_unreachable(error):
+            return None
+        return DatabaseUnreachable(self.display_url, _detail(error))
 
     def close(self) -> None:
         """Close the database's pooled connections (the engine opens new ones if used again)."""

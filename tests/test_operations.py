@@ -212,6 +212,31 @@ def test_an_outage_is_said_once_then_at_most_once_a_minute(
     ]
 
 
+def test_a_database_gone_in_the_middle_of_a_command_is_one_line(
+    config_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the check at the start of a command, the database may still go away: the same
+    line and exit code as at the start, not "a fault in the software" (exit 3)."""
+    from routing.cli import app, common
+
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv("ROUTING_DATABASE_URL", f"postgresql+psycopg://u:pw@127.0.0.1:{port}/x")
+    common.open_runtime(str(config_path))
+
+    def command() -> None:
+        try:
+            raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("server closed"))
+        finally:
+            common.close_runtimes()  # as click closes the command's context
+
+    with pytest.raises(SystemExit) as stopped:
+        app.run(command)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("routing: Database postgresql+psycopg://u:***@127.0.0.1")
+    assert "niet bereikbaar (server closed)" in err and err.count("\n") == 1
+
+
 def test_busy_is_not_down() -> None:
     locked = OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
     gone = OperationalError(
@@ -259,7 +284,7 @@ def test_database_down_one_line_then_recovery(
     assert "tries again every 1s" in down_line and "routing init" not in down_line
 
     # meanwhile a command, and a sweep by hand: one clear line, exit 2, no advice to init
-    for args in (("daemon", "--once", "--now", NOW), ("list",), ("daemon", "--status")):
+    for args in (("daemon", "--once", "--now", NOW), ("list",), ("daemon", "--status"), ("init",)):
         result = cli(*args, check=False, env=env)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert result.stderr.count("\n") == 1, result.stderr

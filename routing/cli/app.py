@@ -20,7 +20,7 @@ from rich.console import Console
 from routing import i18n
 from routing.cli import documents as cli_documents
 from routing.cli import items, meetings, setup
-from routing.cli.common import close_runtimes, env_language, settings
+from routing.cli.common import close_runtimes, env_language, settings, unreachable_database
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
@@ -110,6 +110,9 @@ def run(entry: Callable[[], T]) -> T | None:
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # a bug: say so in one line, the traceback only on request
+        gone = unreachable_database(error)  # not a bug: the database went away meanwhile
+        if gone is not None:
+            _fail(str(gone), gone.exit_code)
         if settings.get("debug") or os.environ.get("ROUTING_DEBUG"):
             raise
         _fail(i18n.t("err.unexpected", error=fault_summary(error)), EXIT_FAULT)
