@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from routing.effects.daemon import Outage
+from routing.effects.logs import JsonFormatter, TextFormatter
 from routing.runtime import database_unreachable
 from tests import postgres
 from tests.conftest import ROUTING, Cli, InProcessCli
@@ -396,3 +397,15 @@ def test_systemd_verifies_the_units(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_a_log_line_shows_control_characters_instead_of_obeying_them() -> None:
+    """A subject someone typed reaches the log in a delivery failure: it must not set the
+    terminal's title, clear the screen or split one event over two lines."""
+    hostile = "ë\x1b]0;titel\x07\x1b[2J\nnep-regel\u009b"
+    record = logging.LogRecord("routing.x", logging.WARNING, "", 0, "failed: %s", (hostile,), None)
+    text = TextFormatter().format(record)
+    assert text.endswith(r"failed: ë\x1b]0;titel\x07\x1b[2J nep-regel\x9b"), text
+    line = JsonFormatter().format(record)
+    assert "\n" not in line and not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 for c in line)
+    assert json.loads(line)["message"] == f"failed: {hostile}"

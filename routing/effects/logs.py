@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -76,9 +77,17 @@ def _fields(record: logging.LogRecord, names: tuple[str, ...] = FIELDS) -> dict[
     return {name: getattr(record, name) for name in names if hasattr(record, name)}
 
 
+# C0 and C1 controls (and DEL) but the whitespace `split` handles: shown, never obeyed by a terminal
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# json.dumps escapes C0 itself; DEL and C1 it writes as they are
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
 def _one_line(text: str) -> str:
-    """A message or a value on one line: a log line is one event (journald, grep)."""
-    return " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+    """A message or a value on one line: a log line is one event (journald, grep), and a
+    subject someone typed cannot move the cursor of the terminal that shows it."""
+    text = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class TextFormatter(logging.Formatter):
@@ -115,7 +124,8 @@ class JsonFormatter(logging.Formatter):
         entry.update(_fields(record))
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        text = json.dumps(entry, ensure_ascii=False, default=str)
+        return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class _Stderr(logging.StreamHandler[TextIO]):
