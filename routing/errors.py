@@ -24,6 +24,7 @@ __all__ = [
     "RefusedByRules",
     "RoutingError",
     "TriggerNotPossible",
+    "fault_summary",
 ]
 
 EXIT_REFUSED = 1
@@ -114,3 +115,13 @@ class ItemChanged(RefusedByRules):
     def __init__(self, item_id: int, loaded_version: int) -> None:
         self.item_id = item_id
         super().__init__(t("err.item_changed", id=item_id, version=loaded_version))
+
+
+def fault_summary(error: BaseException, limit: int = 300) -> str:
+    """An unexpected error in one line: its type and the first line of its text. SQLAlchemy
+    appends the statement and its parameters (an item's title, a person's address) on later
+    lines, which a terminal, a log or a stored reason must not show."""
+    text = str(error).strip()
+    first = " ".join(text.splitlines()[0].split()) if text else ""
+    summary = f"{type(error).__name__}: {first}" if first else type(error).__name__
+    return summary if len(summary) <= limit else summary[: limit - 1] + "…"

@@ -7,8 +7,6 @@ schema is reported as "run 'routing init'" rather than as an SQL error.
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,26 +17,23 @@ from sqlmodel import Session
 
 import store
 from routing.clock import Clock, FixedClock, SystemClock, parse_moment
+from routing.config.access import Identity, identify
 from routing.config.file import Config, load_config
 from routing.config.flows import FlowCatalog
+from routing.config.secrets import mask
 from routing.errors import BadInput
 from routing.i18n import t
 
-__all__ = [
-    "DatabaseNotReady",
-    "DatabaseUnreachable",
-    "Runtime",
-    "database_unreachable",
-    "resolve_actor",
-]
+__all__ = ["DatabaseNotReady", "DatabaseUnreachable", "Runtime", "database_unreachable"]
 
 
 class DatabaseNotReady(BadInput):
     """The database answers, but its schema is missing or older than the code."""
 
     def __init__(self, url: str, detail: str) -> None:
-        self.url, self.detail = url, detail
-        super().__init__(t("err.db_not_ready", url=url, detail=detail))
+        # the driver's text may quote the connection string: mask what the environment holds
+        self.url, self.detail = url, mask(detail)
+        super().__init__(t("err.db_not_ready", url=url, detail=self.detail))
 
 
 class DatabaseUnreachable(BadInput):
@@ -47,8 +42,8 @@ class DatabaseUnreachable(BadInput):
     for every problem of the installation that the user, not the software, must solve."""
 
     def __init__(self, url: str, detail: str) -> None:
-        self.url, self.detail = url, detail
-        super().__init__(t("err.db_unreachable", url=url, detail=detail))
+        self.url, self.detail = url, mask(detail)
+        super().__init__(t("err.db_unreachable", url=url, detail=self.detail))
 
 
 # SQLite's answers that mean "busy", not "gone": a writer holds the lock a moment longer
@@ -73,24 +68,12 @@ def _detail(error: DBAPIError) -> str:
     return text.splitlines()[0].strip() if text else type(error.orig).__name__
 
 
-def resolve_actor(explicit: str | None) -> str:
-    """`--as NAME`, else `ROUTING_ACTOR`, else the login name."""
-    if explicit and explicit.strip():
-        return explicit.strip()
-    from_env = os.environ.get("ROUTING_ACTOR", "").strip()
-    if from_env:
-        return from_env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "onbekend"
-
-
 @dataclass
 class Runtime:
     config: Config
     clock: Clock
-    actor: str
+    actor: str  # the name the audit trail records (routing.config.access)
+    _identity: Identity | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
     # the schema is checked on first use; the daemon asks again before every sweep
     _schema_checked: bool = field(default=False, repr=False)
@@ -98,11 +81,26 @@ class Runtime:
 
     @classmethod
     def open(
-        cls, config_path: str | None = None, now: str | None = None, actor: str | None = None
+        cls,
+        config_path: str | None = None,
+        now: str | None = None,
+        actor: str | None = None,
+        *,
+        daemon: bool = False,
     ) -> Runtime:
+        """`actor` is `--as`; who may use it (or ROUTING_ACTOR) is routing.config.access's rule,
+        and `daemon` says the daemon runs (as the service account)."""
         config = load_config(config_path)
         clock: Clock = FixedClock(parse_moment(now, config.timezone)) if now else SystemClock()
-        return cls(config=config, clock=clock, actor=resolve_actor(actor))
+        identity = identify(config.access, config.people, actor, daemon=daemon)
+        return cls(config=config, clock=clock, actor=identity.name, _identity=identity)
+
+    @property
+    def identity(self) -> Identity:
+        """Who runs the command; a runtime built by hand acts as the login."""
+        if self._identity is None:
+            self._identity = identify(self.config.access, self.config.people)
+        return self._identity
 
     @property
     def catalog(self) -> FlowCatalog:

@@ -1,7 +1,8 @@
 """Queries on deadlines, in plain terms the engine, the sweep and the read models compose.
 
 No rules: what a deadline means and when it is met is decided in `routing`. The statuses are the
-schema's own vocabulary: open (to be met), escalated (missed, still awaited), done, superseded.
+schema's own vocabulary: open (to be met), escalated (missed, still awaited), done, superseded,
+failed (its effect failed too often; `requeue_failed` opens it again).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ __all__ = [
     "claim",
     "due_ids",
     "due_of_round",
+    "failed",
     "item_ids_on_meeting",
     "of_item",
     "open_by_item",
     "papers_on_meeting",
     "planned_counts",
+    "requeue_failed",
     "round_statuses",
     "since",
     "stranded_item_ids",
@@ -77,7 +80,8 @@ def open_by_item(db: Session) -> dict[int, list[Deadline]]:
 
 
 def due_ids(db: Session, now: dt.datetime, meetings_before: dt.datetime) -> Sequence[int]:
-    """Open deadlines due by `now`; a meeting counts once it is older than `meetings_before`."""
+    """Open deadlines due by `now`; a meeting counts once it is older than `meetings_before`.
+    One whose effect failed waits for its next attempt (ix_deadline_open_due still selects)."""
     return [
         deadline_id
         for deadline_id in db.exec(
@@ -87,10 +91,32 @@ def due_ids(db: Session, now: dt.datetime, meetings_before: dt.datetime) -> Sequ
                 ((col(Deadline.kind) != "meeting") & (col(Deadline.due_at) <= now))
                 | ((col(Deadline.kind) == "meeting") & (col(Deadline.due_at) <= meetings_before))
             )
+            .where(col(Deadline.next_attempt_at).is_(None) | (col(Deadline.next_attempt_at) <= now))
             .order_by(col(Deadline.due_at), col(Deadline.id))
         ).all()
         if deadline_id is not None
     ]
+
+
+def failed(db: Session) -> Sequence[Deadline]:
+    """Deadlines whose effect was given up, oldest first."""
+    return db.exec(
+        select(Deadline).where(Deadline.status == "failed").order_by(col(Deadline.id))
+    ).all()
+
+
+def requeue_failed(db: Session, deadline_ids: Collection[int] | None = None) -> list[int]:
+    """Open the failed deadlines (these, or all) again for the next sweep; returns their ids."""
+    query = select(Deadline).where(Deadline.status == "failed")
+    if deadline_ids is not None:
+        query = query.where(col(Deadline.id).in_(list(deadline_ids)))
+    found = []
+    for row in db.exec(query.with_for_update()).all():
+        row.status, row.handled_at, row.attempts, row.next_attempt_at = "open", None, 0, None
+        db.add(row)
+        assert row.id is not None
+        found.append(row.id)
+    return found
 
 
 def claim(db: Session, deadline_id: int) -> Deadline | None:

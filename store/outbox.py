@@ -1,7 +1,9 @@
 """Queries on the outbox and on effects done, for the engine, the sweep, delivery and read models.
 
 No rules: what a message says and when it is sent is decided in `routing`. An outbox row is
-pending, sent or failed; an effect row records that a scheduled effect happened, by its key.
+pending, sent or failed; an effect row records that a scheduled effect happened, by its key; an
+effect failure row that one is failing (or failed) and when it is tried again; the heartbeat
+says when the sweep last ran.
 """
 
 from __future__ import annotations
@@ -9,18 +11,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.schedule_models import Effect, Outbox
+from store.schedule_models import Effect, EffectFailure, Heartbeat, Outbox
 
 __all__ = [
+    "beat",
     "by_item",
     "claim",
     "due_ids",
     "effect_done",
+    "effect_failures",
     "effect_keys",
     "exists",
+    "failure",
+    "failure_cleared",
+    "requeue_failed_effects",
+    "requeue_message",
     "rows",
+    "waiting_effects",
 ]
 
 
@@ -69,3 +81,81 @@ def effect_keys(db: Session, kind: str) -> set[str]:
 
 def effect_done(db: Session, key: str) -> bool:
     return db.get(Effect, key) is not None
+
+
+def failure(db: Session, key: str) -> EffectFailure | None:
+    """The failure record of an effect by its natural key, locked for this transaction."""
+    return db.exec(select(EffectFailure).where(EffectFailure.key == key).with_for_update()).first()
+
+
+def failure_cleared(db: Session, key: str) -> None:
+    """The effect succeeded: forget that it failed before."""
+    db.execute(delete(EffectFailure).where(col(EffectFailure.key) == key))
+
+
+def waiting_effects(db: Session, now: dt.datetime) -> set[str]:
+    """Keys of the effects not to try now: given up, or waiting for their next attempt."""
+    return set(
+        db.exec(
+            select(EffectFailure.key).where(
+                col(EffectFailure.failed_at).is_not(None)
+                | (col(EffectFailure.next_attempt_at) > now)
+            )
+        ).all()
+    )
+
+
+def effect_failures(db: Session, *, failed_only: bool = True) -> Sequence[EffectFailure]:
+    """The failing effects (only those given up), oldest first."""
+    query = select(EffectFailure).order_by(col(EffectFailure.first_at), col(EffectFailure.key))
+    if failed_only:
+        query = query.where(col(EffectFailure.failed_at).is_not(None))
+    return db.exec(query).all()
+
+
+def requeue_failed_effects(db: Session) -> list[str]:
+    """Forget every given-up effect, so the next sweep tries it anew; returns their keys."""
+    keys = [row.key for row in effect_failures(db)]
+    db.execute(delete(EffectFailure).where(col(EffectFailure.key).in_(keys)))
+    return keys
+
+
+def requeue_message(db: Session, outbox_id: int, now: dt.datetime) -> int:
+    """A failed message pending again from `now`, its attempts counted anew; returns how many
+    rows changed (0: no such failed message)."""
+    result = db.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == outbox_id, col(Outbox.status) == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def beat(db: Session, name: str, at: dt.datetime, pid: int, host: str, summary: str) -> None:
+    """Record a sweep in the heartbeat row, created by the first: one atomic upsert, so two
+    daemons starting together on a fresh store never collide on the primary key."""
+    table = Heartbeat.__table__  # type: ignore[attr-defined]
+    values = {"name": name, "at": at, "pid": pid, "host": host, "sweeps": 1, "summary": summary}
+    dialect = db.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        db.execute(
+            insert.values(**values).on_conflict_do_update(
+                index_elements=["name"],
+                set_={
+                    "at": insert.excluded.at, "pid": insert.excluded.pid,
+                    "host": insert.excluded.host, "summary": insert.excluded.summary,
+                    "sweeps": table.c.sweeps + 1,
+                },
+            )
+        )  # fmt: skip
+        return
+    try:  # another database: insert in a savepoint, and update when someone was first
+        with db.begin_nested():
+            db.execute(table.insert().values(**values))
+    except IntegrityError:
+        db.execute(
+            table.update()
+            .where(table.c.name == name)
+            .values(at=at, pid=pid, host=host, summary=summary, sweeps=table.c.sweeps + 1)
+        )

@@ -24,6 +24,7 @@ from store.types import UTCDateTime
 __all__ = [
     "Deadline",
     "Effect",
+    "EffectFailure",
     "EiDecision",
     "Heartbeat",
     "MeetingChange",
@@ -98,8 +99,12 @@ class Deadline(SQLModel, table=True):
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     meeting_at: dt.datetime = _moment()
     due_at: dt.datetime = _moment()
-    status: str = "open"  # open | done | superseded
+    status: str = "open"  # open | escalated | done | superseded | failed
     handled_at: dt.datetime | None = _moment(nullable=True)
+    # a failing effect of this deadline: retried from next_attempt_at, `failed` after the limit
+    attempts: int = 0
+    next_attempt_at: dt.datetime | None = _moment(nullable=True)
+    last_error: str | None = None
 
 
 class Outbox(SQLModel, table=True):
@@ -153,6 +158,23 @@ class Effect(SQLModel, table=True):
     detail: str | None = None
 
 
+class EffectFailure(SQLModel, table=True):
+    """A failing sweep effect without a row of its own (feedback item, digest, slip warning,
+    calendar-end warning, meeting sync), by its natural key: retried from `next_attempt_at`,
+    given up at `failed_at`. The row goes when the effect succeeds or is re-queued."""
+
+    __tablename__ = "effect_failure"
+
+    key: str = Field(primary_key=True)
+    kind: str
+    item_id: int | None = None
+    attempts: int = 0
+    first_at: dt.datetime = _moment()
+    next_attempt_at: dt.datetime | None = _moment(nullable=True)
+    last_error: str
+    failed_at: dt.datetime | None = _moment(nullable=True)
+
+
 class MeetingOutcome(SQLModel, table=True):
     """What a meeting decided about an item (for the decision list)."""
 
@@ -182,7 +204,8 @@ class Heartbeat(SQLModel, table=True):
 
 
 class Setting(SQLModel, table=True):
-    """Facts about this store, such as when it was created (`installed_at`)."""
+    """Facts about this store, such as when it was created (`installed_at`) and its
+    `installation_id` (part of every Message-ID)."""
 
     __tablename__ = "setting"
 

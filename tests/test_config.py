@@ -91,7 +91,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert "'pfho.ei-at-regiogv' is geen e-mailadres" in message
     assert "bodies.extra.colour: onbekende sleutel" in message
     assert (
-        "toegestaan: calendar, description, email, handover_at, handover_lead, handover_to, kind, location, name"
+        "toegestaan: calendar, closers, description, email, handover_at, handover_lead, handover_to, kind, location, name"
         in message
     )
 
@@ -101,7 +101,7 @@ def test_unknown_top_level_key_lists_the_allowed_ones(tmp_path: Path) -> None:
     line = text.count("\n") - 1  # the line of [databse]
     with pytest.raises(
         ConfigError,
-        match=rf"databse: onbekende sleutel \(regel {line}\); toegestaan: bodies, daemon, database",
+        match=rf"databse: onbekende sleutel \(regel {line}\); toegestaan: access, bodies, daemon, database",
     ):
         parse_config(text, tmp_path / "routing.toml")
 
@@ -114,7 +114,7 @@ def test_problems_come_out_in_english_on_request(tmp_path: Path) -> None:
         parse_config(text, tmp_path / "routing.toml")
     message = str(caught.value)
     assert "databse: unknown key (line " in message
-    assert "; allowed: bodies, daemon, database" in message
+    assert "; allowed: access, bodies, daemon, database" in message
     assert "a person needs handover_to (the body it hands over to" in message
     assert "(line " in message
 

@@ -75,7 +75,7 @@ def test_a_bad_url_in_the_file_is_one_problem_naming_the_key(
         "sqlite+pysqlite:///{tmp}/routing.db",
         "sqlite:///{tmp}/routing.db",
         "postgresql://routing@localhost/routing",
-        "postgresql+psycopg://routing:geheim@db.example:5433/routing",
+        "postgresql+psycopg://routing@db.example:5433/routing",
     ],
 )
 def test_good_urls_are_taken_as_they_are(tmp_path: Path, url: str) -> None:
@@ -111,6 +111,20 @@ def test_the_environment_variable_is_checked_and_named(
         "ROUTING_DATABASE_URL (environment variable): 'sqlite:/x' is not a database URL; write "
         "e.g. postgresql+psycopg://routing@localhost/routing or sqlite:////var/lib/routing/routing.db"
     ]
+
+
+def test_a_password_belongs_in_the_environment_not_in_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "postgresql+psycopg://routing:Geheim-7Xq@db.example:5433/routing"
+    assert problems(with_url(url), tmp_path) == [
+        f"database.url: de URL postgresql+psycopg://routing:***@db.example:5433/routing bevat een "
+        f"wachtwoord (regel {url_line()}); wachtwoorden horen niet in routing.toml: zet de URL in "
+        f"de omgevingsvariabele ROUTING_DATABASE_URL (of het wachtwoord in ~/.pgpass)"
+    ]
+    # the same URL from the environment is how it should be given
+    monkeypatch.setenv("ROUTING_DATABASE_URL", url)
+    assert parse_config(starter_text(), tmp_path / "routing.toml").database_url == url
 
 
 def test_a_password_is_never_shown(tmp_path: Path) -> None:

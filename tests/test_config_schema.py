@@ -21,8 +21,8 @@ from tests.conftest import starter_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DAEMON_ALLOWED = (
-    "calendar_warning_weeks, cron, feedback, feedback_owner, rollover_after_days, "
-    "sweep_every_minutes"
+    "calendar_warning_weeks, cron, feedback, feedback_owner, retry_backoff_minutes, "
+    "retry_max_attempts, rollover_after_days, sweep_every_minutes"
 )
 CALENDAR_ALLOWED = (
     "closed, dates, exdates, papers_lead, papers_time, recess, reminder_lead, rrule, rules, "

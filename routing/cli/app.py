@@ -20,11 +20,13 @@ from rich.console import Console
 from routing import i18n
 from routing.cli import documents as cli_documents
 from routing.cli import items, meetings, setup
+from routing.cli import outbox as cli_outbox
 from routing.cli.common import close_runtimes, env_language, settings, unreachable_database
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
-from routing.errors import BadInput, RoutingError
+from routing.config.secrets import mask
+from routing.errors import BadInput, RoutingError, fault_summary
 
 if TYPE_CHECKING:
     pass
@@ -87,10 +89,11 @@ app.command()(cli_documents.agenda)
 app.command()(cli_documents.besluitenlijst)
 app.add_typer(meetings.meetings_app, name="meetings")
 app.add_typer(meetings.meeting_app, name="meeting")
-app.command()(setup.outbox)
+app.add_typer(cli_outbox.outbox_app, name="outbox")
 
 
 def _fail(message: str, code: int) -> None:
+    message = mask(message)  # whatever a message quotes, the secrets in force never show
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"routing: {message}", markup=False)
     raise SystemExit(code)
 
@@ -120,13 +123,6 @@ def run(entry: Callable[[], T]) -> T | None:
 
 
 EXIT_FAULT = 3
-
-
-def fault_summary(error: BaseException) -> str:
-    """The error's type and first line: SQLAlchemy appends the statement and its parameters
-    (an item's title, a person's address) on later lines, which a terminal must not show."""
-    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 EXIT_USAGE = 2

@@ -58,10 +58,12 @@ def make_console() -> Console:
     return Console(highlight=False)
 
 
-def open_runtime(config: str | None, now: str | None = None, actor: str | None = None) -> Runtime:
+def open_runtime(
+    config: str | None, now: str | None = None, actor: str | None = None, *, daemon: bool = False
+) -> Runtime:
     from routing.runtime import Runtime
 
-    rt = Runtime.open(config, now=now, actor=actor)
+    rt = Runtime.open(config, now=now, actor=actor, daemon=daemon)
     # --lang, else ROUTING_LANG, else the language of routing.toml
     i18n.set_language(settings["lang"] or env_language() or rt.config.language)
     _opened.append(rt)

@@ -1,4 +1,4 @@
-"""Commands that set up and watch the installation: init, check, status, daemon, outbox.
+"""Commands that set up and watch the installation: init, check, status, daemon.
 
 Like every command they only parse, call one function below them and render.
 """
@@ -176,7 +176,8 @@ def daemon(
     from routing.read import reports
     from routing.render import schedule as views
 
-    rt = open_runtime(config, now, "routing-daemon")
+    # the daemon runs as the service account ([access]); --status only reads
+    rt = open_runtime(config, now, daemon=not status)
     if status:
         beat = reports.heartbeat(rt)
         if as_json:
@@ -197,29 +198,3 @@ def daemon(
         return
     every = dt.timedelta(seconds=interval) if interval else None
     daemon_module.run_forever(rt, every=every)
-
-
-def outbox(
-    status: Annotated[
-        str | None,
-        typer.Option("--status", metavar="help.mv.outbox_status", help="help.opt.outbox_status"),
-    ] = None,
-    config: ConfigOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """List the messages in the outbox: pending, sent and failed.
-
-    Example: routing outbox --status mislukt
-    """
-    from routing.effects import delivery
-    from routing.render import schedule as views
-
-    stored = delivery.parse_status(status)
-    rt = open_runtime(config)
-    rows = delivery.outbox_rows(rt.engine, stored)
-    if as_json:
-        emit_json(rows)
-    elif not rows:
-        make_console().print(i18n.t("outbox.empty"))
-    else:
-        make_console().print(views.outbox_table(rows, rt.config.timezone))

@@ -20,6 +20,7 @@ __all__ = ["DAEMON_KEYS", "DIGEST_KEYS", "DaemonSettings", "daemon_settings", "p
 DAEMON_KEYS = frozenset(DAEMON.keys)
 DIGEST_KEYS = frozenset(DIGEST.keys)
 _PERIOD_MONTHS = {"maand": 1, "kwartaal": 3, "halfjaar": 6, "jaar": 12}
+_MAX_BACKOFF = dt.timedelta(days=1)
 _DEFAULT_FEEDBACK = {
     "uta-supportteam": "terugkoppeling-supportteam",
     "uta-stuurgroep": "terugkoppeling-stuurgroep",
@@ -37,6 +38,14 @@ class DaemonSettings:
     digest_months: int = 3
     # a body's calendar that ends within this period is reported (check, status, daemon)
     calendar_warning: dt.timedelta = dt.timedelta(weeks=8)
+    # a failing sweep effect is tried this many times in all, waiting ever longer, then failed
+    retry_max_attempts: int = 5
+    retry_backoff: dt.timedelta = dt.timedelta(minutes=5)
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        """The wait after the `attempts`-th failed attempt: doubling, at most a day."""
+        wait: dt.timedelta = self.retry_backoff * 2 ** min(max(attempts - 1, 0), 20)
+        return min(wait, _MAX_BACKOFF)
 
     def digest_period_before(self, local_now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
         """The last whole period before `local_now`: (start, end exclusive, label)."""
@@ -88,6 +97,8 @@ def daemon_settings(
         digest_body=digest_body,
         digest_months=months,
         calendar_warning=dt.timedelta(weeks=daemon.get("calendar_warning_weeks", 8)),
+        retry_max_attempts=daemon.get("retry_max_attempts", 5),
+        retry_backoff=dt.timedelta(minutes=daemon.get("retry_backoff_minutes", 5)),
     )
 
 

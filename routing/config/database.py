@@ -4,7 +4,9 @@ not an error on first use.
 
 A URL is refused when SQLAlchemy cannot parse it, when it names another database or driver than
 SQLite or PostgreSQL with psycopg, when psycopg is not installed for a PostgreSQL one, or when a
-SQLite file would go into a folder that does not exist. The password of a URL is never shown.
+SQLite file would go into a folder that does not exist. The password of a URL is never shown, and
+routing.toml may not hold one: a URL with a password belongs in `ROUTING_DATABASE_URL` (or
+the password in PostgreSQL's own ~/.pgpass).
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ def _check(url: str, problems: Problems, *, environment: bool) -> None:
         folder = Path(parsed.database).parent
         if not folder.is_dir():
             report("config.db_folder", folder=str(folder))
+    elif parsed.password and not environment:
+        # a password in a file that is copied, mailed and committed: only the environment
+        report("config.db_password", url=shown, variable=ENVIRONMENT)
 
 
 def _has_psycopg() -> bool:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from routing import calendar
 from routing.config import schema
+from routing.config.access import Access, parse_access
 from routing.config.daemon import DaemonSettings, daemon_settings
 from routing.config.database import database_url
 from routing.config.lines import KeyLines
@@ -85,6 +86,7 @@ class Config:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     people: Mapping[str, str] = field(default_factory=dict)  # name -> e-mail address, [people]
+    access: Access = field(default_factory=Access)  # who may do what: routing.config.access
     # the region's working days: public holidays, [region] closed and bevrijdingsdag
     workdays: calendar.WorkingDays = field(
         default_factory=calendar.WorkingDays, compare=False, repr=False
@@ -135,6 +137,7 @@ def parse_config(text: str, path: Path) -> Config:
         _check_handover_at(body, bodies, problems)
     calendars = _parse_calendars(bodies, tz, problems, workdays)
     people = _parse_people(clean, problems)
+    access = parse_access(clean, people, problems)
     ei = clean.get("ei", {})
     daemon = daemon_settings(clean.get("daemon", {}), ei.get("digest"), bodies, problems)
     notify = notify_settings(clean.get("notify", {}), path.parent, problems)
@@ -159,6 +162,7 @@ def parse_config(text: str, path: Path) -> Config:
         daemon=daemon,
         notify=notify,
         people=people,
+        access=access,
         workdays=workdays,
     )
 
@@ -191,10 +195,14 @@ def _parse_workdays(
 
 
 def _parse_people(clean: Mapping[str, Any], problems: Problems) -> dict[str, str]:
-    """[people]: name = e-mail address; names match case-insensitively, so must differ so."""
+    """[people]: name = e-mail address (or a table with `email` and `login`); names match
+    case-insensitively, so must differ so."""
     people: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for name, address in clean.get("people", {}).items():
+    for name, entry in clean.get("people", {}).items():
+        address = entry.get("email") if isinstance(entry, dict) else entry
+        if address is None:
+            continue  # the schema reported it missing
         where = ("people", name)
         if not name.strip():
             problems.add(where, "config.person_name")

@@ -30,7 +30,9 @@ __all__ = [
     "DIGEST",
     "EMAIL",
     "NOTIFY",
+    "PERSON",
     "ROOT",
+    "Either",
     "Leaf",
     "ListOf",
     "MapOf",
@@ -90,7 +92,16 @@ class ListOf:
     single: bool = False
 
 
-Spec: TypeAlias = Leaf | Table | MapOf | ListOf
+@dataclass(frozen=True)
+class Either:
+    """A value written either plainly (`plain`) or as a table (`table`): `name = "address"`
+    or `name = { email = "address", login = "anna" }`."""
+
+    plain: Spec
+    table: Table
+
+
+Spec: TypeAlias = Leaf | Table | MapOf | ListOf | Either
 
 
 def integer(minimum: int | None = None) -> Leaf:
@@ -133,9 +144,18 @@ BODY = Table(
     {
         "name": TEXT, "kind": TEXT, "email": EMAILS, "description": TEXT, "calendar": CALENDAR,
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
+        "closers": TEXTS,
     },
     required=frozenset({"kind"}),
 )  # fmt: skip
+PERSON = Either(
+    EMAIL,
+    Table(
+        {"email": EMAIL, "login": TEXT},
+        required=frozenset({"email"}),
+        example='{ email = "a.devries@hilversum.example", login = "adevries" }',
+    ),
+)
 DIGEST = Table({"body": TEXT, "every": TEXT}, example='{ body = "pfho-ei", every = "kwartaal" }')
 DAEMON = Table(
     {
@@ -145,6 +165,8 @@ DAEMON = Table(
         "feedback": MapOf(TEXT, example='{ "uta-stuurgroep" = "terugkoppeling-stuurgroep" }'),
         "feedback_owner": TEXT,
         "cron": ListOf(TEXT, message="config.cron_list", example='["0 7 * * 1-5"]'),
+        "retry_max_attempts": integer(1),
+        "retry_backoff_minutes": integer(1),
     }
 )
 NOTIFY = Table(
@@ -153,15 +175,19 @@ NOTIFY = Table(
         "smtp_port": integer(), "starttls": BOOLEAN, "timeout_s": NUMBER,
         "max_attempts": integer(), "backoff_s": NUMBER,
     },
-    secrets={"user": "ROUTING_SMTP_USER", "password": "ROUTING_SMTP_PASSWORD"},
+    secrets={
+        "user": "ROUTING_SMTP_USER", "password": "ROUTING_SMTP_PASSWORD",
+        "smtp_user": "ROUTING_SMTP_USER", "smtp_password": "ROUTING_SMTP_PASSWORD",
+    },
 )  # fmt: skip
 ROOT = Table(
     {
         "language": TEXT,
         "region": Table({"name": TEXT, "timezone": TEXT, "closed": DATES, "bevrijdingsdag": TEXT}),
-        "database": Table({"url": TEXT}),
+        "database": Table({"url": TEXT}, secrets={"password": "ROUTING_DATABASE_URL"}),
         "secretariat": Table({"name": TEXT, "email": EMAILS}),
-        "people": MapOf(EMAIL),
+        "people": MapOf(PERSON),
+        "access": Table({"administrators": TEXTS, "service_account": TEXT}),
         "ei": Table({"topics": TEXTS, "digest": DIGEST}),
         "flows": Table({"paths": TEXTS}),
         "notify": NOTIFY,
@@ -213,8 +239,16 @@ def check(value: Any, spec: Table, path: Path, problems: Problems) -> dict[str, 
     return {} if clean is _REJECTED else dict(clean)
 
 
-def _walk(value: Any, spec: Spec, path: Path, problems: Problems) -> Any:
+def _pick(spec: Spec, value: Any) -> Leaf | Table | MapOf | ListOf:
+    """For an `Either`, the form the value is written in."""
+    if isinstance(spec, Either):
+        return _pick(spec.table if isinstance(value, dict) else spec.plain, value)
+    return spec
+
+
+def _walk(value: Any, given: Spec, path: Path, problems: Problems) -> Any:
     """The value with every rejected part left out, or _REJECTED when nothing of it passes."""
+    spec = _pick(given, value)
     if isinstance(spec, Leaf):
         if spec.accepts(value):
             return value
@@ -272,6 +306,8 @@ def key_paths(spec: Spec = ROOT, prefix: str = "") -> Iterator[str]:
     """Every key the schema allows, dotted, `*` for a free key: 'bodies.*.calendar.rules.start'."""
     if isinstance(spec, ListOf):
         yield from key_paths(spec.item, prefix)
+    elif isinstance(spec, Either):
+        yield from key_paths(spec.table, prefix)
     elif isinstance(spec, MapOf):
         yield f"{prefix}.*"
         yield from key_paths(spec.value, f"{prefix}.*")

@@ -10,7 +10,8 @@ due. SIGTERM or SIGINT ends the current sweep and stops cleanly.
 Nothing stops the daemon but a signal. A database that cannot be reached is logged once, in
 one line, then at most once a minute while it stays away, and once when it is back; the next
 tick simply sweeps again. A delivery that fails is logged (the row keeps the reason and its
-retry). The log's set-up and its language are `routing.effects.logs`'s.
+retry; `routing.effects.delivery` writes that line). The log's set-up and its language are
+`routing.effects.logs`'s.
 """
 
 from __future__ import annotations
@@ -142,8 +143,6 @@ def _log_sweep(report: SweepReport, sent: delivery.DeliveryReport) -> None:
     log.info("sweep: %s; sent %d, retry %d, failed %d", done, sent.sent, sent.retried,
              sent.failed, extra={"counts": counts, "sent": sent.sent, "retried": sent.retried,
                                  "failed": sent.failed})  # fmt: skip
-    for error in sent.errors:
-        log.warning("delivery failed: %s", error, extra={"error": error})
 
 
 def channel_text(rt: Runtime) -> str:

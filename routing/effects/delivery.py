@@ -5,8 +5,10 @@ so several daemons share the work), sent outside any transaction, and marked sen
 One window cannot be closed by any database: the SMTP server accepted the message and the
 process died before marking it sent. The next round sends it again with the same Message-ID,
 which makes the duplicate recognisable (and the file channel simply overwrites its file). A
-failure is retried with exponential back-off and given up ("failed") after `max_attempts`; one
-bad message never stops the others.
+failure is retried with exponential back-off and given up ("failed") after `max_attempts`; a
+message that cannot even be built (a header Python refuses) is failed at once, with the reason.
+One bad message never stops the others, and every failure is logged with the row's key and
+Message-ID (never the SMTP password).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import email.utils
+import logging
 import os
 import re
 import smtplib
@@ -28,7 +31,8 @@ from sqlmodel import Session
 
 import store
 from routing.config.notify import NotifySettings
-from routing.errors import BadInput
+from routing.config.secrets import mask
+from routing.errors import BadInput, fault_summary
 from routing.i18n import t
 from store import outbox as outbox_queries
 from store.schedule_models import Outbox
@@ -44,6 +48,8 @@ __all__ = [
     "outbox_rows",
     "parse_status",
 ]
+
+log = logging.getLogger(__name__)
 
 # Python's header folding at 78 columns mangles some subjects (an empty encoded word before a
 # dash, a subject pushed whole onto a continuation line that readers show with a leading space);
@@ -134,23 +140,57 @@ def deliver_due(
         due = outbox_queries.due_ids(db, now, limit)
     for outbox_id in due:
         assert outbox_id is not None
-        row = _claim(engine, outbox_id, now)
-        if row is None:
-            continue
         try:
-            channel.send(build_message(row, settings.sender))
-        except (smtplib.SMTPException, OSError) as exc:
-            error = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-            gave_up = _failed(engine, outbox_id, now, error, settings)
-            report.errors.append(f"#{outbox_id} {row.subject}: {error}")
-            if gave_up:
-                report.failed += 1
-            else:
-                report.retried += 1
-            continue
-        _sent(engine, outbox_id, now, channel.name)
-        report.sent += 1
+            _deliver_one(engine, settings, channel, outbox_id, now, report)
+        except Exception as exc:  # the store itself failed for this row: the others go on
+            log.error("delivery of outbox #%d failed: %s", outbox_id, _masked(fault_summary(exc)))
+            report.errors.append(f"#{outbox_id}: {_masked(fault_summary(exc))}")
     return report
+
+
+def _deliver_one(
+    engine: Engine,
+    settings: NotifySettings,
+    channel: Channel,
+    outbox_id: int,
+    now: dt.datetime,
+    report: DeliveryReport,
+) -> None:
+    row = _claim(engine, outbox_id, now)
+    if row is None:
+        return
+    try:
+        message = build_message(row, settings.sender)
+    except Exception as exc:  # never buildable, however often we try: failed at once
+        error = _masked(fault_summary(exc))
+        _failed(engine, outbox_id, now, error, settings, permanent=True)
+        log.error("outbox #%d %s %s cannot be built, failed: %s",
+                  outbox_id, row.key, row.message_id, error)  # fmt: skip
+        report.errors.append(f"#{outbox_id} {row.key}: {error}")
+        report.failed += 1
+        return
+    try:
+        channel.send(message)
+    except Exception as exc:  # SMTP refused, connection lost, disk full: tried again later
+        error = _masked(fault_summary(exc))
+        gave_up = _failed(engine, outbox_id, now, error, settings)
+        report.errors.append(f"#{outbox_id} {row.subject}: {error}")
+        if gave_up:
+            report.failed += 1
+            log.error("outbox #%d %s %s not delivered, failed after %d attempts: %s",
+                      outbox_id, row.key, row.message_id, settings.max_attempts, error)  # fmt: skip
+        else:
+            report.retried += 1
+            log.warning("outbox #%d %s %s not delivered, to be tried again: %s",
+                        outbox_id, row.key, row.message_id, error)  # fmt: skip
+        return
+    _sent(engine, outbox_id, now, channel.name)
+    report.sent += 1
+
+
+def _masked(text: str) -> str:
+    """The text without the secrets in force, should a server or a library ever echo them."""
+    return mask(text)
 
 
 def _claim(engine: Engine, outbox_id: int, now: dt.datetime) -> Outbox | None:
@@ -176,14 +216,20 @@ def _sent(engine: Engine, outbox_id: int, now: dt.datetime, channel: str) -> Non
 
 
 def _failed(
-    engine: Engine, outbox_id: int, now: dt.datetime, error: str, settings: NotifySettings
+    engine: Engine,
+    outbox_id: int,
+    now: dt.datetime,
+    error: str,
+    settings: NotifySettings,
+    *,
+    permanent: bool = False,
 ) -> bool:
     with Session(engine) as db, db.begin():
         row = db.get(Outbox, outbox_id)
         assert row is not None
         row.attempts += 1
         row.last_error = error
-        if row.attempts >= settings.max_attempts:
+        if permanent or row.attempts >= settings.max_attempts:
             row.status = "failed"
         else:
             row.next_attempt_at = now + settings.backoff(row.attempts)

@@ -35,6 +35,7 @@ import sys
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from routing.config.secrets import MaskSecrets
 from routing.errors import BadInput
 from routing.i18n import t
 
@@ -167,6 +168,7 @@ def configure(
     handler.set_name(_HANDLER_NAME)
     formatter = JsonFormatter(tz) if chosen_format == "json" else TextFormatter(tz)
     handler.setFormatter(formatter)
+    handler.addFilter(MaskSecrets())  # no secret in a log line, whoever wrote it
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)

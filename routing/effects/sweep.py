@@ -15,16 +15,20 @@ nothing twice. Effects, in order:
 7. the heartbeat, then delivery of the outbox.
 
 What is due is collected in read sessions, which never hold up a secretary's command; each effect
-is then written in a short write session of its own.
+is then written in a short write session of its own, and isolated: when it fails, its transaction
+is rolled back, the failure recorded with the reason and retried with back-off up to a limit
+(`routing.effects.failures`), and the other effects go on in the same run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -32,23 +36,25 @@ from sqlmodel import Session, col, func, select
 from flows import FlowDefinition
 from routing import calendar
 from routing.config.daemon import DaemonSettings
-from routing.effects import digest
+from routing.effects import digest, failures
+from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import items as engine
 from routing.engine import meeting_sync, notify, planning
-from routing.engine.calendar_ends import calendar_ends, change_lines
-from routing.engine.meeting_sync import current_calendars, reading
+from routing.engine.calendar_ends import CalendarEnd, calendar_ends, change_lines
+from routing.engine.meeting_sync import reading
 from routing.engine.stored_calendars import Calendars
-from routing.errors import ItemChanged
+from routing.errors import fault_summary
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, deadlines, queries
 from store import outbox as outbox_queries
-from store.schedule_models import Deadline, Effect, Heartbeat, Setting
+from store.schedule_models import Deadline, Effect, EffectFailure, Setting
 
 __all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
 
 DAEMON_ACTOR = "routing-daemon"
 HEARTBEAT = "daemon"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,10 +62,17 @@ class SweepReport:
     now: dt.datetime
     counts: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # "key: reason", this run's failures
 
     def add(self, kind: str, line: str) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + 1
         self.lines.append(line)
+
+    def failure(self, key: str, reason: str, gave_up: bool) -> None:
+        kind = "failed" if gave_up else "retry"
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.failures.append(f"{key}: {reason}")
+        self.lines.append(f"⚠ {key}: {reason}")
 
     def summary(self) -> str:
         if not self.counts:
@@ -76,23 +89,26 @@ def installed_at(db: Session) -> dt.datetime | None:
 
 
 def record_installation(rt: Runtime) -> dt.datetime:
-    """Remember when this store began (first `routing init`); effects start from there."""
+    """Remember when this store began (first `routing init`), from when effects start, and give
+    it its installation id (part of every Message-ID) unless it has one."""
     with rt.session() as db:
         row = db.get(Setting, "installed_at")
         if row is None:
             row = Setting(name="installed_at", value=rt.clock.now().isoformat())
             db.add(row)
+        notify.installation_id(db)
         return dt.datetime.fromisoformat(row.value)
 
 
 def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = None) -> SweepReport:
     now = rt.clock.now()
     report = SweepReport(now=now)
-    _calendars(rt, settings, now, report)
+    effects = Isolated(rt, settings, now, report)
+    _calendars(rt, settings, now, report, effects)
     _deadlines(rt, settings, now, report, progress)
-    _feedback_items(rt, settings, now, report)
-    _digest(rt, settings, now, report)
-    _slips(rt, now, report)
+    _feedback_items(rt, settings, now, effects)
+    _digest(rt, settings, now, effects)
+    _slips(rt, now, effects)
     _heartbeat(rt, now, report)
     return report
 
@@ -116,19 +132,28 @@ def _deadlines(
         assert deadline_id is not None
         try:
             with rt.session() as db:
-                _handle_deadline(db, rt, deadline_id, now, report)
-        except (IntegrityError, ItemChanged):
-            continue  # another sweep handled it or the item moved meanwhile: next sweep decides
+                found = _handle_deadline(db, rt, deadline_id, now)
+        except RACES:
+            continue
+        except Exception as error:
+            failures.record(report, f"deadline:{deadline_id}", error, partial(
+                failures.deadline_failed, rt, settings, deadline_id, "deadline", now=now
+            ))  # fmt: skip
+            continue
+        for kind, line in found:
+            report.add(kind, line)
 
 
-def _handle_deadline(
-    db: Session, rt: Runtime, deadline_id: int, now: dt.datetime, report: SweepReport
-) -> None:
+def _handle_deadline(db: Session, rt: Runtime, deadline_id: int, now: dt.datetime) -> Found:
     deadline = deadlines.claim(db, deadline_id)
     if deadline is None or deadline.status != "open":
-        return
+        return []
     item = queries.get_item(db, deadline.item_id)
     assert item is not None and item.id is not None
+    if deadline.body not in rt.config.bodies:
+        raise failures.PermanentFault(
+            t("fault.body_gone", body=deadline.body, id=deadline.id, item=item.id)
+        )
     # an escalated deadline stays missed (the board shows it late) until the papers are in
     escalates = deadline.kind in ("papers", "handover")
     deadline.status, deadline.handled_at = ("escalated" if escalates else "done"), now
@@ -140,21 +165,20 @@ def _handle_deadline(
     if deadline.kind == "reminder":
         papers_due = deadlines.due_of_round(db, item.id, deadline.plan, ("papers", "handover"))
         if papers_due is not None and papers_due <= now:
-            return  # caught up after the deadline itself: the escalation says it all
+            return []  # caught up after the deadline itself: the escalation says it all
         subject = t("sweep.reminder_subject", label=label, body=body_name)
         text = t("sweep.reminder_body", label=label, body=body_name, meeting=meeting,
                  due=notify.local(papers_due or deadline.due_at, config), id=item.id)  # fmt: skip
         _mail(db, rt, f"reminder:{deadline.id}", "reminder", item, subject, text, now)
-        report.add("reminder", subject)
-    elif deadline.kind in ("papers", "handover"):
+        return [("reminder", subject)]
+    if deadline.kind in ("papers", "handover"):
         subject = t(f"sweep.{deadline.kind}_late_subject", label=label, body=body_name)
         text = t(f"sweep.{deadline.kind}_late_body", label=label, body=body_name, meeting=meeting,
                  due=notify.local(deadline.due_at, config), id=item.id)  # fmt: skip
         _mail(db, rt, f"escalation:{deadline.id}", "escalation", item, subject, text, now)
-        report.add("escalation", subject)
-    else:
-        subject, where = engine.roll_over(db, rt, item, deadline, now, actor=DAEMON_ACTOR)
-        report.add("rollover", f"{subject}: {where}")
+        return [("escalation", subject)]
+    subject, where = engine.roll_over(db, rt, item, deadline, now, actor=DAEMON_ACTOR)
+    return [("rollover", f"{subject}: {where}")]
 
 
 def _mail(
@@ -177,7 +201,7 @@ def _mail(
 
 
 def _feedback_items(
-    rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport
+    rt: Runtime, settings: DaemonSettings, now: dt.datetime, effects: Isolated
 ) -> None:
     with reading(rt) as (db, calendars):
         since = installed_at(db)
@@ -192,14 +216,26 @@ def _feedback_items(
             key = f"feedback:{meeting.key}"
             if key in done or meeting.start > now:
                 continue
-            try:
-                with rt.session() as db:
-                    item = _create_feedback(db, rt, settings, body, flow_name, meeting, now)
-                    db.add(Effect(key=key, kind="feedback", at=now, item_id=item.id))
-                    db.flush()
-                report.add("feedback", t("sweep.feedback_created", id=item.id, title=item.title))
-            except IntegrityError:
-                continue  # another sweep created it first
+            effects.run(
+                key, "feedback", _feedback_work(rt, settings, body, flow_name, meeting, now)
+            )
+
+
+def _feedback_work(
+    rt: Runtime,
+    settings: DaemonSettings,
+    body: str,
+    flow_name: str,
+    meeting: calendar.Meeting,
+    now: dt.datetime,
+) -> Callable[[Session], Found]:
+    def work(db: Session) -> Found:
+        item = _create_feedback(db, rt, settings, body, flow_name, meeting, now)
+        db.add(Effect(key=f"feedback:{meeting.key}", kind="feedback", at=now, item_id=item.id))
+        db.flush()  # a second sweep that created it first: IntegrityError, no failure
+        return [("feedback", t("sweep.feedback_created", id=item.id, title=item.title))]
+
+    return work
 
 
 def _create_feedback(
@@ -248,7 +284,7 @@ def _placement_text(rt: Runtime, item: Item) -> str:
 # --- rule 5: periodic progress to the PFHO E&I ----------------------------------------------
 
 
-def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport) -> None:
+def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, effects: Isolated) -> None:
     if settings.digest_body is None:
         return
     with rt.session(read=True) as db:
@@ -263,41 +299,57 @@ def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: Swe
     # cut to the installation: the text then says "sinds de ingebruikname op ..."
     partial = start > settings.digest_period_before(local_now)[0]
     key = f"digest:{settings.digest_body}:{label}"
-    with rt.session() as db:
+    to = settings.digest_body
+
+    def work(db: Session) -> Found:
         if outbox_queries.effect_done(db, key):
-            return
+            return []
         subject, text = digest.compose_digest(
-            db, rt, start, end, label, since_installation=partial, to=settings.digest_body
+            db, rt, start, end, label, since_installation=partial, to=to
         )
         try:
             with db.begin_nested():
                 db.add(Effect(key=key, kind="digest", at=now))
                 db.flush()
         except IntegrityError:
-            return
+            return []
         notify.enqueue(
-            db, rt.config, key=key, kind="digest",
-            recipients=notify.recipients_for(rt.config, [settings.digest_body]),
-            subject=subject, body=text, now=now,
+            db, rt.config, key=key, kind="digest", subject=subject, body=text, now=now,
+            recipients=notify.recipients_for(rt.config, [to]),
         )  # fmt: skip
-    report.add("digest", subject)
+        return [("digest", subject)]
+
+    effects.run(key, "digest", work)
 
 
 # --- rule 6: warn when the road to the target meeting is cut -------------------------------
 
 
-def _slips(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
-    with rt.session() as db:
-        targeted = db.exec(select(Item).where(col(Item.target_meeting_at).is_not(None))).all()
-        calendars = current_calendars(rt, db)
-        for item in targeted:
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            if flow.state(item.state).final or item.target_body is None:
-                continue
-            assert item.target_meeting_at is not None and item.id is not None
-            if item.target_meeting_at <= now:
-                continue
-            _slip_one(db, rt, calendars, flow, item, now, report)
+def _slips(rt: Runtime, now: dt.datetime, effects: Isolated) -> None:
+    with reading(rt) as (db, calendars):
+        targeted = db.exec(
+            select(Item.id).where(
+                col(Item.target_meeting_at) > now, col(Item.target_body).is_not(None)
+            )
+        ).all()
+    for item_id in targeted:
+        assert item_id is not None
+        effects.run(f"slip:{item_id}", "slip", _slip_work(rt, calendars, item_id, now), item_id)
+
+
+def _slip_work(
+    rt: Runtime, calendars: Calendars, item_id: int, now: dt.datetime
+) -> Callable[[Session], Found]:
+    def work(db: Session) -> Found:
+        item = queries.get_item(db, item_id)
+        if item is None or item.target_body is None or item.target_meeting_at is None:
+            return []
+        flow = rt.catalog.pinned(db, item.flow_version_id)
+        if flow.state(item.state).final or item.target_meeting_at <= now:
+            return []
+        return _slip_one(db, rt, calendars, flow, item, now)
+
+    return work
 
 
 def _slip_one(
@@ -307,8 +359,7 @@ def _slip_one(
     flow: FlowDefinition,
     item: Item,
     now: dt.datetime,
-    report: SweepReport,
-) -> None:
+) -> Found:
     """Warn once when the item can no longer make its target from where it is now."""
     assert item.target_meeting_at is not None and item.target_body is not None
     target = planning.target_meeting(
@@ -319,7 +370,7 @@ def _slip_one(
         rt.config, calendars, flow, item, item.target_body, target, visited, now
     )
     if status.status != "lost" or status.plan is None or status.target is None:
-        return
+        return []
     plan, earliest = status.plan, status.earliest
     missed = next(
         (s for s in plan.steps if s.meeting.papers_due <= now or s.body == plan.steps[0].body),
@@ -341,54 +392,78 @@ def _slip_one(
         db, rt.config, key=key, kind="slip", recipients=notify.recipients_for(rt.config, item=item),
         subject=subject, body=text, now=now, item_id=item.id,
     ) is not None:  # fmt: skip
-        report.add("slip", subject)
+        return [("slip", subject)]
+    return []
 
 
 # --- the calendars: routing.toml followed, and their end visible ------------------------------
 
 
 def _calendars(
-    rt: Runtime, settings: DaemonSettings, now: dt.datetime, report: SweepReport
+    rt: Runtime,
+    settings: DaemonSettings,
+    now: dt.datetime,
+    report: SweepReport,
+    effects: Isolated,
 ) -> None:
     """Apply routing.toml's changed meetings (as the commands would) and warn, once per body and
     horizon, when a body's calendar runs out within `settings.calendar_warning`."""
-    with rt.session() as db:
+    details: list[str] = []
+
+    def sync(db: Session) -> Found:
+        found: Found = []
         for change in meeting_sync.sync_if_needed(rt, db):
-            head, *details = change_lines(rt, change)
-            report.add("meeting", head)
-            report.lines.extend(details)
-        calendars = current_calendars(rt, db)
-        for ending in calendar_ends(rt, calendars, now, settings.calendar_warning):
-            key = f"calendar-end:{ending.body}:{ending.last.date() if ending.last else 'none'}"
+            head, *more = change_lines(rt, change)
+            found.append(("meeting", head))
+            details.extend(more)
+        return found
+
+    effects.run("meeting-sync", "meeting-sync", sync)
+    report.lines.extend(details)
+    with reading(rt) as (_, calendars):
+        ends = calendar_ends(rt, calendars, now, settings.calendar_warning)
+    for ending in ends:
+        key = f"calendar-end:{ending.body}:{ending.last.date() if ending.last else 'none'}"
+
+        def warn(db: Session, key: str = key, ending: CalendarEnd = ending) -> Found:
             subject = t("calendar.end_subject", body=ending.name)
             if notify.enqueue(
                 db, rt.config, key=key, kind="calendar-end",
                 recipients=list(rt.config.secretariat_email), subject=subject,
                 body=ending.advice(), now=now,
-            ) is not None:  # fmt: skip
-                report.add("calendar", ending.advice())
+            ) is None:  # fmt: skip
+                return []
+            return [("calendar", ending.advice())]
+
+        effects.run(key, "calendar-end", warn)
 
 
 # --- heartbeat and the next moment to wake up -----------------------------------------------
 
 
 def _heartbeat(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
-    with rt.session() as db:
-        row = db.get(Heartbeat, HEARTBEAT)
-        if row is None:
-            row = Heartbeat(name=HEARTBEAT, at=now, pid=os.getpid(), host=socket.gethostname())
-        row.at, row.pid, row.host = now, os.getpid(), socket.gethostname()
-        row.sweeps += 1
-        row.summary = report.summary()
-        db.add(row)
+    """One atomic upsert: two daemons starting together on a fresh store both get their beat."""
+    try:
+        with rt.session() as db:
+            outbox_queries.beat(db, HEARTBEAT, now, os.getpid(), socket.gethostname(),
+                                report.summary())  # fmt: skip
+    except Exception as error:
+        log.error("effect heartbeat failed: %s", fault_summary(error))
+        report.failure("heartbeat", fault_summary(error), gave_up=False)
 
 
 def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
-    """The next moment a sweep has work: the earliest open deadline or the next UTA meeting."""
+    """The next moment a sweep has work: the earliest open deadline (or its next attempt, after
+    a failure), the next attempt of a failing effect, or the next UTA meeting."""
     now = rt.clock.now()
     with reading(rt) as (db, calendars):
-        deadline = db.exec(select(func.min(Deadline.due_at)).where(Deadline.status == "open")).one()
-    candidates = [deadline] if deadline is not None else []
+        deadline = db.exec(
+            select(func.min(func.coalesce(Deadline.next_attempt_at, Deadline.due_at))).where(
+                Deadline.status == "open"
+            )
+        ).one()
+        retry = db.exec(select(func.min(EffectFailure.next_attempt_at))).one()
+    candidates = [moment for moment in (deadline, retry) if moment is not None]
     for body in settings.feedback:
         cal = calendars.for_body(body)
         if cal is not None:

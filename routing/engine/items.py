@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from flows import FlowDefinition
 from routing import calendar
+from routing.config.access import require_body
 from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
@@ -242,6 +243,10 @@ def move_in(
         raise ItemChanged(item_id, expected)
     flow = rt.catalog.pinned(db, item.flow_version_id)
     _check_trigger(flow, item, trigger)
+    body = flow.state(item.state).body
+    if body is not None:  # a step out of a body's state records that body's outcome
+        known = rt.config.bodies.get(body)
+        require_body(rt.config.access, rt.identity, body, known.name if known else body, "record")
     attempt = machines.fire(flow, item, trigger)
     if not attempt.fired:
         raise TriggerNotPossible(

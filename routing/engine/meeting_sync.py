@@ -38,6 +38,7 @@ from sqlmodel import Session, select
 
 from routing import calendar
 from routing.calendar.ics_read import IcsMeeting, IcsSkipped, read_ics
+from routing.config.access import require_body
 from routing.engine import meeting_changes
 from routing.engine.stored_calendars import Calendars, load_calendars
 from routing.errors import CalendarError
@@ -331,6 +332,7 @@ def import_ics(
         raise CalendarError(
             t("err.import_person", body=body, target=config.bodies[body].handover_to)
         )
+    require_body(config.access, rt.identity, body, config.bodies[body].name, "meetings")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from flows import REFLEXIVE
 from routing import calendar
+from routing.config.access import require_body
 from routing.engine import items as engine
 from routing.engine import machines, meeting_changes
 from routing.engine.meeting_sync import current_calendars, reading
@@ -204,6 +205,7 @@ def _changeable(rt: Runtime, body: str) -> None:
         raise BadInput(
             t("err.person_meetings", body=body, target=rt.config.bodies[body].handover_to)
         )
+    require_body(rt.config.access, rt.identity, body, rt.config.bodies[body].name, "meetings")
 
 
 def _find(db: Session, rt: Runtime, body: str, when: dt.datetime, has_time: bool) -> MeetingRow:
@@ -351,7 +353,7 @@ def close_meeting(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Closed]:
     """Fire each item's outcome; `choose` asks per item when `outcomes` is empty."""
-    rt.config.body(body)
+    require_body(rt.config.access, rt.identity, body, rt.config.body(body).name, "close")
     now = rt.clock.now()
     notes = notes or {}
     results: list[Closed] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -22,16 +23,45 @@ from routing.engine.confidentiality import Audience
 from routing.i18n import format_date
 from store import Item
 from store import outbox as outbox_queries
-from store.schedule_models import Outbox
+from store.schedule_models import Outbox, Setting
 
-__all__ = ["enqueue", "item_label", "local", "message_id_for", "recipients_for"]
+__all__ = [
+    "enqueue",
+    "installation_id",
+    "item_label",
+    "local",
+    "message_id_for",
+    "recipients_for",
+]
+
+INSTALLATION_ID = "installation_id"
 
 
-def message_id_for(key: str, region: str) -> str:
-    """Stable per effect: a re-send of the same effect carries the same Message-ID."""
+def installation_id(db: Session) -> str:
+    """This store's own id (a uuid4, written by `routing init` or the migration that brought
+    it); made here if it is missing, the first writer winning."""
+    row = db.get(Setting, INSTALLATION_ID)
+    if row is not None:
+        return row.value
+    try:
+        with db.begin_nested():
+            db.add(Setting(name=INSTALLATION_ID, value=uuid.uuid4().hex))
+            db.flush()
+    except IntegrityError:
+        pass  # another process wrote it first: theirs holds
+    row = db.get(Setting, INSTALLATION_ID, populate_existing=True)
+    assert row is not None
+    return row.value
+
+
+def message_id_for(key: str, region: str, installation: str) -> str:
+    """Stable per effect and unique per installation: a re-send of the same effect carries the
+    same Message-ID, and two installations never share one (a mail system that drops duplicate
+    Message-IDs would otherwise swallow a real message)."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     domain = re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-") or "routing"
-    return f"<{digest}@{domain}.routing>"
+    own = re.sub(r"[^a-z0-9]+", "", installation.lower())[:32] or "0"
+    return f"<{digest}.{own}@{domain}.routing>"
 
 
 def local(moment: dt.datetime, config: Config, *, with_time: bool = True) -> str:
@@ -77,7 +107,7 @@ def enqueue(
         return None
     row = Outbox(
         key=key,
-        message_id=message_id_for(key, config.region),
+        message_id=message_id_for(key, config.region, installation_id(db)),
         kind=kind,
         item_id=item_id,
         recipients=list(recipients),

@@ -2,7 +2,8 @@
 
 One column per body in route order (the order of routing.toml), each open item a card with its
 planned meeting and its next deadline; under it the meetings and deadlines of the coming two
-weeks, the outbox's pending and failed messages, and the daemon's heartbeat. `routing status`
+weeks, the outbox's pending and failed messages, the sweep effects given up, and the daemon's
+heartbeat. `routing status`
 renders it; `--json` prints it.
 """
 
@@ -15,7 +16,7 @@ from routing.engine import planning
 from routing.engine.calendar_ends import calendar_ends
 from routing.engine.meeting_sync import reading
 from routing.i18n import t
-from routing.read import reports
+from routing.read import failures, reports
 from routing.read.items import item_dict
 from routing.runtime import Runtime
 from store import deadlines as deadline_queries
@@ -93,6 +94,7 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
                 if m.status == "failed"
             ],
         },
+        "failed_effects": failures.failed_effects(rt),
         "heartbeat": reports.heartbeat(rt),
         "calendar_ends": [
             {

@@ -230,6 +230,7 @@ def sweep_dict(report: SweepReport, sent: DeliveryReport) -> dict[str, Any]:
         "now": report.now.isoformat(),
         "counts": dict(report.counts),
         "lines": list(report.lines),
+        "failures": list(report.failures),
         "delivery": {
             "sent": sent.sent,
             "retried": sent.retried,

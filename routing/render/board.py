@@ -122,6 +122,12 @@ def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> Renderabl
     for failed in outbox["failed"]:
         parts.append(Text(f"  #{failed['id']} {failed['subject']}: {failed['error']}", style="red",
                           no_wrap=True, overflow="ellipsis"))  # fmt: skip
+    effects = shaped.get("failed_effects", [])
+    if effects:
+        parts.append(Text(t("board.failed_effects", n=len(effects)), style="bold red"))
+    for effect in effects:
+        parts.append(Text(f"  {effect['key']}: {effect['error']}", style="red", no_wrap=True,
+                          overflow="ellipsis"))  # fmt: skip
     parts.append(heartbeat_line(shaped["heartbeat"]))
     for ending in shaped.get("calendar_ends", []):
         parts.append(Text(f"⚠ {ending['advice']}", style="yellow"))

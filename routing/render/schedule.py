@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ask_outcome",
     "closed_table",
+    "failed_effects_table",
     "heartbeat_line",
     "import_dict",
     "import_view",
@@ -185,18 +186,42 @@ def outbox_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
     table.add_column(t("label.subject"), no_wrap=True, overflow="ellipsis", ratio=1)
     table.add_column(t("label.status"), no_wrap=True)
     table.add_column(t("label.when"), no_wrap=True)
+    reasons = any(row["last_error"] and row["status"] != "sent" for row in rows)
+    if reasons:
+        table.add_column(t("label.reason"), overflow="fold", ratio=1)
     colours = {"sent": "green", "pending": "yellow", "failed": "bold red"}
     for row in rows:
         when = row["sent_at"] or row["next_attempt_at"]
         status = Text(t(f"outbox.{row['status']}"), style=colours.get(row["status"], ""))
         if row["attempts"] and row["status"] != "sent":
             status.append(f" ({row['attempts']}×)")
-        table.add_row(
+        cells: list[RenderableType] = [
             str(row["id"]), t(f"mail.{row['kind']}"), row["subject"], status,
             _when(when, tz, short=True),
-        )  # fmt: skip
+        ]  # fmt: skip
+        if reasons:
+            error = row["last_error"] if row["status"] != "sent" else None
+            cells.append(Text(error or "", style="red"))
+        table.add_row(*cells)
     if not rows:
         table.caption = t("outbox.empty")
+    return table
+
+
+def failed_effects_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Table:
+    """The sweep effects given up, with their reason (`routing outbox retry --failed`)."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, title=t("failures.title"), title_justify="left")
+    table.add_column(t("label.effect"), no_wrap=True)
+    table.add_column(t("label.id"), justify="right", no_wrap=True)
+    table.add_column(t("label.when"), no_wrap=True)
+    table.add_column(t("label.reason"), overflow="fold", ratio=1)
+    for row in rows:
+        table.add_row(
+            Text(row["key"]), f"#{row['item_id']}" if row["item_id"] is not None else "",
+            _when(row["failed_at"], tz, short=True),
+            Text(f"{row['error']} ({row['attempts']}×)", style="red"),
+        )  # fmt: skip
+    table.caption = t("failures.hint")
     return table
 
 
