@@ -17,12 +17,14 @@ from routing.i18n import t, tn
 __all__ = [
     "BadInput",
     "CalendarError",
+    "ConcurrentWrite",
     "ConfigError",
     "FlowInvalid",
     "ItemChanged",
     "NotFound",
     "RefusedByRules",
     "RoutingError",
+    "StoreBusy",
     "TriggerNotPossible",
     "fault_summary",
 ]
@@ -125,3 +127,17 @@ def fault_summary(error: BaseException, limit: int = 300) -> str:
     first = " ".join(text.splitlines()[0].split()) if text else ""
     summary = f"{type(error).__name__}: {first}" if first else type(error).__name__
     return summary if len(summary) <= limit else summary[: limit - 1] + "…"
+
+
+class ConcurrentWrite(RefusedByRules):
+    """Another process wrote the same thing at the same moment; nothing of this step was kept."""
+
+    def __init__(self) -> None:
+        super().__init__(t("err.concurrent_write"))
+
+
+class StoreBusy(RefusedByRules):
+    """The database stayed locked by another writer longer than we wait; nothing was kept."""
+
+    def __init__(self) -> None:
+        super().__init__(t("err.store_busy"))

@@ -21,7 +21,7 @@ from routing.config.access import Identity, identify
 from routing.config.file import Config, load_config
 from routing.config.flows import FlowCatalog
 from routing.config.secrets import mask
-from routing.errors import BadInput
+from routing.errors import BadInput, ConcurrentWrite, StoreBusy
 from routing.i18n import t
 
 __all__ = ["DatabaseNotReady", "DatabaseUnreachable", "Runtime", "database_unreachable"]
@@ -73,6 +73,8 @@ class Runtime:
     config: Config
     clock: Clock
     actor: str  # the name the audit trail records (routing.config.access)
+    # the daemon writes one short transaction per effect; it lets a waiting command in between
+    daemon: bool = False
     _identity: Identity | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
     # the schema is checked on first use; the daemon asks again before every sweep
@@ -93,7 +95,9 @@ class Runtime:
         config = load_config(config_path)
         clock: Clock = FixedClock(parse_moment(now, config.timezone)) if now else SystemClock()
         identity = identify(config.access, config.people, actor, daemon=daemon)
-        return cls(config=config, clock=clock, actor=identity.name, _identity=identity)
+        return cls(
+            config=config, clock=clock, actor=identity.name, _identity=identity, daemon=daemon
+        )
 
     @property
     def identity(self) -> Identity:
@@ -126,6 +130,8 @@ class Runtime:
         except store.SchemaOutOfDate as exc:
             raise DatabaseNotReady(self.display_url, str(exc)) from None
         except OperationalError as exc:
+            if store.concurrency_conflict(exc) == "busy":
+                raise StoreBusy() from None
             raise DatabaseUnreachable(self.display_url, _detail(exc)) from None
         self._schema_checked = True
         return engine
@@ -154,8 +160,17 @@ class Runtime:
         """A write session (SQLite's write lock from the start), or with `read=True` a read
         session that neither waits for a writer nor blocks one, and refuses to write. A read
         path that needs the calendars uses `routing.engine.meeting_sync.reading` instead."""
-        with store.session(self.engine, write=not read) as db:
-            yield db
+        try:
+            with store.session(self.engine, write=not read, yield_lock=self.daemon) as db:
+                yield db
+        except DBAPIError as error:
+            # a lost race is the rules refusing, with nothing written; never a fault
+            conflict = store.concurrency_conflict(error)
+            if conflict == "unique":
+                raise ConcurrentWrite() from None
+            if conflict == "busy":
+                raise StoreBusy() from None
+            raise
 
     def unreachable(self, error: BaseException) -> DatabaseUnreachable | None:
         """`error` as the one-line "database not reachable" when that is what it says: the

@@ -6,10 +6,11 @@ or `flows`.
 
 from __future__ import annotations
 
-from store import deadlines, outbox, queries
+from store import audit_chain, deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
+    concurrency_conflict,
     is_sqlite,
     make_engine,
     migrate,
@@ -18,14 +19,17 @@ from store.db import (
     schema_state,
     session,
 )
-from store.models import AuditEvent, FlowVersion, Item
+from store.models import AuditEvent, AuditHead, FlowVersion, Item
 
 __all__ = [
     "AuditEvent",
+    "AuditHead",
     "FlowVersion",
     "Item",
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
+    "audit_chain",
+    "concurrency_conflict",
     "deadlines",
     "is_sqlite",
     "make_engine",

@@ -21,6 +21,8 @@ at a time (the pool hands it out exclusively); `Engine.dispose()` closes them al
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -32,12 +34,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 __all__ = [
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
+    "concurrency_conflict",
     "is_sqlite",
     "make_engine",
     "migrate",
@@ -48,6 +52,8 @@ __all__ = [
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# after a write transaction on SQLite: a pause longer than a waiting writer's polling interval
+WRITER_GAP_SECONDS = 0.003
 # A CLI command uses one connection at a time, the daemon one per running job (its jobs are
 # serialised); the overflow covers a session opened inside another and tests with threads.
 SQLITE_POOL_SIZE = 4
@@ -66,6 +72,34 @@ class SchemaNewerThanCode(SchemaOutOfDate):
     def __init__(self, revision: str) -> None:
         self.revision = revision
         super().__init__(f"schema is at {revision}, which this code does not know")
+
+
+# PostgreSQL SQLSTATEs of a lost race: a unique key another transaction wrote first, and the
+# waits the server gave up on (lock timeout, deadlock, serialisation failure)
+_PG_UNIQUE = "23505"
+_PG_BUSY = frozenset({"55P03", "40P01", "40001"})
+_SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+def concurrency_conflict(error: BaseException) -> str | None:
+    """What `error` says of a concurrent writer: "unique" for a unique key another writer took
+    first, "busy" for a database that stayed locked by another writer past the busy timeout (or
+    a wait PostgreSQL gave up), None for anything else. Every unique key is checked before it is
+    written, so a violation means a concurrent writer got there between the check and the write."""
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    state = getattr(orig, "sqlstate", None)  # psycopg
+    if isinstance(error, IntegrityError):
+        name = getattr(orig, "sqlite_errorname", None)
+        return "unique" if state == _PG_UNIQUE or name in _SQLITE_UNIQUE else None
+    if isinstance(error, OperationalError):
+        if state in _PG_BUSY:
+            return "busy"
+        name = getattr(orig, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_BUSY") or "database is locked" in str(orig):
+            return "busy"
+    return None
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -113,7 +147,31 @@ def _sqlite_begin(connection: Connection) -> None:
     if info.get(READ_ONLY, False) != read:  # set only when the kind changes
         connection.exec_driver_sql(f"PRAGMA query_only={int(read)}")
         info[READ_ONLY] = read
-    connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+    if read:
+        connection.exec_driver_sql("BEGIN")
+    else:
+        _take_write_lock(connection)
+
+
+def _take_write_lock(connection: Connection) -> None:
+    """`BEGIN IMMEDIATE`, retried every few milliseconds for up to the busy timeout.
+
+    SQLite's own busy handler backs off to 100 ms sleeps, so a writer waiting on a run of short
+    transactions (the daemon's, one per effect) keeps waking inside the next one and can wait
+    for seconds; polling often, it gets in at the first gap (`WRITER_GAP_SECONDS`)."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if concurrency_conflict(error) != "busy" or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(0.0005, 0.002))  # bounded by the deadline above
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def reader(engine: Engine) -> Engine:
@@ -128,14 +186,22 @@ def reader(engine: Engine) -> Engine:
 
 
 @contextmanager
-def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+def session(engine: Engine, *, write: bool = True, yield_lock: bool = False) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any exception.
 
     `write=False` is a read session: it never blocks a writer nor waits for one (on SQLite it
-    reads the snapshot of its first statement), and any write in it fails."""
+    reads the snapshot of its first statement), and any write in it fails. `yield_lock` is for a
+    process that writes many short transactions in a row (the daemon): after each it leaves
+    SQLite's write lock free for a moment, so a command waiting for it gets in."""
     bind = engine if write else reader(engine)
-    with Session(bind, expire_on_commit=False) as db, db.begin():
-        yield db
+    try:
+        with Session(bind, expire_on_commit=False) as db, db.begin():
+            yield db
+    finally:
+        if write and yield_lock and bind.dialect.name == "sqlite":
+            # leave the write lock free a moment: a writer waiting for it gets its turn before
+            # this process (the daemon, one transaction per effect) takes it again
+            time.sleep(WRITER_GAP_SECONDS)
 
 
 def _alembic_config(engine: Engine) -> Config:

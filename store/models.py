@@ -3,7 +3,8 @@
 No business rules: which transitions exist, what a deadline means, when E&I is informed, all of
 that lives in `routing`. Invariants held by the schema itself: one stored flow version per
 (name, content hash); an item points at the flow version it started with; `Item.version` counts
-writes for optimistic locking.
+writes for optimistic locking; audit events form one hash chain whose head is `AuditHead`
+(see `store.audit_chain`, the only writer of both).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
 
-__all__ = ["AuditEvent", "FlowVersion", "Item"]
+__all__ = ["AuditEvent", "AuditHead", "FlowVersion", "Item"]
 
 
 def _moment(*, nullable: bool = False, index: bool = False) -> Any:
@@ -79,3 +80,16 @@ class AuditEvent(SQLModel, table=True):
     actor: str
     at: dt.datetime = _moment()
     note: str | None = None
+    # the chain (store.audit_chain): the hash of the event before, and this event's own
+    prev_hash: str = ""
+    hash: str = ""
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's newest link (one row, id 1): a removed last event shows against it."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True)
+    last_id: int | None = None
+    hash: str

@@ -29,6 +29,7 @@ __all__ = [
     "exists",
     "failure",
     "failure_cleared",
+    "record_effect_once",
     "requeue_failed_effects",
     "requeue_message",
     "rows",
@@ -159,3 +160,19 @@ def beat(db: Session, name: str, at: dt.datetime, pid: int, host: str, summary: 
             .where(table.c.name == name)
             .values(at=at, pid=pid, host=host, summary=summary, sweeps=table.c.sweeps + 1)
         )
+
+
+def record_effect_once(db: Session, effect: Effect) -> Effect | None:
+    """Write `effect` unless an effect with its key exists; returns that one, or None when this
+    one was written. On PostgreSQL a concurrent writer of the same key makes this wait until it
+    commits (the primary key), and then its row is returned: exactly one of them writes it."""
+    existing = db.get(Effect, effect.key)
+    if existing is not None:
+        return existing
+    try:
+        with db.begin_nested():
+            db.add(effect)
+            db.flush()
+    except IntegrityError:
+        return db.exec(select(Effect).where(Effect.key == effect.key)).one()
+    return None

@@ -21,6 +21,7 @@ __all__ = [
     "flow_version_by_id",
     "get_item",
     "list_items",
+    "lock_item_version",
     "store_flow_version",
     "update_item_if_unchanged",
 ]
@@ -77,6 +78,17 @@ def list_items(
     if ids is not None:
         query = query.where(col(Item.id).in_(list(ids)))
     return db.exec(query).all()
+
+
+def lock_item_version(db: Session, item_id: int) -> int | None:
+    """The item's committed version, its row locked for this transaction (None: no such item).
+
+    PostgreSQL: `SELECT ... FOR UPDATE`; a concurrent writer of the same item waits here, before
+    it writes anything, and then reads the version the first one committed. SQLite ignores the
+    clause: a write session already holds the database's write lock (`BEGIN IMMEDIATE`)."""
+    return db.exec(
+        select(Item.version).where(col(Item.id) == item_id).with_for_update()
+    ).one_or_none()
 
 
 def update_item_if_unchanged(

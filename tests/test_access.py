@@ -338,3 +338,21 @@ def test_without_a_service_account_whoever_runs_the_daemon_may_name_it() -> None
     assert (daemon.name, daemon.service) == ("systeem", True)
     with pytest.raises(NotAllowed):
         identify(config.access, config.people, "systeem", login="kpernis")
+
+
+def test_audit_export_is_for_administrators_and_verify_for_everyone(
+    configured: InProcessCli, tmp_path: Path
+) -> None:
+    """The export holds every note, confidential items' too; verifying proves, and shows none."""
+    new_item(configured)
+    target = tmp_path / "audit.jsonl"
+    refused = configured("audit", "export", "-o", str(target), env=as_login("kpernis"), check=False)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert "mag 'routing audit export' niet" in refused.stderr
+    assert not target.exists()  # refused before the file was opened
+    assert configured("audit", "verify", env=as_login("kpernis")).returncode == 0
+    exported = configured("audit", "export", env=as_login("sbakker"))
+    assert [json.loads(line)["trigger"] for line in exported.stdout.splitlines()] == [
+        "registreren",
+        "agenderen",
+    ]

@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 
 from routing import i18n
+from routing.cli import audit, items, meetings, setup
 from routing.cli import documents as cli_documents
-from routing.cli import items, meetings, setup
 from routing.cli import outbox as cli_outbox
 from routing.cli.common import close_runtimes, env_language, settings, unreachable_database
 from routing.cli.help import lang_from_args, localize
@@ -90,6 +90,7 @@ app.command()(cli_documents.besluitenlijst)
 app.add_typer(meetings.meetings_app, name="meetings")
 app.add_typer(meetings.meeting_app, name="meeting")
 app.add_typer(cli_outbox.outbox_app, name="outbox")
+app.add_typer(audit.audit_app, name="audit")
 
 
 def _fail(message: str, code: int) -> None:

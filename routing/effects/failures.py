@@ -26,7 +26,15 @@ from sqlmodel import Session
 
 from routing.config.access import require_administrator
 from routing.config.daemon import DaemonSettings
-from routing.errors import ItemChanged, NotFound, RefusedByRules, RoutingError, fault_summary
+from routing.errors import (
+    ConcurrentWrite,
+    ItemChanged,
+    NotFound,
+    RefusedByRules,
+    RoutingError,
+    StoreBusy,
+    fault_summary,
+)
 from routing.i18n import t
 from routing.runtime import Runtime
 from store import deadlines as deadline_queries
@@ -49,8 +57,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-# another daemon did it first, or the item moved meanwhile: the next sweep decides, no failure
-RACES = (IntegrityError, ItemChanged)
+# another daemon did it first, the item moved meanwhile, or the store stayed locked past the busy
+# timeout (a write session turns the first and the last into ConcurrentWrite and StoreBusy): the
+# next sweep decides, no failure
+RACES = (IntegrityError, ItemChanged, ConcurrentWrite, StoreBusy)
 Found = list[tuple[str, str]]  # what an effect did, for the sweep's report: (kind, line)
 
 

@@ -24,7 +24,7 @@ from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
-from routing.engine.writer import write_item
+from routing.engine.writer import claim_item, record, write_item
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
@@ -151,7 +151,8 @@ def create_item_in(
     )
     for key, value in placement.item_values().items():
         setattr(item, key, value)
-    db.add(
+    record(
+        db,
         AuditEvent(
             item_id=item.id,
             from_state=None,
@@ -160,7 +161,7 @@ def create_item_in(
             actor=actor or rt.actor,
             at=now,
             note=spec.note,
-        )
+        ),
     )
     db.flush()
     return item
@@ -214,11 +215,22 @@ def move(
     inform_ei: bool | None = None,
 ) -> Moved:
     now = rt.clock.now()
+    loaded = loaded_version(rt, item_id, expected_version)
     with rt.session() as db:
         return move_in(
-            db, rt, item_id, trigger, now=now, note=note, expected=expected_version,
-            inform_ei=inform_ei,
+            db, rt, item_id, trigger, now=now, note=note, expected=loaded, inform_ei=inform_ei,
         )  # fmt: skip
+
+
+def loaded_version(rt: Runtime, item_id: int, expected: int | None) -> int:
+    """The version a command acts on: the one its user saw (`--if-version`), else the one it
+    reads as it starts, before it waits for the write lock. Two commands on one item at the same
+    instant both read the same version; the one that writes second is refused (`ItemChanged`)
+    instead of acting on a state its user never saw."""
+    if expected is not None:
+        return expected
+    with rt.session(read=True) as db:
+        return load_item(db, item_id).version
 
 
 def move_in(
@@ -241,6 +253,7 @@ def move_in(
     item = load_item(db, item_id)
     if expected is not None and item.version != expected:
         raise ItemChanged(item_id, expected)
+    claim_item(db, item, expected)  # before any effect is written: a concurrent writer waits
     flow = rt.catalog.pinned(db, item.flow_version_id)
     _check_trigger(flow, item, trigger)
     body = flow.state(item.state).body
@@ -334,10 +347,12 @@ def edit_item(
     adding = _clean_topics(add_topics)
     removing = set(_clean_topics(remove_topics))
     now = rt.clock.now()
+    loaded = loaded_version(rt, item_id, expected_version)
     with rt.session() as db:
         item = load_item(db, item_id)
-        if expected_version is not None and item.version != expected_version:
-            raise ItemChanged(item_id, expected_version)
+        if item.version != loaded:
+            raise ItemChanged(item_id, loaded)
+        claim_item(db, item, loaded)
         if adding or removing:
             topics = [t for t in item.topics if t not in removing]
             changes["topics"] = list(dict.fromkeys([*topics, *adding]))
@@ -370,6 +385,7 @@ def roll_over(
     """An item whose meeting passed without an outcome goes to the body's next meeting after
     it; the history and one message say so. Returns (subject, where it went)."""
     assert item.id is not None
+    claim_item(db, item)
     config = rt.config
     state = rt.catalog.pinned(db, item.flow_version_id).state(item.state)
     placement = planning.place(

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from routing.engine import notify, planning
 from routing.engine.stored_calendars import Calendars, load_calendars
-from routing.engine.writer import write_item
+from routing.engine.writer import claim_item, write_item
 from routing.i18n import t
 from routing.runtime import Runtime
 from store import Item, deadlines, queries
@@ -112,6 +112,7 @@ def move_meeting(
     affected = _items_on(db, row.id)
     for item in affected:
         assert item.id is not None and item.planned_body is not None
+        claim_item(db, item)
         meeting = calendars.by_id(item.planned_body, row.id)
         if meeting is None:  # the item's body no longer sees this meeting: plan it afresh
             lines.append(_replan(db, rt, calendars, item, now, actor, reason, MOVED_TRIGGER))
@@ -239,6 +240,7 @@ def _replan(
 ) -> str:
     """Plan an item whose meeting is gone on its body's next feasible meeting."""
     assert item.id is not None
+    claim_item(db, item)
     config = rt.config
     flow = rt.catalog.pinned(db, item.flow_version_id)
     body = flow.state(item.state).body

@@ -21,12 +21,12 @@ from routing.engine import items as engine
 from routing.engine import machines, meeting_changes
 from routing.engine.meeting_sync import current_calendars, reading
 from routing.engine.stored_calendars import Calendars
-from routing.engine.writer import write_item
+from routing.engine.writer import claim_item, write_item
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
-from store import Item, deadlines, queries
-from store.schedule_models import MeetingChange, MeetingOutcome, MeetingRow
+from store import Item, deadlines, outbox, queries
+from store.schedule_models import Effect, MeetingChange, MeetingOutcome, MeetingRow
 
 __all__ = [
     "Closed",
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 _HORIZON = dt.timedelta(days=400)
+CLOSE_EFFECT = "meeting_closed"  # the effect kind that records a meeting's close
 
 
 def list_meetings(
@@ -359,6 +360,7 @@ def close_meeting(
     results: list[Closed] = []
     with rt.session() as db:
         meeting = meeting_on_day(rt, current_calendars(rt, db), body, day)
+        _record_close(db, rt, body, meeting, now)
         on_meeting = items_on_meeting(db, rt, body, meeting)
         known = {item.id for item in on_meeting}
         strangers = sorted(set(outcomes) - known)
@@ -399,11 +401,36 @@ def close_meeting(
     return results
 
 
+def _record_close(
+    db: Session, rt: Runtime, body: str, meeting: calendar.Meeting, now: dt.datetime
+) -> None:
+    """A meeting is closed once: the close is an effect with the meeting's key, written first in
+    the close's transaction. A second close (later, or at the same instant in another process,
+    which waits for the first to commit) finds it and is refused, naming when and by whom."""
+    anchor = meeting.meeting_id if meeting.meeting_id is not None else meeting.start.isoformat()
+    key = f"closed:{body}:{anchor}"
+    earlier = outbox.record_effect_once(
+        db, Effect(key=key, kind=CLOSE_EFFECT, at=now, detail=rt.actor)
+    )
+    if earlier is not None:
+        tz = rt.config.timezone
+        raise RefusedByRules(
+            t(
+                "err.meeting_already_closed",
+                body=rt.config.bodies[body].name,
+                date=format_date(meeting.start.astimezone(tz).date()),
+                at=format_date(earlier.at.astimezone(tz), with_time=True),
+                by=earlier.detail or "?",
+            )
+        )
+
+
 def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
     """Record that an item's papers are in: its reminder and papers deadline are met."""
     now = rt.clock.now()
     with rt.session() as db:
         item = engine.load_item(db, item_id)
+        claim_item(db, item)
         open_rows = deadlines.of_item(db, item_id, kinds=("reminder", "papers", "handover"))
         if not open_rows:
             raise RefusedByRules(t("err.no_open_papers", id=item_id, state=item.state))

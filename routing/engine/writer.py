@@ -5,6 +5,17 @@ cancelled) is written here, inside the caller's transaction: the row is updated 
 version is still the one that was loaded (and the version is raised), and the audit event says
 who, when, from which state to which, by what step, and why. A change that finds the item
 changed meanwhile raises `ItemChanged` and writes nothing.
+
+A change writes more than the item row: deadlines, an E&I decision, messages. Those are written
+before the row (they decide its new values), so every write path first calls `claim_item`: it
+locks the item's row and checks the version it loaded is still the committed one. Two writers
+of one item are thereby put in line before either writes an effect; the second finds the
+version raised and gets `ItemChanged`, never a unique-constraint error on an effect row.
+
+Every audit event, the creation of an item's included, is written by `record`, which links it
+into the store's hash chain (`store.audit_chain`). Locks are always taken in one order, the
+chain's head before any item's row (PostgreSQL), so writers of several items queue on the
+head instead of each holding an item the other one needs.
 """
 
 from __future__ import annotations
@@ -15,9 +26,21 @@ from typing import Any
 from sqlmodel import Session
 
 from routing.errors import ItemChanged
-from store import AuditEvent, Item, queries
+from store import AuditEvent, Item, audit_chain, queries
 
-__all__ = ["write_item"]
+__all__ = ["claim_item", "record", "write_item"]
+
+
+def claim_item(db: Session, item: Item, loaded_version: int | None = None) -> None:
+    """Lock `item`'s row for this transaction and refuse if it changed since it was loaded.
+
+    Call it before writing anything else for the item; `loaded_version` is the version the
+    caller (or its user) saw, `item.version` when not given."""
+    assert item.id is not None
+    version = item.version if loaded_version is None else loaded_version
+    audit_chain.lock_head(db)  # the lock order: head first, then items
+    if queries.lock_item_version(db, item.id) != version:
+        raise ItemChanged(item.id, version)
 
 
 def write_item(
@@ -40,11 +63,18 @@ def write_item(
     """
     assert item.id is not None
     version = item.version if loaded_version is None else loaded_version
+    audit_chain.lock_head(db)  # the lock order: head first, then items (see the docstring)
     if not queries.update_item_if_unchanged(db, item.id, version, {**values, "updated_at": now}):
         raise ItemChanged(item.id, version)
-    db.add(
+    record(
+        db,
         AuditEvent(
             item_id=item.id, from_state=from_state or item.state, to_state=to_state or item.state,
             trigger=trigger, actor=actor, at=now, note=note,
-        )
+        ),
     )  # fmt: skip
+
+
+def record(db: Session, event: AuditEvent) -> AuditEvent:
+    """Write `event` as the newest link of the audit chain (the one way an event is written)."""
+    return audit_chain.append(db, event)

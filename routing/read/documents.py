@@ -3,7 +3,9 @@
 This module composes the content as plain data (the `--json` shape); `routing.render.documents`
 turns it into Markdown or a printable HTML page. Confidentiality is decided here, once: in a
 document marked openbaar a confidential item keeps only its reference (kenmerk, else its number),
-so no renderer and no JSON consumer can leak its title, owner or papers.
+so no renderer and no JSON consumer can leak its title, owner or papers. A besluitenlijst carries
+the audit chain's head as it was when composed, so a later change to the trail is provable
+against a circulated copy (`routing audit verify`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import Item, queries
+from store import Item, audit_chain, queries
 from store import deadlines as deadline_queries
 from store.schedule_models import MeetingOutcome
 
@@ -86,8 +88,11 @@ def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> d
                 }
             )
             decisions.append(entry)
+        chain = audit_chain.head(db)
     return {**_header(rt, body, meeting.start, openbaar=openbaar), "kind": "besluitenlijst",
-            "items": decisions}  # fmt: skip
+            "items": decisions,
+            "audit_head": {"last_id": chain.last_id if chain else None,
+                           "hash": chain.hash if chain else None}}  # fmt: skip
 
 
 def _header(rt: Runtime, body: str, start: dt.datetime, *, openbaar: bool) -> dict[str, Any]:
