@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 import store
@@ -24,13 +24,48 @@ from routing.config.secrets import mask
 from routing.errors import BadInput, ConcurrentWrite, StoreBusy
 from routing.i18n import t
 
-__all__ = ["Runtime"]
+__all__ = ["DatabaseNotReady", "DatabaseUnreachable", "Runtime", "database_unreachable"]
 
 
 class DatabaseNotReady(BadInput):
+    """The database answers, but its schema is missing or older than the code."""
+
     def __init__(self, url: str, detail: str) -> None:
         # the driver's text may quote the connection string: mask what the environment holds
-        super().__init__(t("err.db_not_ready", url=url, detail=mask(detail)))
+        self.url, self.detail = url, mask(detail)
+        super().__init__(t("err.db_not_ready", url=url, detail=self.detail))
+
+
+class DatabaseUnreachable(BadInput):
+    """The database server does not answer (down, wrong address, no network): nothing was
+    changed, and running the command again once it is back is all it takes. Exit code 2, as
+    for every problem of the installation that the user, not the software, must solve."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url, self.detail = url, mask(detail)
+        super().__init__(t("err.db_unreachable", url=url, detail=self.detail))
+
+
+# SQLite's answers that mean "busy", not "gone": a writer holds the lock a moment longer
+_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached (rather than a fault of ours)."""
+    if isinstance(error, DatabaseUnreachable):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError | InterfaceError):
+        return not any(busy in str(error.orig) for busy in _BUSY)
+    return False
+
+
+def _detail(error: DBAPIError) -> str:
+    """The driver's first line (psycopg adds a hint on a second): one line in a log or a
+    terminal, never the SQL statement SQLAlchemy appends."""
+    text = str(error.orig).strip()
+    return text.splitlines()[0].strip() if text else type(error.orig).__name__
 
 
 @dataclass
@@ -97,7 +132,7 @@ class Runtime:
         except OperationalError as exc:
             if store.concurrency_conflict(exc) == "busy":
                 raise StoreBusy() from None
-            raise DatabaseNotReady(self.display_url, str(exc.orig)) from None
+            raise DatabaseUnreachable(self.display_url, _detail(exc)) from None
         self._schema_checked = True
         return engine
 
@@ -111,6 +146,10 @@ class Runtime:
             return store.migrate(self.raw_engine())
         except store.SchemaNewerThanCode as exc:
             raise BadInput(t("err.db_newer", url=self.display_url, revision=exc.revision)) from None
+        except OperationalError as exc:
+            if not database_unreachable(exc):
+                raise
+            raise DatabaseUnreachable(self.display_url, _detail(exc)) from None
 
     @property
     def display_url(self) -> str:
@@ -132,6 +171,17 @@ class Runtime:
             if conflict == "busy":
                 raise StoreBusy() from None
             raise
+
+    def unreachable(self, error: BaseException) -> DatabaseUnreachable | None:
+        """`error` as the one-line "database not reachable" when that is what it says: the
+        database may go away in the middle of a command, after the check at its start."""
+        if isinstance(error, DatabaseUnreachable):
+            return error
+        if not isinstance(error, OperationalError | InterfaceError):
+            return None
+        if not database_unreachable(error):
+            return None
+        return DatabaseUnreachable(self.display_url, _detail(error))
 
     def close(self) -> None:
         """Close the database's pooled connections (the engine opens new ones if used again)."""

@@ -31,38 +31,59 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Server:
+    """A PostgreSQL server of our own in a temporary directory, which a test may stop and start
+    again under a running daemon (the session's shared server is never stopped)."""
+
+    def __init__(self) -> None:
+        binaries = server_binaries()
+        if binaries is None:
+            raise RuntimeError("PostgreSQL server binaries not found; apt-get install postgresql")
+        self.binaries = binaries
+        as_root = os.geteuid() == 0
+        self._as = ["runuser", "-u", "postgres", "--"] if as_root else []
+        self.base = Path(tempfile.mkdtemp(prefix="routing-pg-"))
+        self.data = self.base / "data"
+        if as_root:
+            shutil.chown(self.base, "postgres")
+        self.port = _free_port()
+        self.prefix = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/"
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run(
+            [*self._as, str(self.binaries / program), *args],
+            check=True, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w", "-t", "60",
+            "-o", f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        """Fast shutdown: open sessions are ended, the port closes; waits until it is down."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+
+    def remove(self) -> None:
+        subprocess.run(
+            [*self._as, str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
+             "stop"], capture_output=True, timeout=60, check=False,
+        )  # fmt: skip
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 @contextmanager
 def running_server() -> Iterator[str]:
     """Yields a URL prefix `postgresql+psycopg://postgres@127.0.0.1:PORT/`."""
-    binaries = server_binaries()
-    if binaries is None:
-        raise RuntimeError("PostgreSQL server binaries not found; apt-get install postgresql")
-    as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-    base = Path(tempfile.mkdtemp(prefix="routing-pg-"))
-    data = base / "data"
-    if as_root:
-        shutil.chown(base, "postgres")
-    port = _free_port()
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [*prefix, *args], check=True, capture_output=True, text=True, timeout=120
-    )
-    run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    run(
-        str(binaries / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "60",
-        "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
-        "start",
-    )  # fmt: skip
+    server = Server()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/"
+        server.start()
+        yield server.prefix
     finally:
-        subprocess.run(
-            [*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        server.remove()
 
 
 def create_database(prefix: str, name: str, template: str | None = None) -> str:

@@ -28,8 +28,9 @@ COMMANDS = (
     ("init",),
     ("check", "--json"),
     ("list",),
-    ("daemon", "--status", "--json"),
     ("daemon", "--once", "--now", "2024-03-01T09:00"),
+    # after the sweep, at its moment: alive (exit 0; a silent daemon exits 1)
+    ("daemon", "--status", "--json", "--now", "2024-03-01T09:00"),
     ("outbox", "--json"),
 )
 

@@ -20,7 +20,13 @@ from routing import i18n
 from routing.cli import audit, items, meetings, setup
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
-from routing.cli.common import close_runtimes, env_language, make_console, settings
+from routing.cli.common import (
+    close_runtimes,
+    env_language,
+    make_console,
+    settings,
+    unreachable_database,
+)
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
@@ -113,6 +119,9 @@ def run(entry: Callable[[], T]) -> T | None:
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as error:  # a bug: say so in one line, the traceback only on request
+        gone = unreachable_database(error)  # not a bug: the database went away meanwhile
+        if gone is not None:
+            _fail(str(gone), gone.exit_code)
         if settings.get("debug") or os.environ.get("ROUTING_DEBUG"):
             raise
         _fail(i18n.t("err.unexpected", error=fault_summary(error)), EXIT_FAULT)

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from routing import i18n
-from routing.errors import BadInput
+from routing.errors import BadInput, RoutingError
 
 if TYPE_CHECKING:
     from routing.runtime import Runtime
@@ -33,6 +33,7 @@ __all__ = [
     "open_runtime",
     "parse_day",
     "settings",
+    "unreachable_database",
 ]
 
 ConfigOpt = Annotated[
@@ -49,6 +50,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="help.opt.json")]
 settings: dict[str, str | None] = {"lang": None, "debug": None}
 # the runtimes a command opened, closed when it ends (their pooled database connections)
 _opened: list[Runtime] = []
+_closed: list[Runtime] = []
 
 
 def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
@@ -80,9 +82,19 @@ def env_language() -> str | None:
     return value
 
 
+def unreachable_database(error: BaseException) -> RoutingError | None:
+    """A database that went away during the command, as its one clear line (exit 2)."""
+    for rt in [*_opened, *_closed]:
+        found = rt.unreachable(error)
+        if found is not None:
+            return found
+    return None
+
+
 def close_runtimes() -> None:
     """Close what the command opened: the pool keeps SQLite connections open between
     transactions, and closing the last one checkpoints the WAL into the database file."""
+    _closed[:] = _opened  # an error is judged after the command's context closed them
     while _opened:
         _opened.pop().close()
 

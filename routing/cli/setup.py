@@ -144,6 +144,18 @@ def status(
 def daemon(
     once: Annotated[bool, typer.Option("--once", help="help.opt.once")] = False,
     status: Annotated[bool, typer.Option("--status", help="help.opt.daemon_status")] = False,
+    log_level: Annotated[
+        str | None,
+        typer.Option("--log-level", metavar="help.mv.log_level", help="help.opt.log_level"),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option("--log-format", metavar="help.mv.log_format", help="help.opt.log_format"),
+    ] = None,
+    interval: Annotated[
+        int | None,
+        typer.Option("--interval", min=1, metavar="help.mv.seconds", help="help.opt.interval"),
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
@@ -152,14 +164,15 @@ def daemon(
 
     Each sweep sends reminders, escalates passed deadlines, rolls items over, creates the
     feedback items after UTA meetings, sends the E&I digest, warns on slipping plans and
-    delivers the outbox; each effect once.
+    delivers the outbox; each effect once. The log goes to stderr. --status exits 0 when the
+    daemon is alive, 1 when it is silent; 2 means the database could not be reached.
 
     Example: routing daemon --once --now 2024-03-22T08:00
     """
-    import logging
+    import datetime as dt
 
-    from routing.config.secrets import MaskSecrets
     from routing.effects import daemon as daemon_module
+    from routing.effects import logs
     from routing.read import reports
     from routing.render import schedule as views
 
@@ -171,7 +184,10 @@ def daemon(
             emit_json(beat)
         else:
             make_console().print(views.heartbeat_line(beat))
+        if not beat["alive"]:
+            raise SystemExit(1)  # monitoring and systemd read the exit code
         return
+    logs.configure(log_level, log_format, rt.config.timezone)
     if once:
         with views.progress_bar(make_console()) as progress:
             report, sent = daemon_module.run_once(rt, progress)
@@ -180,8 +196,5 @@ def daemon(
         else:
             make_console().print(views.sweep_view(report, sent))
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(MaskSecrets())  # no secret in a log line, whoever wrote it
-    daemon_module.run_forever(rt)
+    every = dt.timedelta(seconds=interval) if interval else None
+    daemon_module.run_forever(rt, every=every)

@@ -25,7 +25,14 @@ from store import deadlines as deadline_queries
 from store import outbox as outbox_queries
 from store.schedule_models import EiDecision, Heartbeat
 
-__all__ = ["heartbeat", "item_plan", "item_time", "sweep_dict", "target_warning"]
+__all__ = [
+    "heartbeat",
+    "item_plan",
+    "item_time",
+    "silent_after",
+    "sweep_dict",
+    "target_warning",
+]
 
 
 def _meeting(meeting: calendar.Meeting) -> dict[str, Any]:
@@ -187,18 +194,30 @@ def item_time(rt: Runtime, item_id: int) -> dict[str, Any]:
         }
 
 
+def silent_after(rt: Runtime) -> dt.timedelta:
+    """How old the last heartbeat may be before the daemon counts as silent: three missed
+    sweeps and a minute's grace (a sweep of a large catch-up takes a while)."""
+    return 3 * rt.config.daemon.sweep_every + dt.timedelta(seconds=60)
+
+
 def heartbeat(rt: Runtime) -> dict[str, Any]:
+    """The last sweep's trace; `alive` is false when there is none or it is older than
+    `silent_after` (`routing daemon --status` exits 1 then)."""
     now = rt.clock.now()
+    limit = round(silent_after(rt).total_seconds())
     with rt.session(read=True) as db:
         row = db.get(Heartbeat, HEARTBEAT)
         if row is None:
-            return {"at": None, "age_seconds": None, "silent": True, "sweeps": 0, "summary": ""}
+            return {"at": None, "age_seconds": None, "silent": True, "alive": False,
+                    "silent_after_seconds": limit, "sweeps": 0, "summary": ""}  # fmt: skip
         age = (now - row.at).total_seconds()
-        silent = age > 3 * rt.config.daemon.sweep_every.total_seconds() + 60
+        silent = age > limit
         return {
             "at": row.at.isoformat(),
             "age_seconds": round(age),
             "silent": silent,
+            "alive": not silent,
+            "silent_after_seconds": limit,
             "pid": row.pid,
             "host": row.host,
             "sweeps": row.sweeps,
