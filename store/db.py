@@ -127,7 +127,11 @@ def make_engine(url: str) -> Engine:
         # choose its kind: a write takes the lock at once, a read takes none.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a host that does not answer at all (a firewall dropping packets) would otherwise block a
+    # command, or a daemon's tick, until the operating system's TCP timeout (minutes); the URL
+    # may set its own `?connect_timeout=`
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -412,3 +412,53 @@ def test_a_log_line_shows_control_characters_instead_of_obeying_them() -> None:
     line = JsonFormatter().format(record)
     assert "\n" not in line and not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 for c in line)
     assert json.loads(line)["message"] == f"failed: {hostile}"
+
+
+def test_a_database_host_that_never_answers_is_given_up_on(
+    cmd: InProcessCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that takes the connection and then says nothing (a hung host, a proxy with no
+    backend) is one line and exit 2 after the connect timeout, not a command that hangs."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; no one ever answers
+        port = silent.getsockname()[1]
+        url = f"postgresql+psycopg://u:pw@127.0.0.1:{port}/x?connect_timeout=1"
+        monkeypatch.setenv("ROUTING_DATABASE_URL", url)
+        started = time.monotonic()
+        result = cmd("list", check=False)
+        waited = time.monotonic() - started
+    assert result.returncode == 2, result.stderr
+    assert "niet bereikbaar" in result.stderr and result.stderr.count("\n") == 1
+    assert waited < 30  # bounded by the timeout, not by the operating system's minutes
+
+
+def test_postgres_connections_have_a_connect_timeout_unless_the_url_sets_one() -> None:
+    """What psycopg is asked to connect with, caught at SQLAlchemy's do_connect hook."""
+    from sqlalchemy import event
+
+    from store.db import make_engine
+
+    class Seen(Exception):
+        pass
+
+    def timeout_of(url: str) -> object:
+        engine = make_engine(url)
+        seen: dict[str, object] = {}
+
+        def capture(_dialect: object, _record: object, _args: object, params: dict[str, object]):
+            seen.update(params)
+            raise Seen
+
+        event.listen(engine, "do_connect", capture)
+        try:
+            with pytest.raises(Seen), engine.connect():
+                pass
+        finally:
+            engine.dispose()
+        return seen.get("connect_timeout")
+
+    assert timeout_of("postgresql+psycopg://u@127.0.0.1/x") == 10
+    assert timeout_of("postgresql+psycopg://u@127.0.0.1/x?connect_timeout=3") == "3"
