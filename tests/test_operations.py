@@ -326,6 +326,9 @@ def test_smtp_down_every_failure_logged_and_the_daemon_goes_on(
         assert record["level"] == "warning" and record["logger"] == "routing.effects.delivery"
         assert "to be tried again" in record["message"], record
         assert "ConnectionRefusedError" in record["message"], record
+        # the fields a log search filters on, not only inside the message
+        assert record["key"].startswith("feedback-mail:") and record["kind"] == "feedback"
+        assert record["message_id"].startswith("<") and "ConnectionRefusedError" in record["error"]
     assert "Traceback" not in daemon.log
     rows = json.loads(installed("outbox", "--json").stdout)
     assert {r["status"] for r in rows} == {"pending"}

@@ -166,7 +166,7 @@ def _deliver_one(
         error = _masked(fault_summary(exc))
         _failed(engine, outbox_id, now, error, settings, permanent=True)
         log.error("outbox #%d %s %s cannot be built, failed: %s",
-                  outbox_id, row.key, row.message_id, error)  # fmt: skip
+                  outbox_id, row.key, row.message_id, error, extra=_fields(row, error))  # fmt: skip
         report.errors.append(f"#{outbox_id} {row.key}: {error}")
         report.failed += 1
         return
@@ -179,11 +179,13 @@ def _deliver_one(
         if gave_up:
             report.failed += 1
             log.error("outbox #%d %s %s not delivered, failed after %d attempts: %s",
-                      outbox_id, row.key, row.message_id, settings.max_attempts, error)  # fmt: skip
+                      outbox_id, row.key, row.message_id, settings.max_attempts, error,
+                      extra=_fields(row, error))  # fmt: skip
         else:
             report.retried += 1
             log.warning("outbox #%d %s %s not delivered, to be tried again: %s",
-                        outbox_id, row.key, row.message_id, error)  # fmt: skip
+                        outbox_id, row.key, row.message_id, error,
+                        extra=_fields(row, error))  # fmt: skip
         return
     _sent(engine, outbox_id, now, channel.name)
     report.sent += 1
@@ -192,6 +194,12 @@ def _deliver_one(
 def _masked(text: str) -> str:
     """The text without the secrets in force, should a server or a library ever echo them."""
     return mask(text)
+
+
+def _fields(row: Outbox, error: str) -> dict[str, object]:
+    """The structured fields of a delivery log line (`--log-format json`)."""
+    return {"key": row.key, "kind": row.kind, "item_id": row.item_id, "outbox_id": row.id,
+            "message_id": row.message_id, "error": error}  # fmt: skip
 
 
 def _claim(engine: Engine, outbox_id: int, now: dt.datetime) -> Outbox | None:

@@ -212,13 +212,14 @@ def _log(
     item_id: int | None,
 ) -> None:
     about = f" (item #{item_id})" if item_id is not None else ""
+    fields = {"key": key, "item_id": item_id, "attempts": attempts, "error": reason}
     if retry_at is None:
         log.error("effect %s%s failed after %d attempt(s), given up: %s",
-                  key, about, attempts, reason)  # fmt: skip
+                  key, about, attempts, reason, extra=fields)  # fmt: skip
     else:
         log.warning(
             "effect %s%s failed (attempt %d of %d), next attempt at %s: %s", key, about,
-            attempts, settings.retry_max_attempts, retry_at.isoformat(), reason,
+            attempts, settings.retry_max_attempts, retry_at.isoformat(), reason, extra=fields,
         )  # fmt: skip
 
 

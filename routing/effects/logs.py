@@ -58,8 +58,9 @@ LEVELS = {
 FORMATS = ("text", "json")
 # structured fields a call may pass with `extra=`, in the order they are written
 FIELDS = (
-    "key", "kind", "item_id", "outbox_id", "attempts", "error", "config", "database", "channel",
-    "interval_seconds", "counts", "sent", "retried", "failed", "down_seconds", "pid",
+    "key", "kind", "item_id", "outbox_id", "message_id", "attempts", "error", "config",
+    "database", "channel", "interval_seconds", "counts", "sent", "retried", "failed",
+    "down_seconds", "pid",
 )  # fmt: skip
 # the text format repeats only what identifies a row; the message itself says the rest
 TEXT_FIELDS = ("key", "kind", "item_id", "outbox_id")
