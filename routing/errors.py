@@ -24,6 +24,7 @@ __all__ = [
     "RefusedByRules",
     "RoutingError",
     "TriggerNotPossible",
+    "UnknownTrigger",
 ]
 
 EXIT_REFUSED = 1
@@ -108,6 +109,22 @@ class TriggerNotPossible(RefusedByRules):
             where = t("err.trigger_unknown", trigger=trigger)
         now = ", ".join(self.possible) if self.possible else t("err.nothing_possible")
         super().__init__(t("err.trigger", id=item_id, state=state, where=where, possible=now))
+
+
+class UnknownTrigger(BadInput):
+    """A step the item's flow does not have at all: a typing error, not a refusal by the rules."""
+
+    def __init__(
+        self, item_id: int, flow: str, trigger: str, known: Iterable[str], possible: Iterable[str]
+    ) -> None:
+        self.item_id = item_id
+        self.trigger = trigger
+        self.known = sorted(set(known))
+        now = ", ".join(sorted(possible)) or t("err.nothing_possible")
+        super().__init__(
+            t("err.trigger_not_in_flow", id=item_id, flow=flow, trigger=trigger,
+              known=", ".join(self.known), possible=now)
+        )  # fmt: skip
 
 
 class ItemChanged(RefusedByRules):
