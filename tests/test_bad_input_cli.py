@@ -121,7 +121,7 @@ def _path(tmp: Path) -> st.SearchStrategy[str]:
             str(tmp / "uit.md"), str(tmp / "kaart.svg"), str(tmp / "kaart.mmd"),
             str(tmp / "kaart.png"), str(tmp / "kal.ics"), str(tmp / "nergens" / "x.svg"),
             str(tmp / "nergens" / "x.ics"), str(tmp), str(tmp / "leeg.ics"),
-            str(tmp / "rommel.bin"), str(tmp / "x.onbekend"), "",
+            str(tmp / "rommel.bin"), str(tmp / "x.onbekend"), str(tmp / "map.svg"), "",
         ]
     )  # fmt: skip
 
@@ -202,15 +202,16 @@ def prepared(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
         ("new", "Supportpunt", "--flow", "agendapunt-supportteam", "--kenmerk", "DOC-3"),
         ("move", "1", "agenderen", "--now", "2024-01-02T10:00"),
         ("move", "3", "agenderen", "--now", "2024-01-02T10:00"),
-        ("check",),
         # a sweep when the calendars of routing.toml run out: messages of every kind queued
         ("daemon", "--once", "--now", "2026-11-20T08:00"),
+        ("check",),  # the meetings synced for today, as a command without --now would
     ):
         cli(*args)
     scratch = folder / "scratch"
     scratch.mkdir()
     (scratch / "leeg.ics").write_bytes(b"")
     (scratch / "rommel.bin").write_bytes(bytes(range(256)) * 4)
+    (scratch / "map.svg").mkdir()
     return Store.of(cli, config, scratch)
 
 
@@ -258,3 +259,52 @@ def test_the_walk_finds_every_command() -> None:
     """A command missing here would go unfuzzed; the tree has these at least."""
     found = {str(c) for c in COMMANDS}
     assert {"new", "move", "list", "show", "meeting close", "meetings", "meetings import"} <= found
+
+
+# --- the cases issue 10 names, and what the fuzzing found, as plain examples -------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        # a step the flow does not know is a typing error, not a refusal by the rules
+        (("move", "1", "no-such-trigger"), "kent. Stappen van deze flow: aanhouden, agenderen"),
+        (("show", "999999999999999999999999"), "bestaat niet"),
+        (("move", "999999999999999999999999", "agenderen"), "bestaat niet"),
+        (("list", "--state", "no-such-state"), "Bekende statussen: afgerond, concept"),
+        (("list", "--body", "nobody"), "Bekende organen: regieteam"),
+        (("status", "--body", "nobody"), "Bekende organen: regieteam"),
+        (("meeting", "move", "regieteam", "2024-02-13", "0001-01-01"), "tussen 1900 en 2999"),
+        (("meetings", "--ics", "."), "is een map"),
+        (("agenda", "regieteam", "--output", "."), "is een map"),
+        (("flows", "initiatief", "--diagram", "map.svg"), "'map.svg' is een map"),
+        (("check", "--config", "."), "kan niet gelezen worden"),
+        (("check", "--config", "rommel.bin"), "geen UTF-8-tekst"),
+    ],
+)
+def test_bad_input_named_by_issue_10_is_exit_2(
+    store: Store, args: tuple[str, ...], words: str
+) -> None:
+    before = dump(store.database)
+    result = store.cli(*args, check=False)
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert dump(store.database) == before
+
+
+def test_a_known_step_not_possible_now_stays_a_refusal(store: Store) -> None:
+    result = store.cli("move", "1", "besproken", check=False)
+    assert result.returncode == 1
+    assert "'besproken' kan alleen vanuit 'uta-stuurgroep'" in result.stderr
+
+
+def test_topics_are_free_labels(store: Store) -> None:
+    """A topic is not a list anyone keeps: one that no item has is simply no match."""
+    result = store.cli("status", "--topic", "nog-geen-onderwerp", "--json", check=False)
+    assert result.returncode == 0
+
+
+def test_the_outbox_lists_every_kind_of_message(store: Store) -> None:
+    listed = store.cli("outbox").stdout
+    assert "kalender loopt af" in listed
