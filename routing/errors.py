@@ -61,13 +61,19 @@ class ConfigError(BadInput):
 
     def __init__(self, path: str, problems: Sequence[str]) -> None:
         self.path = path
-        self.problems = list(problems)
+        # one line each, also when a problem quotes a value that spans lines (a TOML multi-line
+        # string): the line break is shown, not made
+        self.problems = [_one_line(str(problem)) for problem in problems]
         if len(self.problems) == 1:
             listed = f" {self.problems[0]}"
         else:
             listed = "".join(f"\n  {problem}" for problem in self.problems)
         count = len(self.problems)
         super().__init__(tn("err.config", count, path=path, count=count, problems=listed))
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class FlowInvalid(ConfigError):
