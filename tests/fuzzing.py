@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from hypothesis import HealthCheck, settings
 if TYPE_CHECKING:
     from tests.conftest import InProcessCli
 
-__all__ = ["Hang", "Store", "bounded", "dump", "fuzz_settings", "judge"]
+__all__ = ["Hang", "Store", "bounded", "dump", "fuzz_settings", "judge", "tally"]
 
 SCALE = max(1, int(os.environ.get("ROUTING_FUZZ_SCALE", "1") or "1"))
 
@@ -70,6 +71,28 @@ class Store:
         for suffix in ("-wal", "-shm"):
             Path(f"{self.database}{suffix}").unlink(missing_ok=True)
         self.database.write_bytes(self.snapshot)
+
+
+class tally:
+    """Counts the examples an area ran and the exit codes they gave; with ROUTING_FUZZ_REPORT
+    set to a file, appends one line per area there (the figures of docs/reliability.md)."""
+
+    def __init__(self, area: str) -> None:
+        self.area = area
+        self.codes: Counter[int] = Counter()
+
+    def __call__(self, code: int) -> None:
+        self.codes[code] += 1
+
+    def __enter__(self) -> tally:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        target = os.environ.get("ROUTING_FUZZ_REPORT")
+        if target:
+            codes = ", ".join(f"exit {code}: {n}" for code, n in sorted(self.codes.items()))
+            with Path(target).open("a", encoding="utf-8") as report:
+                report.write(f"{self.area}\t{sum(self.codes.values())}\t{codes}\n")
 
 
 class Hang(AssertionError):

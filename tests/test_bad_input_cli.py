@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from routing.cli.app import app, prepare
 from tests.conftest import InProcessCli, starter_text
-from tests.fuzzing import Store, bounded, dump, fuzz_settings, judge
+from tests.fuzzing import Store, bounded, dump, fuzz_settings, judge, tally
 
 # --- the command tree --------------------------------------------------------------------------
 
@@ -92,26 +92,29 @@ HOSTILE_VALUES = [
     "999999999999999999999999", "-1", "0", "NaN", "inf", "1e400", "no-such-thing",
 ]  # fmt: skip
 HOSTILE = st.one_of(st.sampled_from(HOSTILE_VALUES), st.text(_CHARS, max_size=30))
-NUMBERS = st.one_of(
-    st.sampled_from(["1", "2", "3", "4", "999999999999999999999999", str(2**63), str(-(2**63) - 1),
-                     "-1", "0", "1.5", "١", " 7", "0x10", "1_000"]),
+# each kind: values that get past the parsing (the rules may still refuse them), and bad ones
+IDS = st.sampled_from(["1", "2", "3"])
+BAD_IDS = st.one_of(
+    st.sampled_from(["4", "999999999999999999999999", str(2**63), str(-(2**63) - 1), "-1", "0",
+                     "1.5", "١", " 7", "0x10", "1_000"]),
     st.integers().map(str),
 )  # fmt: skip
-MOMENT_VALUES = [
-    "2024-02-13", "2024-03-14T14:00", "2024-02-30", "2024-13-01", "0001-01-01",
-    "9999-12-31T23:59", "99999-01-01", "2024-01-01T25:00", "2024-03-01T10:00+99:00",
-    "2024-03-01T10:00Z", "2024-03-01T10:00+14:00", "morgen", "", "-2024-01-01", "20240301",
-    "2024-W09", "2024-060",
-]  # fmt: skip
-MOMENTS = st.one_of(
-    st.sampled_from(MOMENT_VALUES),
+MOMENTS = st.sampled_from(
+    ["2024-02-13", "2024-03-14T14:00", "2024-01-09", "2024-06-20T15:00", "2025-01-14",
+     "2024-03-01T10:00Z", "2024-03-01T10:00+14:00", "20240301"]
+)  # fmt: skip
+BAD_MOMENTS = st.one_of(
+    st.sampled_from(["2024-02-30", "2024-13-01", "0001-01-01", "9999-12-31T23:59", "99999-01-01",
+                     "2024-01-01T25:00", "2024-03-01T10:00+99:00", "morgen", "", "-2024-01-01",
+                     "2024-W09", "2024-060", "1899-12-31", "3000-01-01"]),
     st.datetimes().map(lambda d: d.isoformat()),
     st.dates().map(str),
-)
-PAIRS = st.one_of(
-    st.sampled_from(["1=doorzetten", "1=aanhouden", "2=ja", "2=nee", "1=", "=x", "x", "1=misschien",
-                     "999999999999999999999999=doorzetten", "-1=ja", "1=no-such-trigger"]),
-    st.tuples(NUMBERS, HOSTILE).map("=".join),
+)  # fmt: skip
+PAIRS = st.sampled_from(["1=doorzetten", "1=aanhouden", "2=ja", "3=nee", "1=agenderen"])
+BAD_PAIRS = st.one_of(
+    st.sampled_from(["1=", "=x", "x", "1=misschien", "999999999999999999999999=doorzetten",
+                     "-1=ja", "1=no-such-trigger"]),
+    st.tuples(BAD_IDS, HOSTILE).map("=".join),
 )  # fmt: skip
 
 
@@ -127,29 +130,33 @@ def _path(tmp: Path) -> st.SearchStrategy[str]:
 
 
 def _values(name: str, tmp: Path) -> st.SearchStrategy[str]:
-    """Values of the kind a parameter takes, and hostile ones of every kind."""
+    """Values of the kind a parameter takes (three in four) and bad ones (one in four): bad of
+    its kind, or hostile of any kind."""
     names = {
-        "item_id": NUMBERS, "if_version": NUMBERS,
-        "body": st.sampled_from(BODIES), "van": st.sampled_from(BODIES),
-        "target": st.sampled_from(BODIES), "flow": st.sampled_from(FLOWS),
-        "name": st.sampled_from(FLOWS), "trigger": st.sampled_from(TRIGGERS),
-        "state": st.sampled_from(STATES), "outcome": PAIRS, "inform_ei": PAIRS,
-        "fmt": st.sampled_from(["md", "html", "json", "pdf", "txt"]),
-        "status": st.sampled_from(["wachtend", "verzonden", "mislukt", "sent", "pending"]),
-        "lang": st.sampled_from(["nl", "en", "de"]), "voor": st.sampled_from(
-            ["bespreking", "besluitvorming", "informatie", "kennisname"]),
-        "owner": st.sampled_from(["Anna de Vries", "a@b.example", "Onbekend Persoon"]),
-        "actor": st.sampled_from(["secretaris", "Anna de Vries"]),
+        "item_id": (IDS, BAD_IDS), "if_version": (IDS, BAD_IDS),
+        "body": (st.sampled_from(BODIES), HOSTILE), "van": (st.sampled_from(BODIES), HOSTILE),
+        "target": (st.sampled_from(BODIES), HOSTILE), "flow": (st.sampled_from(FLOWS), HOSTILE),
+        "name": (st.sampled_from(FLOWS), HOSTILE), "trigger": (st.sampled_from(TRIGGERS), HOSTILE),
+        "state": (st.sampled_from(STATES), HOSTILE), "outcome": (PAIRS, BAD_PAIRS),
+        "inform_ei": (PAIRS, BAD_PAIRS),
+        "fmt": (st.sampled_from(["md", "html", "json"]), st.sampled_from(["pdf", "txt"])),
+        "status": (st.sampled_from(["wachtend", "verzonden", "mislukt"]),
+                   st.sampled_from(["sent", "pending"])),
+        "lang": (st.sampled_from(["nl", "en"]), st.sampled_from(["de", "NL"])),
+        "voor": (st.sampled_from(["bespreking", "besluitvorming", "informatie"]), HOSTILE),
+        "owner": (st.sampled_from(["Anna de Vries", "a@b.example"]),
+                  st.sampled_from(["Onbekend Persoon", "@", "a@"])),
+        "actor": (st.sampled_from(["secretaris", "Anna de Vries"]), HOSTILE),
     }  # fmt: skip
     if name in {"date", "new", "when", "now", "meeting", "date_from", "date_to", "datum"}:
-        kind = MOMENTS
+        good, bad = MOMENTS, BAD_MOMENTS
     elif name == "target_meeting":
-        kind = st.one_of(MOMENTS, st.sampled_from(["geen", "none"]))
+        good, bad = st.one_of(MOMENTS, st.sampled_from(["geen", "none"])), BAD_MOMENTS
     elif name in {"diagram", "ics", "output", "file", "config"}:
-        kind = _path(tmp)
+        good, bad = _path(tmp), HOSTILE
     else:
-        kind = names.get(name, st.text(_CHARS, min_size=1, max_size=20))
-    return st.one_of(kind, HOSTILE)
+        good, bad = names.get(name, (st.text(_CHARS, min_size=1, max_size=20), HOSTILE))
+    return st.integers(0, 3).flatmap(lambda n: good if n else st.one_of(bad, HOSTILE))
 
 
 @st.composite
@@ -171,15 +178,15 @@ def _invocation(draw: st.DrawFn, command: Command, tmp: Path) -> list[str]:
             if draw(st.integers(0, 9)) == 0:
                 options += [param.opts[0], draw(_values("config", tmp))]
             continue
-        if not param.required and not draw(st.booleans()):
+        if not param.required and draw(st.integers(0, 2)) > 0:  # an option in three is given
             continue
         if param.flag:
             options.append(param.opts[0])
             continue
         for _ in range(draw(st.integers(1, 3)) if param.multiple else 1):
             options += [draw(st.sampled_from(param.opts)), draw(_values(param.name, tmp))]
-    extra = draw(st.sampled_from([[], [], [], ["--bogus"], ["overbodig"]]))
-    root = draw(st.sampled_from([[], [], [], ["--lang", "en"], ["--lang", "xx"]]))
+    extra = draw(st.sampled_from([[]] * 8 + [["--bogus"], ["overbodig"]]))
+    root = draw(st.sampled_from([[]] * 8 + [["--lang", "en"], ["--lang", "xx"]]))
     separator = ["--"] if arguments and draw(st.booleans()) else []
     return [*root, *command.path, *options, *extra, *separator, *arguments]
 
@@ -241,18 +248,20 @@ def _synced(store: Store, args: list[str]) -> str:
 
 @pytest.mark.parametrize("command", COMMANDS, ids=str)
 def test_no_command_fails_on_bad_input(store: Store, command: Command) -> None:
-    @fuzz_settings(20)
+    @fuzz_settings(30)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         args = data.draw(_invocation(command, store.tmp), label="args")
         before = _synced(store, args)
         with bounded(20):
             result = store.cli(*args, check=False)
+        counted(result.returncode)
         judge(result.returncode, result.stdout, result.stderr, args=args)
         if result.returncode in (1, 2):
             assert dump(store.database) == before, f"{args} exited {result.returncode}: changed"
 
-    run()
+    with tally(f"cli {command}") as counted:
+        run()
 
 
 def test_the_walk_finds_every_command() -> None:

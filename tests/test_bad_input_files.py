@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from routing.calendar.ics_read import MAX_BYTES
 from tests.conftest import InProcessCli, starter_text
-from tests.fuzzing import Store, bounded, dump, fuzz_settings, judge
+from tests.fuzzing import Store, bounded, dump, fuzz_settings, judge, tally
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
 
@@ -96,7 +97,7 @@ def store(cmd: InProcessCli, config_path: Path, tmp_path: Path) -> Iterator[Stor
     shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _checked(store: Store, config: Path, data: bytes, *args: str) -> int:
+def _checked(store: Store, config: Path, data: bytes, *args: str, counted: Any = None) -> int:
     """`routing check` (or `args`) on a config written from `data`; the outcome judged."""
     store.restore()
     before = dump(store.database)
@@ -104,6 +105,8 @@ def _checked(store: Store, config: Path, data: bytes, *args: str) -> int:
     command = args or ("check",)
     with bounded(30):
         result = store.cli(*command, "--config", str(config), check=False)
+    if counted is not None:
+        counted(result.returncode)
     judge(result.returncode, result.stdout, result.stderr)
     assert result.returncode in (0, 2), result.stderr
     if result.returncode == 2:
@@ -118,9 +121,10 @@ def test_routing_toml_mutated(store: Store, config_path: Path) -> None:
     @fuzz_settings(100)
     @given(data=_mutated(starter_text()))
     def run(data: bytes) -> None:
-        _checked(store, config, data)
+        _checked(store, config, data, counted=counted)
 
-    run()
+    with tally("routing.toml") as counted:
+        run()
 
 
 def test_flow_file_mutated(store: Store, config_path: Path) -> None:
@@ -136,9 +140,10 @@ def test_flow_file_mutated(store: Store, config_path: Path) -> None:
     @given(data=_mutated(own))
     def run(data: bytes) -> None:
         flow_file.write_bytes(data)
-        _checked(store, config, config.read_bytes())
+        _checked(store, config, config.read_bytes(), counted=counted)
 
-    run()
+    with tally("flow file") as counted:
+        run()
 
 
 # --- .ics --------------------------------------------------------------------------------------
@@ -218,12 +223,14 @@ def test_ics_import_of_broken_calendars(store: Store) -> None:
         args = ["meetings", "import", "regieteam", str(file), *(["--dry-run"] if dry_run else [])]
         with bounded(30):
             result = store.cli(*args, check=False)
+        counted(result.returncode)
         judge(result.returncode, result.stdout, result.stderr)
         assert result.returncode in (0, 2), result.stderr
         if result.returncode == 2 or dry_run:
             assert dump(store.database) == before
 
-    run()
+    with tally(".ics import") as counted:
+        run()
 
 
 @pytest.mark.parametrize(
