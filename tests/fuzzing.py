@@ -58,14 +58,12 @@ class Store:
     snapshot: bytes
     tmp: Path
 
-    files: frozenset[Path] = frozenset()  # in `tmp` from the start
-
     @classmethod
     def of(cls, cli: InProcessCli, config: Path, tmp: Path) -> Store:
         database = config.parent / "routing.db"
         # every command closed its connections, so the WAL is checkpointed into the file
         assert not Path(f"{database}-wal").exists()
-        return cls(cli, database, database.read_bytes(), tmp, frozenset(tmp.iterdir()))
+        return cls(cli, database, database.read_bytes(), tmp)
 
     def restore(self) -> None:
         for suffix in ("-wal", "-shm"):
