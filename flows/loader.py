@@ -63,6 +63,8 @@ _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 ENGLISH = {
     "not_toml": "not valid TOML: {detail}",
     "unreadable": "cannot be read ({reason})",
+    "not_utf8": "not UTF-8 text (at byte {position}); save the file as UTF-8",
+    "too_deep": "not valid TOML: arrays or tables nested too deeply",
     "defined_twice": "flow '{name}' is also defined in {other}",
     "unknown_key": "unknown key '{key}' in {table}; allowed: {allowed}",
     "flow_table": "a [flow] table with name, title, kind and initial is needed",
@@ -181,6 +183,8 @@ def load_flow_text(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FlowError(path, [Problem("not_toml", path, detail=exc)]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise FlowError(path, [Problem("too_deep", path)]) from None
     lines = _Lines(text, path)
     problems: list[str] = _unknown(data, TOP_KEYS, path, "the file")
     flow = data.get("flow", {}) if isinstance(data.get("flow"), dict) else {}
@@ -410,6 +414,8 @@ def load_flow_file(
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FlowError(str(path), [Problem("not_utf8", str(path), position=exc.start)]) from None
     except OSError as exc:
         raise FlowError(
             str(path), [Problem("unreadable", str(path), reason=exc.strerror)]

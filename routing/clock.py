@@ -19,6 +19,9 @@ from routing.i18n import t
 __all__ = ["AMSTERDAM", "Clock", "FixedClock", "SystemClock", "parse_moment"]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# The moments a user may type: wide enough for any meeting or deadline, narrow enough that the
+# calendar's arithmetic (three-year horizons, lead times back from a meeting) stays in range.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class Clock(Protocol):
@@ -54,6 +57,8 @@ def parse_moment(text: str, tz: ZoneInfo = AMSTERDAM, *, end_of_day: bool = Fals
             moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise BadInput(t("err.not_a_date", text=text)) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise BadInput(t("err.date_range", text=text, first=FIRST_YEAR, last=LAST_YEAR))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(dt.UTC)

@@ -26,6 +26,7 @@ __all__ = [
     "RoutingError",
     "StoreBusy",
     "TriggerNotPossible",
+    "UnknownTrigger",
     "fault_summary",
 ]
 
@@ -63,13 +64,19 @@ class ConfigError(BadInput):
 
     def __init__(self, path: str, problems: Sequence[str]) -> None:
         self.path = path
-        self.problems = list(problems)
+        # one line each, also when a problem quotes a value that spans lines (a TOML multi-line
+        # string): the line break is shown, not made
+        self.problems = [_one_line(str(problem)) for problem in problems]
         if len(self.problems) == 1:
             listed = f" {self.problems[0]}"
         else:
             listed = "".join(f"\n  {problem}" for problem in self.problems)
         count = len(self.problems)
         super().__init__(tn("err.config", count, path=path, count=count, problems=listed))
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class FlowInvalid(ConfigError):
@@ -111,6 +118,22 @@ class TriggerNotPossible(RefusedByRules):
             where = t("err.trigger_unknown", trigger=trigger)
         now = ", ".join(self.possible) if self.possible else t("err.nothing_possible")
         super().__init__(t("err.trigger", id=item_id, state=state, where=where, possible=now))
+
+
+class UnknownTrigger(BadInput):
+    """A step the item's flow does not have at all: a typing error, not a refusal by the rules."""
+
+    def __init__(
+        self, item_id: int, flow: str, trigger: str, known: Iterable[str], possible: Iterable[str]
+    ) -> None:
+        self.item_id = item_id
+        self.trigger = trigger
+        self.known = sorted(set(known))
+        now = ", ".join(sorted(possible)) or t("err.nothing_possible")
+        super().__init__(
+            t("err.trigger_not_in_flow", id=item_id, flow=flow, trigger=trigger,
+              known=", ".join(self.known), possible=now)
+        )  # fmt: skip
 
 
 class ItemChanged(RefusedByRules):

@@ -17,9 +17,11 @@ from sqlmodel import Session, col, select
 from store.models import AuditEvent, FlowVersion, Item
 
 __all__ = [
+    "KEYS",
     "audit_trail",
     "flow_version_by_id",
     "get_item",
+    "item_states",
     "list_items",
     "lock_item_version",
     "store_flow_version",
@@ -55,12 +57,17 @@ def store_flow_version(
     return row
 
 
+# Keys are 64-bit integers in SQLite and PostgreSQL: an id outside this range names no row (and
+# SQLite would raise OverflowError binding it), so a lookup by a typed id answers "none".
+KEYS = range(-(2**63), 2**63)
+
+
 def flow_version_by_id(db: Session, version_id: int) -> FlowVersion | None:
-    return db.get(FlowVersion, version_id)
+    return db.get(FlowVersion, version_id) if version_id in KEYS else None
 
 
 def get_item(db: Session, item_id: int) -> Item | None:
-    return db.get(Item, item_id)
+    return db.get(Item, item_id) if item_id in KEYS else None
 
 
 def list_items(
@@ -89,6 +96,11 @@ def lock_item_version(db: Session, item_id: int) -> int | None:
     return db.exec(
         select(Item.version).where(col(Item.id) == item_id).with_for_update()
     ).one_or_none()
+
+
+def item_states(db: Session) -> set[str]:
+    """The states items are in, whatever their flow version."""
+    return set(db.exec(select(Item.state).distinct()).all())
 
 
 def update_item_if_unchanged(

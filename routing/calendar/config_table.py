@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from routing.calendar.meetings import BodyCalendar, Recess, Rule
+from routing.calendar.rules import rule_problem
 from routing.calendar.working_days import Lead, WorkingDays
+from routing.clock import FIRST_YEAR, LAST_YEAR
 from routing.errors import CalendarError
 from routing.i18n import format_date, t
 
@@ -116,16 +118,27 @@ class _Parse:
         except ValueError:
             self.problem(path, "config.datetime", value=value)
             return None
+        if not self.in_range(moment, path):
+            return None
         return moment.replace(tzinfo=self.tz) if moment.tzinfo is None else moment
 
     def day(self, value: Any, path: Path) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
+            return value if self.in_range(value, path) else None
         try:
-            return dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.problem(path, "config.date", value=value)
             return None
+        return day if self.in_range(day, path) else None
+
+    def in_range(self, value: dt.date, path: Path) -> bool:
+        """The years a user may type anywhere (`routing.clock`): the calendar's arithmetic
+        (lead times back from a meeting, horizons of years) stays within the datetime range."""
+        if FIRST_YEAR <= value.year <= LAST_YEAR:
+            return True
+        self.problem(path, "config.year_range", value=value, first=FIRST_YEAR, last=LAST_YEAR)
+        return False
 
     def closed(self, table: Mapping[str, Any]) -> tuple[dt.date, ...]:
         days = (self.day(v, ("closed", n)) for n, v in enumerate(_list(table, "closed")))
@@ -140,6 +153,10 @@ class _Parse:
                 del produced
             except (ValueError, TypeError) as exc:
                 self.problem((*path, "rrule"), "config.rrule_invalid", text=text, detail=exc)
+            else:
+                unbounded = rule_problem(text, start)
+                if unbounded is not None:
+                    self.problem((*path, "rrule"), f"config.rrule_{unbounded}", text=text)
         exdates = (
             self.day(v, (*path, "exdates", n)) for n, v in enumerate(_list(table, "exdates"))
         )

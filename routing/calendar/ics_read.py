@@ -30,12 +30,16 @@ import recurring_ical_events
 import x_wr_timezone
 from icalendar.timezone import tzp
 
+from routing.calendar.rules import SUB_DAILY, rule_problem
 from routing.errors import CalendarError
 from routing.i18n import format_date, t
 from routing.text import LIMITS, one_line
 
-__all__ = ["SKIP_REASONS", "IcsMeeting", "IcsReading", "IcsSkipped", "read_ics"]
+__all__ = ["MAX_BYTES", "SKIP_REASONS", "IcsMeeting", "IcsReading", "IcsSkipped", "read_ics"]
 
+# A year of a body's meetings exported by Outlook is some tens of kilobytes; reading 2 MiB of
+# events takes a few seconds, so a larger file is refused before it is parsed.
+MAX_BYTES: Final = 2 * 1024 * 1024
 # "duplicate" is given by the import (already in the calendar), never by the reader
 SKIP_REASONS: Final = ("all-day", "cancelled", "no-start", "duplicate")
 
@@ -62,7 +66,6 @@ _ZONED_PROPERTIES: Final = ("DTSTART", "RDATE", "EXDATE", "RECURRENCE-ID")
 # merely overlap the period, and widens its search by the duration; a damaged end (a 50-year
 # "meeting") would make it return every occurrence since the series began, for every span.
 _END_PROPERTIES: Final = ("DTEND", "DURATION")
-_SUB_DAILY: Final = frozenset({"SECONDLY", "MINUTELY", "HOURLY"})
 _PERIOD_DAYS: Final = {"DAILY": 1.0, "WEEKLY": 7.0, "MONTHLY": 30.44, "YEARLY": 365.25}
 # dateutil walks every rule from its DTSTART, also through the years before the period asked
 # for; 100,000 steps (a daily rule of 270 years) take a fraction of a second.
@@ -110,6 +113,8 @@ def read_ics(
     soon as the period holds more than `limit` meetings (or more than `limit` skipped entries).
     """
     low, high = _on_clock(start, tz), _on_clock(end, tz)
+    if len(data) > MAX_BYTES:
+        raise CalendarError(t("err.ics_too_large", size=len(data), limit=MAX_BYTES))
     calendar = _parse(data)
     unstarted = _prepare(calendar)
     for event in [*unstarted, *calendar.walk("VEVENT")]:
@@ -217,13 +222,21 @@ def _check_rule(event: icalendar.Component, rule: Any, label: str, low: dt.datet
     for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
         per_day *= max(1, len(rule.get(part) or ()))
     text = rule.to_ical().decode()
-    if frequency in _SUB_DAILY or per_day > 1:
+    if frequency in SUB_DAILY or per_day > 1:
         raise CalendarError(t("err.ics_too_frequent", event=label, rule=text))
     if frequency not in _PERIOD_DAYS:
         raise CalendarError(
             t("err.ics_bad_value", name="RRULE", event=label, detail=f"FREQ={frequency}")
         )
     first = _day(_prop(event, "DTSTART").dt)
+    try:
+        never = rule_problem(text, dt.datetime.combine(first, dt.time())) == "never"
+    except _LIBRARY_ERRORS as exc:
+        raise CalendarError(
+            t("err.ics_bad_value", name="RRULE", event=label, detail=_one_line(exc))
+        ) from None
+    if never:
+        raise CalendarError(t("err.ics_rule_never", event=label, rule=text))
     horizon = low.date()
     until = (rule.get("UNTIL") or [None])[0]
     if isinstance(until, dt.date):

@@ -109,8 +109,7 @@ def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: ZoneInf
     if output is None:
         sys.stdout.write(text)
         return
-    path = Path(output)
-    if not path.parent.exists():
-        raise BadInput(i18n.t("err.no_folder", option="--output", folder=path.parent))
-    path.write_text(text, encoding="utf-8")
+    from routing.render.files import write_output
+
+    path = write_output("--output", Path(output), text)
     make_console().print(i18n.t("doc.written", path=path))

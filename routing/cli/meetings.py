@@ -81,12 +81,10 @@ def meetings_list(
     if ics is not None:
         from pathlib import Path
 
+        from routing.render.files import write_output
         from routing.render.ics_export import meetings_calendar
 
-        target = Path(ics)
-        if not target.parent.exists():
-            raise BadInput(i18n.t("err.no_folder", option="--ics", folder=target.parent))
-        target.write_bytes(meetings_calendar(rt, rows))
+        target = write_output("--ics", Path(ics), meetings_calendar(rt, rows))
         make_console().print(i18n.tn("cli.ics_written", len(rows), path=target, count=len(rows)))
         return
     if as_json:

@@ -109,6 +109,11 @@ def load_config(explicit: str | Path | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), [t("config.file_not_found")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [t("config.not_utf8", position=exc.start)]) from None
+    except OSError as exc:  # a folder, no permission, a name too long for the file system
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(str(path), [t("config.unreadable", reason=reason)]) from None
     return parse_config(text, path)
 
 
@@ -117,6 +122,8 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [t("config.not_toml", detail=exc)]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError(str(path), [t("config.not_toml", detail=t("config.too_deep"))]) from None
     problems = Problems(KeyLines(text))
     clean = schema.check(data, ROOT, (), problems)
 

@@ -32,6 +32,6 @@ def configured_language(explicit: str | Path | None) -> str | None:
     try:
         with find_config_path(explicit).open("rb") as handle:
             value = tomllib.load(handle).get("language")
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # not TOML, not UTF-8, nested too deep
         return None
     return value if isinstance(value, str) and value in LANGUAGES else None

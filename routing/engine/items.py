@@ -25,7 +25,7 @@ from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim_item, record, write_item
-from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible
+from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
@@ -328,6 +328,9 @@ def _check_trigger(flow: FlowDefinition, item: Item, trigger: str) -> None:
     if trigger in possible:
         return
     sources = {s for t in flow.triggers if t.name == trigger for s in t.sources}
+    if not sources:
+        known = [t.name for t in flow.triggers]
+        raise UnknownTrigger(item.id, flow.name, trigger, known, possible)
     raise TriggerNotPossible(item.id, item.state, trigger, sources, possible)
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from routing import calendar
-from routing.calendar.ics_read import IcsMeeting, IcsSkipped, read_ics
+from routing.calendar.ics_read import MAX_BYTES, IcsMeeting, IcsSkipped, read_ics
 from routing.config.access import require_body
 from routing.engine import meeting_changes
 from routing.engine.stored_calendars import Calendars, load_calendars
@@ -334,7 +334,8 @@ def import_ics(
         )
     require_body(config.access, rt.identity, body, config.bodies[body].name, "meetings")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: a device or a huge file is not read whole
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CalendarError(t("err.file_unreadable", path=path, reason=exc.strerror)) from None
     low, high = _window(db, now)

@@ -16,6 +16,8 @@ from flows import FlowDefinition
 from routing.config.guards import GUARDS
 from routing.engine import machines
 from routing.engine.items import load_item
+from routing.errors import NotFound
+from routing.i18n import t
 from routing.runtime import Runtime
 from store import Item, queries
 
@@ -64,6 +66,8 @@ def list_items(
     if flow is not None:
         rt.catalog.get(flow)
     with rt.session(read=True) as db:
+        if state is not None:
+            _check_state(rt, db, state)
         rows = queries.list_items(db, states=[state] if state else None, flow=flow)
         result = []
         for item in rows:
@@ -75,6 +79,18 @@ def list_items(
                 continue
             result.append(shaped)
     return result
+
+
+def _check_state(rt: Runtime, db: Session, state: str) -> None:
+    """An unknown state is bad input, not an empty list: a state of a flow in force, or one an
+    item is in (on a flow version since changed)."""
+    known = {name for flow in rt.catalog.current.values() for name in flow.state_names}
+    if state in known:
+        return
+    known |= queries.item_states(db)
+    if state not in known:
+        hint = t("hint.known_states", states=", ".join(sorted(known)))
+        raise NotFound(t("what.state"), f"'{state}'", hint)
 
 
 def _possible(db: Session, flow: FlowDefinition, item: Item) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from flows.schema import REFLEXIVE, FlowDefinition, StateDef, TriggerDef
 from routing.errors import BadInput
 from routing.i18n import t
+from routing.render.files import write_output
 from routing.text import one_line, visible
 
 if TYPE_CHECKING:
@@ -273,8 +274,7 @@ def write_diagram(
         raise BadInput(t("err.diagram_folder", path=path, folder=path.parent))
     _check_current(flow, current)
     if suffix == ".mmd":
-        path.write_text(mermaid(flow, body_names, current), encoding="utf-8")
-    else:
-        with _quiet_fontconfig():
-            graph(flow, body_names, current).draw(str(path), format=suffix[1:], prog="dot")
-    return path
+        return write_output("--diagram", path, mermaid(flow, body_names, current))
+    with _quiet_fontconfig():
+        drawn = graph(flow, body_names, current).draw(format=suffix[1:], prog="dot")
+    return write_output("--diagram", path, drawn)
