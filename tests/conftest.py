@@ -38,6 +38,20 @@ def edited_config(*edits: tuple[str, str]) -> Config:
     return parse_config(text, Path("/tmp/routing.toml"))
 
 
+def mail_through(config: Path, port: int) -> None:
+    """Edit routing.toml at `config` to deliver over SMTP to 127.0.0.1:`port` (a loopback server
+    of tests/smtp.py, or a port where nothing listens)."""
+    text = config.read_text(encoding="utf-8")
+    for old, new in (
+        ('channel = "file"', 'channel = "smtp"'),
+        ("smtp_port = 25", f"smtp_port = {port}"),
+        ('smtp_host = "localhost"', 'smtp_host = "127.0.0.1"'),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
+
+
 def _child_processes() -> set[int]:
     """This process's living children (Linux: /proc), so a test cannot leave one behind."""
     found: set[int] = set()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROUTING, Cli
+from tests.conftest import ROUTING, Cli, mail_through
 from tests.smtp import Inbox, smtp_server
 
 NOW = "2024-03-01T08:00"
@@ -64,13 +64,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 def wired(config_path: Path, smtp: tuple[Inbox, int]) -> Cli:
     """A config that mails through the loopback server, with one E&I message waiting."""
     _, port = smtp
-    text = config_path.read_text(encoding="utf-8")
-    text = (
-        text.replace('channel = "file"', 'channel = "smtp"')
-        .replace("smtp_port = 25", f"smtp_port = {port}")
-        .replace('smtp_host = "localhost"', 'smtp_host = "127.0.0.1"')
-    )
-    config_path.write_text(text, encoding="utf-8")
+    mail_through(config_path, port)
     cli = Cli(config_path)
     cli("init", "--now", "2024-01-01T00:00")
     item = cli("new", "LLO-verkenning", "--flow", "agendapunt-supportteam", "--topic", "llo",

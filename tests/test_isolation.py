@@ -30,7 +30,7 @@ from routing.runtime import Runtime
 from store import outbox as outbox_queries
 from store.schedule_models import Deadline, Heartbeat, Outbox, Setting
 from tests import postgres
-from tests.conftest import InProcessCli
+from tests.conftest import InProcessCli, mail_through
 from tests.smtp import Inbox, smtp_server
 
 
@@ -96,13 +96,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 def mailing(config_path: Path, smtp: tuple[Inbox, int]) -> Path:
     """routing.toml delivering over the loopback SMTP server."""
     _, port = smtp
-    text = config_path.read_text(encoding="utf-8")
-    text = (
-        text.replace('channel = "file"', 'channel = "smtp"')
-        .replace("smtp_port = 25", f"smtp_port = {port}")
-        .replace('smtp_host = "localhost"', 'smtp_host = "127.0.0.1"')
-    )
-    config_path.write_text(text, encoding="utf-8")
+    mail_through(config_path, port)
     return config_path
 
 

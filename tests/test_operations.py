@@ -26,7 +26,7 @@ from routing.effects.daemon import Outage
 from routing.effects.logs import JsonFormatter, TextFormatter
 from routing.runtime import database_unreachable
 from tests import postgres
-from tests.conftest import ROUTING, Cli, InProcessCli
+from tests.conftest import ROUTING, Cli, InProcessCli, mail_through
 from tests.smtp import free_port
 
 NOW = "2024-03-01T08:00"
@@ -307,13 +307,7 @@ def test_smtp_down_every_failure_logged_and_the_daemon_goes_on(
     installed: Cli, supervise: list[Supervised]
 ) -> None:
     port = free_port()  # nothing listens there: the server is down
-    text = installed.config.read_text(encoding="utf-8")
-    text = (
-        text.replace('channel = "file"', 'channel = "smtp"')
-        .replace("smtp_port = 25", f"smtp_port = {port}")
-        .replace('smtp_host = "localhost"', 'smtp_host = "127.0.0.1"')
-    )
-    installed.config.write_text(text, encoding="utf-8")
+    mail_through(installed.config, port)
     daemon = Supervised(installed.config, "--log-format", "json")
     supervise.append(daemon)
     daemon.wait_for(r'"message": "sweep: ', count=3)  # it fails, logs, and keeps sweeping

@@ -19,20 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import InProcessCli
+from tests.conftest import InProcessCli, mail_through
 from tests.smtp import Inbox, smtp_server
 
 
 @pytest.fixture
 def mailed(config_path: Path) -> Iterator[tuple[InProcessCli, Inbox]]:
     with smtp_server() as (inbox, port):
-        text = config_path.read_text(encoding="utf-8")
-        config_path.write_text(
-            text.replace('channel = "file"', 'channel = "smtp"')
-            .replace("smtp_port = 25", f"smtp_port = {port}")
-            .replace('smtp_host = "localhost"', 'smtp_host = "127.0.0.1"'),
-            encoding="utf-8",
-        )
+        mail_through(config_path, port)
         cmd = InProcessCli(config_path)
         cmd("init", "--now", "2024-01-01T00:00")
         yield cmd, inbox
