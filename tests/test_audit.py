@@ -244,6 +244,9 @@ def test_an_export_to_a_missing_folder_is_bad_input(
     result = audit_cli("audit", "export", "-o", str(tmp_path / "nee" / "a.jsonl"), check=False)
     assert result.returncode == 2
     assert "bestaat niet" in result.stderr
+    folder = audit_cli("audit", "export", "-o", str(tmp_path), check=False)
+    assert (folder.returncode, folder.stderr.count("\n")) == (2, 1), folder.stderr
+    assert "map" in folder.stderr
 
 
 def test_verify_rows_names_an_event_slipped_in_between() -> None:

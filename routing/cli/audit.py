@@ -14,7 +14,6 @@ import typer
 
 from routing import i18n
 from routing.cli.common import ConfigOpt, JsonOpt, emit_json, make_console, open_runtime
-from routing.errors import BadInput
 
 __all__ = ["audit_app"]
 
@@ -60,19 +59,14 @@ def audit_export(
     Example: routing audit export -o audit.jsonl
     """
     from routing.read import audit
+    from routing.render.files import write_lines
 
     rt = open_runtime(config)
-    if output is not None and not Path(output).parent.exists():
-        raise BadInput(i18n.t("err.no_folder", option="--output", folder=Path(output).parent))
     rows = audit.export(rt)
     # ASCII with \u escapes: a note's control or bidi characters stay inert on a terminal
     lines = (json.dumps(row) + "\n" for row in rows)
     if output is None:
         sys.stdout.writelines(lines)
         return
-    count = 0
-    with Path(output).open("w", encoding="utf-8") as target:
-        for line in lines:
-            target.write(line)
-            count += 1
+    count = write_lines("--output", Path(output), lines)
     make_console().print(i18n.tn("audit.exported", count, count=count, path=output), markup=False)

@@ -6,26 +6,47 @@ permission, a name too long, a full disk) is bad input named with the option, ne
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from routing.errors import BadInput
 from routing.i18n import t
 
-__all__ = ["write_output"]
+__all__ = ["write_lines", "write_output"]
 
 
-def write_output(option: str, path: Path, data: bytes | str) -> Path:
-    """Write `data` (text as UTF-8) to `path`, the value of `option`."""
+def _check(option: str, path: Path) -> None:
     if not path.parent.is_dir():
         raise BadInput(t("err.no_folder", option=option, folder=path.parent))
     if path.is_dir() or not path.name:
         raise BadInput(t("err.output_is_folder", option=option, path=path))
+
+
+def _unwritable(option: str, path: Path, exc: OSError) -> BadInput:
+    reason = exc.strerror or type(exc).__name__
+    return BadInput(t("err.output_unwritable", option=option, path=path, reason=reason))
+
+
+def write_output(option: str, path: Path, data: bytes | str) -> Path:
+    """Write `data` (text as UTF-8) to `path`, the value of `option`."""
+    _check(option, path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.write_bytes(raw)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise BadInput(
-            t("err.output_unwritable", option=option, path=path, reason=reason)
-        ) from None
+        raise _unwritable(option, path, exc) from None
     return path
+
+
+def write_lines(option: str, path: Path, lines: Iterable[str]) -> int:
+    """Write `lines` to `path` as they come (an export can be long); returns how many."""
+    _check(option, path)
+    count = 0
+    try:
+        with path.open("w", encoding="utf-8") as target:
+            for line in lines:
+                target.write(line)
+                count += 1
+    except OSError as exc:
+        raise _unwritable(option, path, exc) from None
+    return count
