@@ -98,14 +98,29 @@ def create_database(prefix: str, name: str, template: str | None = None) -> str:
     return prefix + name
 
 
-def connections(prefix: str, name: str) -> int:
-    """How many sessions are connected to database `name` (pg_stat_activity)."""
+def connections(prefix: str, name: str, settle_seconds: float = 2.0) -> int:
+    """How many sessions are connected to database `name` (pg_stat_activity).
+
+    A client that has just closed its connection is still listed until its server process has
+    exited (a few milliseconds, longer on a loaded machine): the count is asked again, a bounded
+    number of times within `settle_seconds`, until it is zero; a connection really left open
+    is still counted after that."""
+    import time
+
     import sqlalchemy
 
     admin = sqlalchemy.create_engine(prefix + "postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        count = connection.exec_driver_sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %(name)s", {"name": name}
-        ).scalar_one()
-    admin.dispose()
+    deadline = time.monotonic() + settle_seconds
+    try:
+        with admin.connect() as connection:
+            for _ in range(200):  # bounded; the deadline normally ends it first
+                count = connection.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %(name)s",
+                    {"name": name},
+                ).scalar_one()
+                if count == 0 or time.monotonic() >= deadline:
+                    break
+                time.sleep(0.01)
+    finally:
+        admin.dispose()
     return int(count)
