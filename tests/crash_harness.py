@@ -49,6 +49,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 import store
+from store import audit_chain
 from store.schedule_models import Outbox
 from tests import postgres
 from tests.crash_store import differences, dump, make_stores, seed, write_config
@@ -74,6 +75,7 @@ class Figures:
     runs: int = 0
     seconds: float = 0.0
     store_identical: bool = False
+    audit_chain_intact: bool = False  # no kill left the hash chain broken
     same_message_id: bool = False
     unexplained_duplicates: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
@@ -89,7 +91,8 @@ class Figures:
             f"{self.window_kills}, messages expected {self.expected}, arrived {self.arrived}, "
             f"duplicates {self.duplicates}, lost {self.lost}, runs {self.runs}, "
             f"seconds {self.seconds:.1f}; store identical to the reference: "
-            f"{self.store_identical}; duplicates with the same Message-ID: {self.same_message_id}"
+            f"{self.store_identical}; audit chain intact: {self.audit_chain_intact}; "
+            f"duplicates with the same Message-ID: {self.same_message_id}"
         )
 
 
@@ -306,6 +309,8 @@ def measure(
             now = kill_repeatedly(daemons, rng, kills, count, idle, with_work, len(expected))
             catch_up(daemons, count, now)
             got = dump(engines[0])
+            with store.session(engines[0], write=False) as db:
+                figures.audit_chain_intact = audit_chain.verify(db).intact
         finally:
             for engine in engines:
                 engine.dispose()
@@ -381,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     for key in figures.unexplained_duplicates:
         print("  duplicate without a kill in its send window:", key)
     ok = (
-        figures.lost == 0 and figures.store_identical and figures.same_message_id
+        figures.lost == 0 and figures.store_identical and figures.audit_chain_intact
+        and figures.same_message_id
         and not figures.unexplained_duplicates and not figures.unexpected and not figures.failures
     )  # fmt: skip
     return 0 if ok else 1

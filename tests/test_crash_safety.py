@@ -25,6 +25,7 @@ def _assert_crash_safe(figures: Figures) -> None:
     assert figures.kills >= KILLS
     assert figures.lost == 0, figures.line()
     assert figures.store_identical, "\n".join(figures.differences[:20])
+    assert figures.audit_chain_intact, "a kill left the audit trail's hash chain broken"
     assert not figures.unexpected, figures.unexpected
     assert not figures.unexplained_duplicates, (
         f"arrived twice without a kill in their send window: {figures.unexplained_duplicates}"
