@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/python demo/year_2024.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check routing flows store tests demo
-	$(BIN)/ruff format --check routing flows store tests demo
+	$(BIN)/ruff check routing flows store tests demo bench
+	$(BIN)/ruff format --check routing flows store tests demo bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,0 +1,1015 @@
+"""A store the size of a national roll-out, built fast and the same every time (fixed seed).
+
+`build_store(folder, items=N, audit_events=M)` writes `folder/routing.toml` (the starter
+configuration; the UTA supportteam's and stuurgroep's meetings come from .ics files imported with
+the real import) and a store holding: items over every flow and state, created over the year
+before `NOW`, each with the history a year of real use leaves (registration, moves at meetings,
+papers received, deferrals, the daemon's roll-overs, edits: `audit_events` events in all, one hash
+chain that `routing audit verify` accepts), every planning round's deadlines with the status the
+sweep would have left, the E&I decisions, meeting outcomes, feedback items after every UTA meeting
+and the outbox of everything sent.
+
+How. The skeleton goes through the real code (migrations, installation, .ics import, flow
+versions, the stored calendars); the bulk is simulated in Python against those calendars (the
+same meeting choice as `routing.engine.planning`: the next meeting whose papers deadline is
+ahead, the next after it on a deferral or roll-over) and written with `executemany` in one
+transaction per table. Then one real sweep at `NOW` settles what the simulation does not model
+(rule-6 slip warnings, the calendar sync of the day), its mail is marked sent, so a tick at `NOW`
+has nothing to do. With `due=K`, K open items get a reminder due at `NOW` (K effects for the
+next tick, each one mail).
+
+The result is cached under bench/.cache by its parameters (and this file's content): a second
+call copies the file. PostgreSQL stores (`database_url=`) are built each time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import CACHE, ROOT
+
+__all__ = ["NOW", "START", "build_store", "starter_config"]
+
+NOW = dt.datetime(2025, 2, 3, 8, 0, tzinfo=dt.UTC)  # Monday 3 February 2025, 09:00 in Amsterdam
+START = NOW - dt.timedelta(days=365)  # the installation: a year of history
+SEED = 20240205
+GENERATOR = "4"  # raise when the shape of the data changes (with this file's hash: the cache key)
+DAEMON = "routing-daemon"
+SECRETARIES = ("Anouk Pols", "Kevin van Pernis", "Sander Bakker")
+ICS_BODIES = ("uta-supportteam", "uta-stuurgroep")
+
+SUBJECTS = (
+    "Regionaal werkgeversservicepunt",
+    "Leven lang ontwikkelen in de zorg",
+    "Talentfonds 2025",
+    "Werkcentrum Gooi en Vechtstreek",
+    "Arbeidsmarktregio-aanpak jongeren",
+    "Participatiebanen",
+    "Banenafspraak",
+    "Inburgering en werk",
+    "Scholingsvouchers techniek",
+    "UWV-samenwerking",
+    "Doorstroom beschut werk",
+    "Loonkostensubsidie",
+    "Regionale arbeidsmarktmonitor",
+    "Statushouders aan het werk",
+    "Praktijkleren mbo",
+    "Tekortsectoren onderwijs en zorg",
+    "Ontwikkeladvies 45-plus",
+    "Sociaal ontwikkelbedrijf",
+    "Perspectief op werk",
+    "Jobcoaching",
+)
+KINDS = ("Voorstel", "Reactie op", "Notitie", "Evaluatie", "Uitvoeringsplan", "Advies over",
+         "Voortgangsrapportage", "Subsidieaanvraag", "Raadsinformatiebrief")  # fmt: skip
+TOPICS = ("werkgevers", "jongeren", "statushouders", "scholing", "zorg", "techniek", "uwv",
+          "beschut-werk", "inburgering", "monitor")  # fmt: skip
+EI_TOPICS = ("llo", "talentfonds", "werkcentrum", "arbeidsmarkt", "economie")
+NOTES = (None, None, None, None, "Na overleg met UWV.", "Stukken volgen later.",
+         "Op verzoek van de wethouder.", "Zie ook het vorige verslag.")  # fmt: skip
+
+
+# --- the configuration --------------------------------------------------------------------------
+
+# routing.toml's meetings of the two UTA bodies; they come from .ics files instead
+_UTA_LINES = (
+    'rrule = "FREQ=MONTHLY;BYDAY=3WE;BYMONTH=1,2,3,4,5,6,9,10,11,12;UNTIL=20261231T235959"\n'
+    'start = "2024-01-17T13:30"\n',
+)
+_STUURGROEP_DATES = [
+    "2024-03-21T15:00", "2024-06-20T15:00", "2024-10-03T15:00", "2024-12-12T15:00",
+    "2025-03-20T15:00", "2025-06-19T15:00", "2025-10-02T15:00", "2025-12-11T15:00",
+    "2026-03-19T15:00", "2026-06-18T15:00", "2026-10-01T15:00", "2026-12-10T15:00",
+]  # fmt: skip
+
+
+def starter_config(database_url: str = "") -> str:
+    """The starter routing.toml with `database_url`, the UTA bodies' meetings left to .ics."""
+    from importlib import resources
+
+    text = resources.files("routing").joinpath("starter.toml").read_text(encoding="utf-8")
+    for line in _UTA_LINES:
+        if line not in text:
+            raise RuntimeError("starter.toml changed: bench/data.py cannot find the UTA rrule")
+        text = text.replace(line, "")
+    start = text.index("dates = [\n", text.index("[bodies.uta-stuurgroep.calendar]"))
+    end = text.index("]\n", start) + 2
+    text = text[:start] + text[end:]
+    return text.replace('url = ""', f"url = {json.dumps(database_url)}", 1)
+
+
+def _ics(body: str, starts: Sequence[dt.datetime], minutes: int) -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//bench//routing//NL"]
+    for start in starts:
+        utc = start.astimezone(dt.UTC)
+        end = utc + dt.timedelta(minutes=minutes)
+        lines += [
+            "BEGIN:VEVENT", f"UID:{body}-{utc:%Y%m%dT%H%M}@utrechttalentalliantie.example",
+            f"DTSTAMP:{START:%Y%m%dT%H%M%SZ}", f"DTSTART:{utc:%Y%m%dT%H%M%SZ}",
+            f"DTEND:{end:%Y%m%dT%H%M%SZ}", f"SUMMARY:Vergadering {body}",
+            "LOCATION:Stadskantoor Utrecht", "END:VEVENT",
+        ]  # fmt: skip
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _uta_starts(body: str) -> list[dt.datetime]:
+    from zoneinfo import ZoneInfo
+
+    from dateutil.rrule import rrulestr
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    if body == "uta-stuurgroep":
+        return [dt.datetime.fromisoformat(d).replace(tzinfo=tz) for d in _STUURGROEP_DATES]
+    rule: Any = rrulestr(
+        "FREQ=MONTHLY;BYDAY=3WE;BYMONTH=1,2,3,4,5,6,9,10,11,12;UNTIL=20261231T235959",
+        dtstart=dt.datetime(2024, 1, 17, 13, 30),
+    )
+    return [moment.replace(tzinfo=tz) for moment in rule]
+
+
+# --- the calendars, as planning sees them -------------------------------------------------------
+
+
+@dataclass
+class _BodyMeetings:
+    """One body's meetings (a person: the hand-over view of the meetings she takes points to),
+    with the lookups `routing.calendar.next_feasible` and `next_after` make."""
+
+    meetings: list[Any]
+    starts: list[dt.datetime] = field(init=False)
+    papers: list[dt.datetime] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.starts = [m.start for m in self.meetings]
+        self.papers = [m.papers_due for m in self.meetings]
+
+    def next_feasible(self, now: dt.datetime, needs_papers: bool) -> Any | None:
+        keys = self.papers if needs_papers else self.starts
+        index = bisect.bisect_right(keys, now)
+        return self.meetings[index] if index < len(self.meetings) else None
+
+    def next_after(self, after: dt.datetime, now: dt.datetime, needs_papers: bool) -> Any | None:
+        index = bisect.bisect_right(self.starts, after)
+        keys = self.papers if needs_papers else self.starts
+        while index < len(self.meetings) and keys[index] <= now:
+            index += 1
+        return self.meetings[index] if index < len(self.meetings) else None
+
+
+def _meetings_by_body(rt: Any, calendars: Any) -> dict[str, _BodyMeetings]:
+    """Every body's meetings from a month before START to NOW + 400 days; a person's are those
+    of the body she hands over to, chosen by that body's papers deadline (as planning does)."""
+    from routing import calendar
+
+    low, high = START - dt.timedelta(days=60), NOW + dt.timedelta(days=400)
+    found: dict[str, _BodyMeetings] = {}
+    for key, body in rt.config.bodies.items():
+        cal = calendars.for_body(key)
+        if cal is None:
+            continue
+        if body.is_person:
+            target = calendars.for_body(body.handover_to)
+            own = {m.meeting_id: m for m in calendar.meetings_between(cal, low, high)}
+            chosen = [own[m.meeting_id] for m in calendar.meetings_between(target, low, high)]
+            view = _BodyMeetings(chosen)
+            # chosen by the target body's papers deadline, shown with her own hand-over
+            view.papers = [m.papers_due for m in calendar.meetings_between(target, low, high)]
+            found[key] = view
+        else:
+            found[key] = _BodyMeetings(calendar.meetings_between(cal, low, high))
+    return found
+
+
+# --- the simulation -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Deadline:
+    created: dt.datetime
+    item: int
+    plan: int
+    kind: str
+    body: str
+    meeting: Any
+    due: dt.datetime
+    status: str = "open"
+    handled: dt.datetime | None = None
+    id: int = 0
+    mail: str | None = None  # the outbox kind the sweep sent for it (reminder, escalation, ...)
+    mail_at: dt.datetime | None = None
+
+
+@dataclass
+class _Round:
+    plan: int
+    body: str
+    meeting: Any
+    rows: list[_Deadline]
+
+
+class _World:
+    """The simulated year: rows of every table as tuples, built item by item."""
+
+    def __init__(self, rt: Any, meetings: dict[str, _BodyMeetings], seed: int) -> None:
+        from routing import i18n
+
+        self.rt = rt
+        self.config = rt.config
+        self.meetings = meetings
+        self.random = random.Random(seed)
+        self.flows = rt.catalog.current
+        self.people = list(self.config.people)
+        self.ei_topics = set(self.config.ei_topics)
+        self.grace = self.config.daemon.rollover_grace
+        self.t = i18n.t
+        self.tn = i18n.tn
+        self.items: list[list[Any]] = []
+        self.events: list[tuple[Any, ...]] = []  # (at, item, from, to, trigger, actor, note)
+        self.deadlines: list[_Deadline] = []
+        self.mails: list[tuple[Any, ...]] = []  # (key, kind, item, at, subject)
+        self.decisions: list[tuple[Any, ...]] = []
+        self.outcomes: list[tuple[Any, ...]] = []
+        self.effects: list[tuple[Any, ...]] = []
+        self.rounds: dict[int, _Round] = {}  # open items' current round
+
+    # one item's life -------------------------------------------------------------------------
+
+    def item(self, item_id: int, created: dt.datetime, flow_name: str, **fixed: Any) -> None:
+        rnd = self.random
+        flow = self.flows[flow_name]
+        path = self._walk(flow)
+        kenmerk = fixed.get("kenmerk")
+        if kenmerk is None and (any(t.guard for t in path) or rnd.random() < 0.7):
+            kenmerk = f"GV/{created.year}/{item_id:06d}"
+        topics = fixed.get("topics")
+        if topics is None:
+            topics = rnd.sample(TOPICS, rnd.randint(0, 2))
+            if rnd.random() < 0.2:
+                topics.append(rnd.choice(EI_TOPICS))
+        owner = fixed.get("owner", rnd.choice(self.people))
+        title = fixed.get("title") or f"{rnd.choice(KINDS)} {rnd.choice(SUBJECTS).lower()}"
+        openbaar = rnd.random() < 0.9
+        row = {
+            "id": item_id, "title": title, "flow_name": flow_name, "state": flow.initial,
+            "kenmerk": kenmerk, "topics": topics, "owner": owner,
+            "asked": fixed.get("asked", rnd.choice(("besluitvorming", "bespreking", "informatie"))),
+            "openbaar": openbaar, "verspreiden": openbaar and rnd.random() < 0.9,
+            "created_at": created, "sender": fixed.get("sender"),
+            "document_date": (created - dt.timedelta(days=rnd.randint(0, 14))).date()
+            if rnd.random() < 0.5 else None,
+            "origin": fixed.get("origin"), "plan": 0, "round": None,
+            "target_body": None, "target_meeting": None,
+        }  # fmt: skip
+        actor = fixed.get("actor") or rnd.choice(SECRETARIES)
+        self._event(created, item_id, None, flow.initial, "registreren", actor, fixed.get("note"))
+        if rnd.random() < 0.05:
+            self._target(row, flow, created)
+        now = created
+        self._enter(row, flow, flow.initial, now)
+        for trigger in path:
+            state = row["state"]
+            now = self._stay(row, flow, state, now)
+            if now is None:
+                break
+            dest = trigger.target_from(state)
+            self._move(row, flow, trigger.name, dest, now)
+        self._finish(row)
+
+    def _walk(self, flow: Any) -> list[Any]:
+        """A route to a final state: forward steps at random, now and then withdrawn."""
+        rnd = self.random
+        state, path = flow.initial, []
+        for _ in range(12):  # bounded: a route back (terugverwijzen) may repeat a few times
+            if flow.state(state).final:
+                return path
+            steps = [
+                t for t in flow.triggers_from(state)
+                if t.dest not in ("=", state) and t.name != "intrekken"
+            ]  # fmt: skip
+            withdraw = [t for t in flow.triggers_from(state) if t.name == "intrekken"]
+            if withdraw and (not steps or rnd.random() < 0.04):
+                path.append(withdraw[0])
+                return path
+            back = [t for t in steps if t.name == "terugverwijzen"]
+            ahead = [t for t in steps if t not in back] or steps
+            trigger = back[0] if back and rnd.random() < 0.1 else rnd.choice(ahead)
+            path.append(trigger)
+            state = trigger.target_from(state)
+        return path
+
+    def _target(self, row: dict[str, Any], flow: Any, created: dt.datetime) -> None:
+        from routing.engine import planning
+
+        for body in planning.bodies_by_depth(flow):
+            if self.config.bodies[body].is_person or body not in self.meetings:
+                continue
+            later = self.meetings[body].next_feasible(
+                created + dt.timedelta(days=self.random.randint(40, 160)), False
+            )
+            if later is not None:
+                row["target_body"], row["target_meeting"] = body, later
+            return
+
+    def _enter(self, row: dict[str, Any], flow: Any, state: str, now: dt.datetime,
+               after: Any | None = None) -> None:  # fmt: skip
+        """Entering (or staying in) `state` at `now`: a new planning round."""
+        self._leave_round(row, now, moved=True)
+        row["state"] = state
+        row["plan"] += 1
+        definition = flow.state(state)
+        body = definition.body
+        if body is None or body not in self.meetings:
+            return
+        person = self.config.bodies[body].is_person
+        cal = self.meetings[body]
+        needs = definition.papers and not person
+        select_papers = True if person else definition.papers
+        meeting = (
+            cal.next_feasible(now, select_papers)
+            if after is None
+            else cal.next_after(after, now, select_papers)
+        )
+        if meeting is None:
+            return
+        rows = []
+        moments = [("reminder", meeting.remind_at), ("papers", meeting.papers_due)] if needs else []
+        for kind, due in [*moments, ("meeting", meeting.start)]:
+            if kind == "reminder" and due <= now:
+                continue
+            deadline = _Deadline(now, row["id"], row["plan"], kind, body, meeting, due)
+            rows.append(deadline)
+            self.deadlines.append(deadline)
+        row["round"] = _Round(row["plan"], body, meeting, rows)
+
+    def _leave_round(self, row: dict[str, Any], now: dt.datetime, *, moved: bool) -> None:
+        current: _Round | None = row["round"]
+        if current is None:
+            return
+        for deadline in current.rows:
+            if deadline.status in ("open", "escalated"):
+                deadline.status, deadline.handled = "superseded", now
+        row["round"] = None
+
+    def _settle_round(self, row: dict[str, Any], until: dt.datetime) -> None:
+        """What happened to the round's reminder and papers before `until`: papers handed in
+        (mostly before their deadline), the sweep's reminder and escalation mails."""
+        rnd = self.random
+        current: _Round | None = row["round"]
+        if current is None:
+            return
+        by_kind = {d.kind: d for d in current.rows}
+        papers = by_kind.get("papers")
+        if papers is not None and papers.status == "open":
+            handed = papers.created + (papers.due - papers.created) * rnd.uniform(0.2, 1.15)
+            if rnd.random() < 0.75 and handed < until:
+                reminder = by_kind.get("reminder")
+                if reminder is not None and reminder.status == "open" and reminder.due <= handed:
+                    self._mail_deadline(reminder, "reminder")
+                for deadline in current.rows:
+                    if deadline.kind != "meeting" and deadline.status == "open":
+                        deadline.status, deadline.handled = "done", handed
+                self._event(handed, row["id"], row["state"], row["state"], "stukken",
+                            rnd.choice(SECRETARIES), None)  # fmt: skip
+        for deadline in current.rows:
+            if deadline.status != "open" or deadline.kind == "meeting" or deadline.due > until:
+                continue
+            if deadline.kind == "reminder":
+                self._mail_deadline(deadline, "reminder")
+            else:
+                self._mail_deadline(deadline, "escalation", status="escalated")
+
+    def _mail_deadline(self, deadline: _Deadline, kind: str, status: str = "done") -> None:
+        at = deadline.due + dt.timedelta(minutes=self.random.randint(0, 5))
+        deadline.status, deadline.handled = status, at
+        deadline.mail, deadline.mail_at = kind, at
+
+    def _stay(self, row: dict[str, Any], flow: Any, state: str, now: dt.datetime) -> Any:
+        """How long the item stays in `state` from `now`; the moment of its next step (a move at
+        its meeting), or None when that is after NOW (it is still there)."""
+        rnd = self.random
+        for _ in range(40):  # bounded: deferrals and roll-overs until a meeting decides
+            current: _Round | None = row["round"]
+            if current is None:  # no body (concept, ontvangen) or no meeting ahead
+                step = now + dt.timedelta(days=rnd.uniform(1, 20))
+                if rnd.random() < 0.15:
+                    self._edit(row, now + (step - now) * rnd.random())
+                return step if step < NOW else None
+            meeting = current.meeting
+            decided = meeting.start + dt.timedelta(hours=rnd.uniform(1, 30))
+            roll = meeting.start + self.grace + dt.timedelta(minutes=rnd.randint(0, 5))
+            chance = rnd.random()
+            if chance < 0.12:  # no outcome recorded: the daemon rolls it over
+                if roll >= NOW:
+                    self._settle_round(row, NOW)
+                    return None
+                self._settle_round(row, roll)
+                meeting_row = next(d for d in current.rows if d.kind == "meeting")
+                self._mail_deadline(meeting_row, "rollover")
+                self._event(roll, row["id"], state, state, "doorschuiven", DAEMON,
+                            self.t("sweep.rollover_note", meeting=f"{meeting.start:%d-%m-%Y}",
+                                   where=""))  # fmt: skip
+                self._enter(row, flow, state, roll, after=meeting.start)
+                now = roll
+                continue
+            if decided >= NOW:
+                self._settle_round(row, NOW)
+                return None
+            self._settle_round(row, decided)
+            if rnd.random() < 0.15:
+                self._edit(row, now + (decided - now) * rnd.random())
+            if chance < 0.22:  # deferred at the meeting
+                self._outcome(row, current, "aanhouden", state, decided)
+                self._event(decided, row["id"], state, state, "aanhouden",
+                            rnd.choice(SECRETARIES), rnd.choice(NOTES))  # fmt: skip
+                self._enter(row, flow, state, decided, after=meeting.start)
+                now = decided
+                continue
+            return decided
+        return None
+
+    def _outcome(self, row: dict[str, Any], current: _Round, trigger: str, to_state: str,
+                 at: dt.datetime) -> None:  # fmt: skip
+        if self.config.bodies[current.body].is_person or self.random.random() < 0.5:
+            return
+        self.outcomes.append(
+            (current.body, current.meeting.start, row["id"], trigger, to_state, None,
+             self.random.choice(SECRETARIES), at)
+        )  # fmt: skip
+
+    def _move(self, row: dict[str, Any], flow: Any, trigger: str, dest: str,
+              now: dt.datetime) -> None:  # fmt: skip
+        current: _Round | None = row["round"]
+        if current is not None:
+            self._outcome(row, current, trigger, dest, now)
+        rule = flow.inform_ei
+        if rule is not None and trigger == rule.trigger:
+            self._decide_ei(row, rule, now)
+        from_state = row["state"]
+        self._event(now, row["id"], from_state, dest, trigger, self.random.choice(SECRETARIES),
+                    self.random.choice(NOTES))  # fmt: skip
+        self._enter(row, flow, dest, now)
+
+    def _decide_ei(self, row: dict[str, Any], rule: Any, now: dt.datetime) -> None:
+        matched = sorted(set(row["topics"]) & self.ei_topics)
+        reason = (
+            self.tn("ei.reason_topics", len(matched), topics=", ".join(matched))
+            if matched
+            else self.t("ei.reason_no_topics")
+        )
+        key = None
+        if matched:
+            key = f"ei:{row['id']}:{rule.body}:{now.isoformat()}"
+            self.mails.append((key, "ei", row["id"], now, f"E&I: {row['title']}", [rule.body]))
+        self.decisions.append((row["id"], rule.body, bool(matched), "auto", reason, now, key))
+
+    def _edit(self, row: dict[str, Any], at: dt.datetime) -> None:
+        owner = self.random.choice(self.people)
+        self._event(at, row["id"], row["state"], row["state"], "wijzigen",
+                    self.random.choice(SECRETARIES), f"owner={owner}")  # fmt: skip
+        row["owner"] = owner
+
+    def _event(self, at: dt.datetime, item: int, from_state: str | None, to_state: str,
+               trigger: str, actor: str, note: str | None) -> None:  # fmt: skip
+        self.events.append((at, item, from_state, to_state, trigger, actor, note))
+
+    def _finish(self, row: dict[str, Any]) -> None:
+        current: _Round | None = row["round"]
+        if current is not None:
+            self.rounds[row["id"]] = current
+        self.items.append(
+            [row, current.body if current else None, current.meeting if current else None]
+        )
+
+
+# --- writing the rows ---------------------------------------------------------------------------
+
+
+class _Writer:
+    """Bulk inserts through the driver (sqlite3 or psycopg), one transaction."""
+
+    def __init__(self, engine: Any) -> None:
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.raw = engine.raw_connection()
+        self.cursor = self.raw.cursor()
+        if self.sqlite:
+            self.cursor.execute("PRAGMA foreign_keys=OFF")  # rows come in table order anyway
+            self.cursor.execute("BEGIN IMMEDIATE")
+
+    def moment(self, value: dt.datetime | None) -> Any:
+        if value is None:
+            return None
+        utc = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
+
+    def json(self, value: Any) -> Any:
+        text = json.dumps(value)
+        if self.sqlite:
+            return text
+        from psycopg.types.json import Json
+
+        return Json(value)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        mark = "?" if self.sqlite else "%s"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        chunk = 50_000
+        for start in range(0, len(rows), chunk):
+            self.cursor.executemany(sql, rows[start : start + chunk])
+
+    def execute(self, sql: str, values: Sequence[Any] = ()) -> None:
+        self.cursor.execute(sql if self.sqlite else sql.replace("?", "%s"), tuple(values))
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self.cursor.execute("COMMIT")
+            self.cursor.execute("PRAGMA foreign_keys=ON")
+        else:
+            self.raw.commit()
+        self.raw.close()
+
+
+def _day(value: dt.date | None, sqlite: bool) -> Any:
+    return value.isoformat() if value is not None and sqlite else value
+
+
+def _chain(events: list[tuple[Any, ...]], first_id: int, prev: str) -> tuple[list[Any], str]:
+    """The events in time order as rows with ids and their hash chain."""
+    from store.audit_chain import _utc
+
+    rows = []
+    sha = hashlib.sha256
+    dumps = json.dumps
+    for offset, (at, item, from_state, to_state, trigger, actor, note) in enumerate(events):
+        event_id = first_id + offset
+        canonical = dumps(
+            [event_id, item, from_state, to_state, trigger, actor, _utc(at), note, prev],
+            ensure_ascii=False, separators=(",", ":"),
+        )  # fmt: skip
+        own = sha(canonical.encode("utf-8")).hexdigest()
+        rows.append((event_id, item, from_state, to_state, trigger, actor, at, note, prev, own))
+        prev = own
+    return rows, prev
+
+
+# --- the build ----------------------------------------------------------------------------------
+
+
+def _cache_key(items: int, audit_events: int, seed: int, due: int) -> str:
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    migrations = sorted(p.name for p in (ROOT / "store" / "migrations" / "versions").glob("0*.py"))
+    parts = f"{GENERATOR}-{source}-{migrations[-1]}-{items}-{audit_events}-{seed}-{due}"
+    return hashlib.sha256(parts.encode()).hexdigest()[:16]
+
+
+def build_store(
+    folder: Path | str,
+    items: int = 1000,
+    audit_events: int | None = None,
+    seed: int = SEED,
+    database_url: str | None = None,
+    *,
+    due: int = 0,
+    quiet: bool = True,
+) -> Path:
+    """A store of `items` items and `audit_events` audit events (default 10 per item) in
+    `folder`; returns the path of its routing.toml. `due`: open items with a reminder due at
+    NOW (the next tick's work). `database_url`: a PostgreSQL database (empty, or migrated)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    audit_events = 10 * items if audit_events is None else audit_events
+    if database_url:
+        return _build(folder, items, audit_events, seed, due, database_url, quiet)
+    cached = CACHE / f"store-{_cache_key(items, audit_events, seed, due)}"
+    if not (cached / "routing.db").exists():
+        work = CACHE / f"building-{uuid.uuid4().hex[:8]}"
+        try:
+            _build(work, items, audit_events, seed, due, None, quiet)
+            if cached.exists():
+                shutil.rmtree(work)  # another process built it meanwhile
+            else:
+                work.rename(cached)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    for name in ("routing.toml", "routing.db", *(p.name for p in cached.glob("*.ics"))):
+        shutil.copyfile(cached / name, folder / name)
+    return folder / "routing.toml"
+
+
+def _build(folder: Path, items: int, audit_events: int, seed: int, due: int,
+           database_url: str | None, quiet: bool) -> Path:  # fmt: skip
+    from routing.engine import meeting_sync
+    from routing.engine.stored_calendars import load_calendars
+    from routing.runtime import Runtime
+
+    began = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "routing.toml"
+    config.write_text(starter_config(database_url or ""), encoding="utf-8")
+    rt = Runtime.open(str(config), START.isoformat())
+    rt.migrate()
+    from routing.effects.sweep import record_installation
+
+    record_installation(rt)
+    for body in ICS_BODIES:
+        path = folder / f"{body}.ics"
+        minutes = 120 if body == "uta-supportteam" else 90
+        path.write_text(_ics(body, _uta_starts(body), minutes), encoding="utf-8")
+        with rt.session() as db:
+            meeting_sync.import_ics(rt, db, body, path, START)
+    with rt.session() as db:
+        for name in sorted(rt.catalog.current):
+            rt.catalog.pin(db, name, START)
+        versions = {
+            name: rt.catalog.pin(db, name, START)[0].id for name in sorted(rt.catalog.current)
+        }
+        calendars = load_calendars(rt.config, db)
+        from routing.engine import notify
+
+        installation = notify.installation_id(db)
+    meetings = _meetings_by_body(rt, calendars)
+    world = _simulate(rt, meetings, calendars, items, audit_events, seed)
+    simulated = time.perf_counter()
+    counts = _write(rt, world, versions, installation)
+    written = time.perf_counter()
+    settled = _settle(rt, folder)
+    if due:
+        _make_due(rt, world, due, installation)
+    rt.close()
+    if rt.config.database_url.startswith("sqlite"):
+        from bench.common import bare_sqlite, sqlite_path
+
+        with bare_sqlite(sqlite_path(config)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if not quiet:
+        print(
+            f"built {items} items, {counts['audit_event']} audit events, "
+            f"{counts['deadline']} deadlines, {counts['outbox']} mails in "
+            f"{time.perf_counter() - began:.1f} s (simulated {simulated - began:.1f} s, "
+            f"written {written - simulated:.1f} s); settling sweep: {settled}",
+            file=sys.stderr,
+        )
+    return config
+
+
+def _simulate(rt: Any, meetings: dict[str, _BodyMeetings], calendars: Any, items: int,
+              audit_events: int, seed: int) -> _World:  # fmt: skip
+    """Every item's year, then edits added (or the last ones dropped) to make `audit_events`."""
+    from routing import i18n
+
+    world = _World(rt, meetings, seed)
+    rnd = world.random
+    feedback = _feedback_meetings(rt, calendars)
+    span = (NOW - START).total_seconds() - 3600
+    moments = sorted(START + dt.timedelta(seconds=rnd.uniform(0, span)) for _ in range(items))
+    plain = [name for name in sorted(world.flows) if not name.startswith("terugkoppeling")]
+    weights = [3 if name.startswith("agendapunt") else 2 for name in plain]
+    queue = sorted(
+        [(moment, None) for moment in moments[: max(0, items - len(feedback))]]
+        + [(at, (body, flow, meeting)) for at, body, flow, meeting in feedback[:items]],
+        key=lambda pair: pair[0],
+    )
+    for item_id, (created, origin) in enumerate(queue, start=1):
+        if origin is None:
+            world.item(item_id, created, rnd.choices(plain, weights)[0])
+            continue
+        body, flow_name, meeting = origin
+        name = rt.config.bodies[body].name
+        day = i18n.format_date(meeting.start.astimezone(rt.config.timezone))
+        world.item(
+            item_id, created, flow_name, title=i18n.t("sweep.feedback_title", body=name, day=day),
+            owner=rt.config.daemon.feedback_owner, asked="informatie", sender=body, topics=[],
+            origin=f"feedback:{meeting.key}", actor=DAEMON,
+            note=i18n.t("sweep.feedback_note", body=name, day=day),
+        )  # fmt: skip
+        world.effects.append((f"feedback:{meeting.key}", "feedback", created, item_id, None))
+        world.mails.append((f"feedback-mail:{meeting.key}", "feedback", item_id, created,
+                            i18n.t("sweep.feedback_subject", title=world.items[-1][0]["title"]),
+                            []))  # fmt: skip
+    _fit_events(world, audit_events)
+    _digests(rt, world)
+    return world
+
+
+def _feedback_meetings(rt: Any, calendars: Any) -> list[tuple[dt.datetime, str, str, Any]]:
+    """The UTA meetings between the installation and NOW: each got its feedback item."""
+    from routing import calendar
+
+    found = []
+    for body, flow_name in rt.config.daemon.feedback.items():
+        cal = calendars.for_body(body)
+        for meeting in calendar.meetings_between(cal, START, NOW):
+            found.append((meeting.start + dt.timedelta(minutes=3), body, flow_name, meeting))
+    return sorted(found, key=lambda entry: entry[0])
+
+
+def _fit_events(world: _World, wanted: int) -> None:
+    """Edits spread over the items' lives until there are `wanted` events (each in the state the
+    item had then), or, with too many, the edits dropped: histories stay whole."""
+    rnd = world.random
+    missing = wanted - len(world.events)
+    if missing < 0:
+        edits = [n for n, event in enumerate(world.events) if event[4] == "wijzigen"]
+        drop = set(edits[missing:]) if -missing <= len(edits) else set(edits)
+        world.events = [e for n, e in enumerate(world.events) if n not in drop]
+        return
+    lives: dict[int, list[tuple[dt.datetime, str]]] = {}
+    for at, item, _from, to_state, *_ in world.events:
+        lives.setdefault(item, []).append((at, to_state))
+    ids = list(lives)
+    finals = {
+        row["id"] for row, _, _ in world.items
+        if world.flows[row["flow_name"]].state(row["state"]).final
+    }  # fmt: skip
+    added = []
+    for _ in range(missing):
+        item = rnd.choice(ids)
+        life = lives[item]
+        end = life[-1][0] if item in finals else NOW
+        at = life[0][0] + (end - life[0][0]) * rnd.random()
+        state = life[max(0, bisect.bisect_right(life, (at, "\uffff")) - 1)][1]
+        owner = rnd.choice(world.people)
+        added.append((at, item, state, state, "wijzigen", rnd.choice(SECRETARIES),
+                      f"owner={owner}"))  # fmt: skip
+    world.events.extend(added)
+
+
+def _digests(rt: Any, world: _World) -> None:
+    """The E&I digest of every whole period since the installation: done and mailed."""
+    from routing.effects import digest
+
+    settings = rt.config.daemon
+    if settings.digest_body is None:
+        return
+    tz = rt.config.timezone
+    moment = START
+    seen = set()
+    while moment < NOW:
+        period = digest.digest_period(settings, moment.astimezone(tz), START)
+        if period is not None and period[2] not in seen:
+            seen.add(period[2])
+            at = max(period[1].astimezone(dt.UTC) + dt.timedelta(minutes=2), START)
+            if at < NOW:
+                key = f"digest:{settings.digest_body}:{period[2]}"
+                world.effects.append((key, "digest", at, None, None))
+                world.mails.append((key, "digest", None, at, f"Voortgang {period[2]}",
+                                    [settings.digest_body]))  # fmt: skip
+        moment += dt.timedelta(days=7)
+
+
+def _write(rt: Any, world: _World, versions: dict[str, Any], installation: str) -> dict[str, int]:
+    """Every simulated row into the store, the audit chain linked on from its head."""
+    from store.audit_chain import GENESIS
+
+    writer = _Writer(rt.engine)
+    moment = writer.moment
+    counts: dict[str, int] = {}
+    # states as the items end up: a person's round names her own body
+    item_rows = []
+    for row, body, meeting in world.items:
+        events_of = 0
+        target = row["target_meeting"]
+        item_rows.append((
+            row["id"], row["title"], row["flow_name"], versions[row["flow_name"]], row["state"],
+            row["kenmerk"], _day(row["document_date"], writer.sqlite), row["sender"],
+            writer.json(row["topics"]), row["owner"],
+            row["asked"], row["openbaar"], row["verspreiden"], moment(row["created_at"]),
+            moment(row["created_at"]), 1 + events_of, body if meeting else None,
+            meeting.meeting_id if meeting else None, moment(meeting.start) if meeting else None,
+            row["plan"], row["target_body"], target.meeting_id if target else None,
+            moment(target.start) if target else None, row["origin"],
+        ))  # fmt: skip
+    # versions and updated_at from the history
+    world.events.sort(key=lambda event: event[0])
+    version: dict[int, int] = {}
+    updated: dict[int, dt.datetime] = {}
+    for at, item, *_ in world.events:
+        version[item] = version.get(item, 0) + 1
+        updated[item] = at
+    item_rows = [(*r[:14], moment(updated[r[0]]), version[r[0]], *r[16:]) for r in item_rows]
+    writer.insert("item", (
+        "id", "title", "flow_name", "flow_version_id", "state", "kenmerk", "document_date",
+        "sender", "topics", "owner", "asked", "openbaar", "verspreiden", "created_at",
+        "updated_at", "version", "planned_body", "planned_meeting_id", "planned_meeting_at",
+        "plan", "target_body", "target_meeting_id", "target_meeting_at", "origin",
+    ), item_rows)  # fmt: skip
+    counts["item"] = len(item_rows)
+    # the audit chain, on from the current head
+    writer.execute("SELECT last_id, hash FROM audit_head WHERE id = 1")
+    head = writer.cursor.fetchone()
+    first = (head[0] or 0) + 1 if head else 1
+    events, last_hash = _chain(world.events, first, head[1] if head else GENESIS)
+    writer.insert(
+        "audit_event",
+        ("id", "item_id", "from_state", "to_state", "trigger", "actor", "at", "note",
+         "prev_hash", "hash"),
+        [(*e[:6], moment(e[6]), *e[7:]) for e in events],
+    )  # fmt: skip
+    if events:
+        writer.execute(
+            "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", (events[-1][0], last_hash)
+        )
+    counts["audit_event"] = len(events)
+    # deadlines in the order they were written, then the mails the sweep sent for them
+    world.deadlines.sort(key=lambda d: d.created)
+    for number, deadline in enumerate(world.deadlines, start=1):
+        deadline.id = number
+    writer.insert(
+        "deadline",
+        ("id", "item_id", "plan", "kind", "body", "meeting_id", "meeting_at", "due_at", "status",
+         "handled_at", "attempts", "next_attempt_at", "last_error"),
+        [(d.id, d.item, d.plan, d.kind, d.body, d.meeting.meeting_id, moment(d.meeting.start),
+          moment(d.due), d.status, moment(d.handled), 0, None, None) for d in world.deadlines],
+    )  # fmt: skip
+    counts["deadline"] = len(world.deadlines)
+    counts["outbox"], outbox_ids = _write_mails(rt, world, writer, installation)
+    _write_rest(world, writer, outbox_ids)
+    if not writer.sqlite:
+        for table in ("item", "audit_event", "deadline", "outbox"):
+            writer.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+    writer.commit()
+    return counts
+
+
+def _write_mails(
+    rt: Any, world: _World, writer: _Writer, installation: str
+) -> tuple[int, dict[str, int]]:
+    """The outbox: every mail the year sent, by its natural key."""
+    from routing.engine.notify import message_id_for, recipients_for
+
+    config = rt.config
+    moment = writer.moment
+    owners = {row["id"]: row for row, _, _ in world.items}
+    mails = list(world.mails)
+    for d in world.deadlines:
+        if d.mail is not None:
+            item = owners[d.item]
+            mails.append((f"{d.mail}:{d.id}", d.mail, d.item, d.mail_at,
+                          f"{d.mail.capitalize()}: {item['title']} ({d.body})", []))  # fmt: skip
+    mails.sort(key=lambda mail: mail[3])
+    region = config.region
+    secretariat = list(config.secretariat_email)
+    outbox_rows = []
+    outbox_ids: dict[str, int] = {}
+    writer.execute("SELECT coalesce(max(id), 0) FROM outbox")
+    first_mail = writer.cursor.fetchone()[0] + 1
+    for number, (key, kind, item_id, at, subject, bodies) in enumerate(mails, start=first_mail):
+        recipients = recipients_for(config, bodies) if bodies else secretariat
+        sent = at + dt.timedelta(seconds=world.random.randint(1, 300))
+        outbox_rows.append((
+            number, key, message_id_for(key, region, installation), kind, item_id,
+            writer.json(recipients), subject, subject, moment(at), "sent", 1, moment(at), None,
+            moment(sent), "file",
+        ))  # fmt: skip
+        outbox_ids[key] = number
+    writer.insert("outbox", (
+        "id", "key", "message_id", "kind", "item_id", "recipients", "subject", "body",
+        "created_at", "status", "attempts", "next_attempt_at", "last_error", "sent_at", "channel",
+    ), outbox_rows)  # fmt: skip
+    return len(outbox_rows), outbox_ids
+
+
+def _write_rest(world: _World, writer: _Writer, outbox_ids: dict[str, int]) -> None:
+    moment = writer.moment
+    writer.insert(
+        "ei_decision",
+        ("item_id", "body", "inform", "decided_by", "reason", "at", "outbox_id"),
+        list({
+            (item, body): (item, body, inform, by, reason, moment(at),
+                           outbox_ids.get(key) if key else None)
+            for item, body, inform, by, reason, at, key in world.decisions
+        }.values()),
+    )  # fmt: skip
+    writer.insert(
+        "meeting_outcome",
+        ("body", "meeting_at", "item_id", "trigger", "to_state", "note", "actor", "at"),
+        list({
+            (o[0], o[1], o[2]): (o[0], moment(o[1]), *o[2:7], moment(o[7]))
+            for o in world.outcomes
+        }.values()),
+    )  # fmt: skip
+    writer.insert(
+        "effect", ("key", "kind", "at", "item_id", "detail"),
+        [(key, kind, moment(at), item, detail) for key, kind, at, item, detail in world.effects],
+    )  # fmt: skip
+
+
+def _settle(rt: Any, folder: Path) -> str:
+    """One real sweep at NOW (what the simulation does not model: rule-6 slip warnings, the
+    day's calendar sync), its mails marked sent: a tick at NOW then finds nothing to do."""
+    from routing.clock import FixedClock
+    from routing.effects.sweep import sweep
+
+    rt.clock = FixedClock(NOW)
+    report = sweep(rt, rt.config.daemon)
+    with rt.session() as db:
+        from sqlalchemy import text
+
+        db.execute(
+            text(
+                "UPDATE outbox SET status = 'sent', attempts = 1, sent_at = next_attempt_at, "
+                "channel = 'file' WHERE status = 'pending'"
+            )
+        )
+    return report.summary()
+
+
+def _make_due(rt: Any, world: _World, due: int, installation: str) -> None:
+    """`due` open items get their reminder due at NOW: the next tick sends `due` mails."""
+    from sqlalchemy import bindparam
+    from sqlalchemy import text as sql
+
+    from store.types import UTCDateTime
+
+    def text(statement: str) -> Any:
+        names = [n for n in ("now", "due") if f":{n}" in statement]
+        return sql(statement).bindparams(*(bindparam(n, type_=UTCDateTime()) for n in names))
+
+    with rt.session(read=True) as db:
+        candidates = (
+            db.execute(
+                text(
+                    "SELECT d.id FROM deadline d JOIN item i ON i.id = d.item_id "
+                    "WHERE d.status = 'open' AND d.kind = 'meeting' AND d.plan = i.plan "
+                    "AND d.due_at > :now ORDER BY d.id"
+                ),
+                {"now": NOW},
+            )
+            .scalars()
+            .all()
+        )
+    if len(candidates) < due:
+        raise ValueError(
+            f"due={due} but only {len(candidates)} items are planned on a meeting ahead; "
+            "build with more items"
+        )
+    chosen = sorted(random.Random(due).sample(list(candidates), due))
+    with rt.session() as db:
+        for deadline_id in chosen:
+            db.execute(
+                text(
+                    "INSERT INTO deadline (item_id, plan, kind, body, meeting_id, meeting_at, "
+                    "due_at, status, attempts) SELECT item_id, plan, 'reminder', body, "
+                    "meeting_id, meeting_at, :due, 'open', 0 FROM deadline WHERE id = :id "
+                    "AND NOT EXISTS (SELECT 1 FROM deadline r WHERE r.item_id = deadline.item_id "
+                    "AND r.plan = deadline.plan AND r.kind = 'reminder')"
+                ),
+                {"due": NOW - dt.timedelta(minutes=10), "id": deadline_id},
+            )
+            db.execute(
+                text(
+                    "UPDATE deadline SET status = 'open', handled_at = NULL, due_at = :due "
+                    "WHERE kind = 'reminder' AND (item_id, plan) = "
+                    "(SELECT item_id, plan FROM deadline WHERE id = :id)"
+                ),
+                {"due": NOW - dt.timedelta(minutes=10), "id": deadline_id},
+            )
+            db.execute(
+                text(
+                    "DELETE FROM outbox WHERE key IN (SELECT 'reminder:' || id FROM deadline "
+                    "WHERE kind = 'reminder' AND (item_id, plan) = "
+                    "(SELECT item_id, plan FROM deadline WHERE id = :id))"
+                ),
+                {"id": deadline_id},
+            )
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build (or reuse) a bench store")
+    parser.add_argument("folder")
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--audit-events", type=int, default=None)
+    parser.add_argument("--due", type=int, default=0)
+    parser.add_argument("--database-url", default=None)
+    arguments = parser.parse_args()
+    began = time.perf_counter()
+    path = build_store(
+        arguments.folder, arguments.items, arguments.audit_events,
+        database_url=arguments.database_url, due=arguments.due, quiet=False,
+    )  # fmt: skip
+    print(f"{path} ({time.perf_counter() - began:.1f} s)")
