@@ -138,6 +138,7 @@ class _Row:
     unit: str
     target_ratio: float | None
     higher_is_better: bool
+    target_max: float | None = None  # an absolute bound on the project's median, in `unit`
 
     @property
     def ratio(self) -> float | None:
@@ -153,9 +154,21 @@ class _Row:
     @property
     def verdict(self) -> str:
         ratio = self.ratio
-        if self.target_ratio is None or ratio is None:
+        verdicts = []
+        if self.target_ratio is not None and ratio is not None:
+            verdicts.append(ratio <= self.target_ratio)
+        if self.target_max is not None:
+            verdicts.append(_median(self.project) <= self.target_max)
+        if not verdicts:
             return ""
-        return "ok" if ratio <= self.target_ratio else "NOT MET"
+        return "ok" if all(verdicts) else "NOT MET"
+
+    @property
+    def target(self) -> str:
+        parts = [] if self.target_ratio is None else [f"≤ {self.target_ratio:g}×"]
+        if self.target_max is not None:
+            parts.append(f"≤ {_fmt(self.target_max)} {self.unit}")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -178,14 +191,20 @@ class Table:
         unit: str,
         target_ratio: float | None = None,
         higher_is_better: bool = False,
+        *,
+        target_max: float | None = None,
     ) -> None:
+        """One figure: the project's values and the floor's (None: no floor), the unit, the
+        bound on their ratio (see the class) and/or `target_max`, a bound on the project's
+        median itself (e.g. 100 ms)."""
+
         def values(v: Sequence[float] | float) -> list[float]:
             return [float(v)] if isinstance(v, int | float) else [float(x) for x in v]
 
         self.rows.append(
             _Row(
                 figure, values(project), None if floor is None else values(floor), unit,
-                target_ratio, higher_is_better,
+                target_ratio, higher_is_better, target_max,
             )
         )  # fmt: skip
 
@@ -198,7 +217,7 @@ class Table:
         body = []
         for row in self.rows:
             ratio = row.ratio
-            target = "" if row.target_ratio is None else f"≤ {row.target_ratio:g}×"
+            target = row.target
             body.append(
                 (
                     row.figure,
@@ -220,9 +239,7 @@ class Table:
         for row in self.rows:
             ratio = row.ratio
             shown = "n/a (no floor)" if ratio is None else f"{ratio:.2f}"
-            target = (
-                "" if row.target_ratio is None else f" target ≤ {row.target_ratio:g} {row.verdict}"
-            )
+            target = f" target {row.target} {row.verdict}" if row.target else ""
             out.append(f"ratio: {row.figure}: {shown}{target}")
         out.extend(f"note: {text}" for text in self.notes)
         return out
