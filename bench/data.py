@@ -184,12 +184,12 @@ def _chain(events: list[tuple[Any, ...]], first_id: int, prev: str) -> tuple[lis
 # --- the build ----------------------------------------------------------------------------------
 
 
-def _cache_key(items: int, audit_events: int, seed: int, due: int) -> str:
+def _cache_key(items: int, audit_events: int, seed: int) -> str:
     here = Path(__file__).resolve().parent
     sources = b"".join((here / name).read_bytes() for name in ("data.py", "_world.py"))
     source = hashlib.sha256(sources).hexdigest()[:12]
     migrations = sorted(p.name for p in (ROOT / "store" / "migrations" / "versions").glob("0*.py"))
-    parts = f"{GENERATOR}-{source}-{migrations[-1]}-{items}-{audit_events}-{seed}-{due}"
+    parts = f"{GENERATOR}-{source}-{migrations[-1]}-{items}-{audit_events}-{seed}"
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
@@ -210,12 +210,14 @@ def build_store(
     folder.mkdir(parents=True, exist_ok=True)
     audit_events = 10 * items if audit_events is None else audit_events
     if database_url:
-        return _build(folder, items, audit_events, seed, due, database_url, quiet)
-    cached = CACHE / f"store-{_cache_key(items, audit_events, seed, due)}"
+        config = _build(folder, items, audit_events, seed, database_url, quiet)
+        _make_due(config, due)
+        return config
+    cached = CACHE / f"store-{_cache_key(items, audit_events, seed)}"
     if not (cached / "routing.db").exists():
         work = CACHE / f"building-{uuid.uuid4().hex[:8]}"
         try:
-            _build(work, items, audit_events, seed, due, None, quiet)
+            _build(work, items, audit_events, seed, None, quiet)
             if cached.exists():
                 shutil.rmtree(work)  # another process built it meanwhile
             else:
@@ -224,11 +226,12 @@ def build_store(
             shutil.rmtree(work, ignore_errors=True)
     for name in ("routing.toml", "routing.db", *(p.name for p in cached.glob("*.ics"))):
         shutil.copyfile(cached / name, folder / name)
+    _make_due(folder / "routing.toml", due)
     return folder / "routing.toml"
 
 
-def _build(folder: Path, items: int, audit_events: int, seed: int, due: int,
-           database_url: str | None, quiet: bool) -> Path:  # fmt: skip
+def _build(folder: Path, items: int, audit_events: int, seed: int, database_url: str | None,
+           quiet: bool) -> Path:  # fmt: skip
     from routing.engine import meeting_sync
     from routing.engine.stored_calendars import load_calendars
     from routing.runtime import Runtime
@@ -264,8 +267,6 @@ def _build(folder: Path, items: int, audit_events: int, seed: int, due: int,
     counts = _write(rt, world, versions, installation)
     written = time.perf_counter()
     settled = _settle(rt, folder)
-    if due:
-        _make_due(rt, world, due, installation)
     rt.close()
     if rt.config.database_url.startswith("sqlite"):
         from bench.common import bare_sqlite, sqlite_path
@@ -443,8 +444,15 @@ def _settle(rt: Any, folder: Path) -> str:
     return report.summary()
 
 
-def _make_due(rt: Any, world: _World, due: int, installation: str) -> None:
-    """`due` open items get their reminder due at NOW: the next tick sends `due` mails."""
+def _make_due(config: Path, due: int) -> None:
+    """`due` open items get their reminder due at NOW: the next tick sends `due` mails. Items
+    planned on a meeting ahead whose papers deadline (if any) is ahead too, so each reminder is
+    a mail; a round without a reminder (no papers, a person) gets one."""
+    if not due:
+        return
+    from routing.runtime import Runtime
+
+    rt = Runtime.open(str(config), NOW.isoformat())
     from sqlalchemy import bindparam
     from sqlalchemy import text as sql
 
@@ -501,6 +509,7 @@ def _make_due(rt: Any, world: _World, due: int, installation: str) -> None:
                 ),
                 {"id": deadline_id},
             )
+    rt.close()
 
 
 if __name__ == "__main__":
