@@ -158,7 +158,11 @@ def _percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     args = options(__doc__.splitlines()[0], items=100_000, tiny_items=500, repetitions=3)
-    folder = Path(tempfile.mkdtemp(prefix="bench-contention-"))
+    with tempfile.TemporaryDirectory(prefix="bench-contention-") as folder:
+        measure(args, Path(folder))
+
+
+def measure(args: Any, folder: Path) -> None:
     began = time.perf_counter()
     config = build_store(folder, items=args.items, audit_events=10 * args.items)
     built = time.perf_counter() - began

@@ -468,7 +468,9 @@ def _make_due(config: Path, due: int) -> None:
                 text(
                     "SELECT d.id FROM deadline d JOIN item i ON i.id = d.item_id "
                     "WHERE d.status = 'open' AND d.kind = 'meeting' AND d.plan = i.plan "
-                    "AND d.due_at > :now ORDER BY d.id"
+                    "AND d.due_at > :now AND NOT EXISTS (SELECT 1 FROM deadline p "
+                    "WHERE p.item_id = d.item_id AND p.plan = d.plan "
+                    "AND p.kind IN ('papers', 'handover') AND p.due_at <= :now) ORDER BY d.id"
                 ),
                 {"now": NOW},
             )

@@ -80,6 +80,19 @@ def test_due_effects_are_exactly_those_asked_for(bench_data, tmp_path: Path, mon
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
+@pytest.mark.postgres
+def test_generated_store_on_postgres(bench_data, tmp_path: Path, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+    config = bench_data.build_store(
+        tmp_path / "store", items=150, audit_events=1600, database_url=postgres_url, due=3
+    )
+    verify = _routing(config, "audit", "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "1600" in verify.stdout
+    tick = _routing(config, "daemon", "--once", "--now", NOW, "--json")
+    assert tick.returncode == 0, tick.stdout + tick.stderr
+    assert json.loads(tick.stdout)["counts"] == {"reminder": 3}, tick.stdout
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
 def test_bench_script_runs_on_tiny_data(script: Path, tmp_path: Path) -> None:
     env = {**os.environ, "ROUTING_BENCH_CACHE": str(tmp_path / "cache")}
