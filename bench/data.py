@@ -18,8 +18,9 @@ transaction per table. Then one real sweep at `NOW` settles what the simulation 
 has nothing to do. With `due=K`, K open items get a reminder due at `NOW` (K effects for the
 next tick, each one mail).
 
-The result is cached under bench/.cache by its parameters (and this file's content): a second
-call copies the file. PostgreSQL stores (`database_url=`) are built each time.
+The result is cached under bench/.cache by its parameters (and the generator's source): a second
+call copies the file, then applies `due`. PostgreSQL stores (`database_url=`) are built each
+time (bulk rows through COPY).
 """
 
 from __future__ import annotations
@@ -152,11 +153,12 @@ class _Writer:
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
-        mark = "?" if self.sqlite else "%s"
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})"
-        )
+        if not self.sqlite:  # PostgreSQL: COPY, the server's own bulk path
+            with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         chunk = 50_000
         for start in range(0, len(rows), chunk):
             self.cursor.executemany(sql, rows[start : start + chunk])

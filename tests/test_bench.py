@@ -16,6 +16,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -32,7 +33,8 @@ NOW = "2025-02-03T09:00"
 
 
 @pytest.fixture(scope="module")
-def bench_data(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def bench_data() -> ModuleType:
+    """bench/data.py (the repository's top folder is not on the tests' import path)."""
     sys.path.insert(0, str(ROOT))
     try:
         from bench import data
@@ -48,7 +50,9 @@ def _routing(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_generated_store_is_valid(bench_data, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_generated_store_is_valid(
+    bench_data: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(bench_data, "CACHE", tmp_path / "cache")
     config = bench_data.build_store(tmp_path / "store", items=200, audit_events=2100)
     verify = _routing(config, "audit", "verify")
@@ -70,7 +74,9 @@ def test_generated_store_is_valid(bench_data, tmp_path: Path, monkeypatch) -> No
     assert (again.parent / "routing.db").read_bytes() == cached.read_bytes()
 
 
-def test_due_effects_are_exactly_those_asked_for(bench_data, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_due_effects_are_exactly_those_asked_for(
+    bench_data: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(bench_data, "CACHE", tmp_path / "cache")
     config = bench_data.build_store(tmp_path / "store", items=200, audit_events=2000, due=7)
     tick = _routing(config, "daemon", "--once", "--now", NOW, "--json")
@@ -81,7 +87,9 @@ def test_due_effects_are_exactly_those_asked_for(bench_data, tmp_path: Path, mon
 
 
 @pytest.mark.postgres
-def test_generated_store_on_postgres(bench_data, tmp_path: Path, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_generated_store_on_postgres(
+    bench_data: ModuleType, tmp_path: Path, postgres_url: str
+) -> None:
     config = bench_data.build_store(
         tmp_path / "store", items=150, audit_events=1600, database_url=postgres_url, due=3
     )
