@@ -5,6 +5,19 @@ store's pragmas, peak memory of a process, a throwaway PostgreSQL server).
 A figure is always printed next to its floor measured in the same run, the cases interleaved
 (the order alternating between repetitions), so a noisy shared machine moves both alike and the
 ratio holds. Performance figures come only from these scripts, run by hand (`make bench`).
+
+A script starts so (run as `python bench/x.py`, its own folder comes first on the path):
+
+    if __package__ in (None, ""):
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.common import Table, interleaved, options
+    from bench.data import NOW, build_store
+
+    args = options("what it measures", items=100_000, tiny_items=500)
+    ...
+    table = Table("title")
+    table.row("figure", project_values, floor_values, "s", target_ratio=1.5)
+    table.print()   # prints one `ratio:` line per figure (tests/test_bench.py looks for it)
 """
 
 from __future__ import annotations

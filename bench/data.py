@@ -12,11 +12,11 @@ and the outbox of everything sent.
 How. The skeleton goes through the real code (migrations, installation, .ics import, flow
 versions, the stored calendars); the bulk is simulated in Python against those calendars (the
 same meeting choice as `routing.engine.planning`: the next meeting whose papers deadline is
-ahead, the next after it on a deferral or roll-over) and written with `executemany` in one
-transaction per table. Then one real sweep at `NOW` settles what the simulation does not model
-(rule-6 slip warnings, the calendar sync of the day), its mail is marked sent, so a tick at `NOW`
-has nothing to do. With `due=K`, K open items get a reminder due at `NOW` (K effects for the
-next tick, each one mail).
+ahead, the next after it on a deferral or roll-over) and written with `executemany` (COPY on
+PostgreSQL) in one transaction. Then one real sweep at `NOW` settles what the simulation does
+not model (rule-6 slip warnings, the calendar sync of the day), its mail is marked sent, so a
+tick at `NOW` has nothing to do. With `due=K`, K open items get a reminder due at `NOW` (K
+effects for the next tick, each one mail).
 
 The result is cached under bench/.cache by its parameters (and the generator's source): a second
 call copies the file, then applies `due`. PostgreSQL stores (`database_url=`) are built each
