@@ -252,6 +252,8 @@ class Table:
         for row in self.rows:
             ratio = row.ratio
             shown = "n/a (no floor)" if ratio is None else f"{ratio:.2f}"
+            if row.target_max is not None:  # the bound is on the figure: show the figure too
+                shown += f" (figure {_fmt(_median(row.project))} {row.unit})"
             target = f" target {row.target} {row.verdict}" if row.target else ""
             out.append(f"ratio: {row.figure}: {shown}{target}")
         out.extend(f"note: {text}" for text in self.notes)
