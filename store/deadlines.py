@@ -198,17 +198,16 @@ def without_meeting(db: Session) -> Sequence[Deadline]:
 
 
 def stranded_item_ids(db: Session) -> list[int]:
-    """Items planned on a meeting that does not exist or was cancelled: found from the
-    cancelled meetings (and deadlines without one), never by reading every open deadline."""
-    cancelled = select(MeetingRow.id).where(MeetingRow.status == "cancelled")
-    planned = (
-        select(Deadline.item_id)
-        .where(Deadline.kind == "meeting", col(Deadline.status).in_(OPEN_STATUSES))
-        .distinct()
+    """Items planned on a meeting that does not exist or was cancelled: found meeting by
+    meeting from the cancelled ones (and the deadlines without one), through
+    ix_deadline_meeting_id, never by reading every open deadline. No other way to point
+    nowhere: meeting rows are never deleted, and the key is a foreign key."""
+    planned = select(Deadline.item_id).where(
+        Deadline.kind == "meeting", col(Deadline.status).in_(OPEN_STATUSES)
     )
-    found = set(db.exec(planned.where(col(Deadline.meeting_id).in_(cancelled))).all())
-    found |= set(db.exec(planned.where(col(Deadline.meeting_id).is_(None))).all())
-    # no other way to point nowhere: meeting rows are never deleted, and the key is a foreign key
+    found = set(db.exec(planned.where(col(Deadline.meeting_id).is_(None))).all())
+    for meeting_id in db.exec(select(MeetingRow.id).where(MeetingRow.status == "cancelled")):
+        found |= set(db.exec(planned.where(Deadline.meeting_id == meeting_id)).all())
     return sorted(found)
 
 

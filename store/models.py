@@ -64,7 +64,7 @@ class Item(SQLModel, table=True):
     planned_meeting_at: dt.datetime | None = _moment(nullable=True)
     plan: int = 0
     target_body: str | None = None
-    target_meeting_id: int | None = None
+    target_meeting_id: int | None = Field(default=None, index=True)
     target_meeting_at: dt.datetime | None = _moment(nullable=True, index=True)
     origin: str | None = None  # natural key of what created the item, e.g. feedback:<meeting>
 

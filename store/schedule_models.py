@@ -186,7 +186,7 @@ class MeetingOutcome(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     body: str
     meeting_at: dt.datetime = _moment()
-    item_id: int = Field(foreign_key="item.id")
+    item_id: int = Field(foreign_key="item.id", index=True)
     trigger: str
     to_state: str
     note: str | None = None
