@@ -18,10 +18,13 @@ import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
 from flows import FlowDefinition
+from routing import i18n
 from routing.config.daemon import DaemonSettings
 from routing.config.file import Config
 from routing.engine import notify
@@ -109,10 +112,23 @@ def compose_digest(
 # --- what happened, per item ----------------------------------------------------------------
 
 
+class _Event(NamedTuple):
+    item_id: int
+    trigger: str
+    to_state: str
+    at: dt.datetime
+    note: str | None
+
+
+class _Outcome(NamedTuple):
+    body: str
+    meeting_at: dt.datetime
+
+
 @dataclass(frozen=True)
 class _Decision:
-    event: AuditEvent
-    outcome: MeetingOutcome | None
+    event: _Event
+    outcome: _Outcome | None
 
 
 @dataclass
@@ -193,6 +209,11 @@ def _period(db: Session, rt: Runtime, start: dt.datetime, end: dt.datetime) -> _
             period.finished.add(track)
             shown = True
         period.confidential = period.confidential or (shown and not row.openbaar)
+    budget = _LISTED  # the places together list no more than one section does
+    for key in sorted(period.groups):
+        group = period.groups[key]
+        group.listed = group.listed[:budget]
+        budget -= len(group.listed)
     listed = {
         id(track): track
         for section in (period.new, period.finished, *period.groups.values())
@@ -208,24 +229,28 @@ def _load_listed(db: Session, tracks: list[_Track], start: dt.datetime, end: dt.
     if not by_id:
         return
     items = {item.id: item for item in queries.list_items(db, ids=set(by_id))}
+    ids = list(by_id)
     events = db.exec(
-        select(AuditEvent)
-        .where(col(AuditEvent.item_id).in_(list(by_id)))
+        select(AuditEvent.item_id, AuditEvent.trigger, AuditEvent.to_state, AuditEvent.at,
+               AuditEvent.note)
+        .where(col(AuditEvent.item_id).in_(ids))
         .where(col(AuditEvent.at) >= start, col(AuditEvent.at) < end)
+        .where(col(AuditEvent.trigger).not_in(sorted(_NOT_DECISIONS)))
         .order_by(col(AuditEvent.at), col(AuditEvent.id))
-    ).all()
+    ).all()  # fmt: skip
     outcomes = db.exec(
-        select(MeetingOutcome)
-        .where(col(MeetingOutcome.item_id).in_(list(by_id)))
+        select(MeetingOutcome.item_id, MeetingOutcome.trigger, MeetingOutcome.at,
+               MeetingOutcome.body, MeetingOutcome.meeting_at)
+        .where(col(MeetingOutcome.item_id).in_(ids))
         .where(col(MeetingOutcome.at) >= start, col(MeetingOutcome.at) < end)
-    ).all()
+    ).all()  # fmt: skip
     # closing a meeting writes the outcome and the transition with one "now": that pairs them
-    by_move = {(o.item_id, o.trigger, o.at): o for o in outcomes}
+    by_move = {(o[0], o[1], o[2]): _Outcome(o[3], o[4]) for o in outcomes}
     decisions: dict[int, list[_Decision]] = {}
-    for event in events:
-        if event.trigger not in _NOT_DECISIONS:
-            outcome = by_move.get((event.item_id, event.trigger, event.at))
-            decisions.setdefault(event.item_id, []).append(_Decision(event, outcome))
+    for row in events:
+        event = _Event(*row)
+        outcome = by_move.get((event.item_id, event.trigger, event.at))
+        decisions.setdefault(event.item_id, []).append(_Decision(event, outcome))
     for item_id, track in by_id.items():
         track.item = items[item_id]
         track.decisions = decisions.get(item_id, [])
@@ -240,7 +265,7 @@ def _new_section(config: Config, new: _Section) -> list[str]:
     lines = [t("digest.new_heading", count=new.count)]
     for track in new.listed:
         assert track.row.registered_at is not None
-        day = format_date(track.row.registered_at.astimezone(config.timezone))
+        day = _day(track.row.registered_at, config)
         lines.extend(_wrap(f"{day}: {_name(track)} — {track.flow.title}", "- ", "  "))
     return lines + _more(new)
 
@@ -294,8 +319,8 @@ def _decided(config: Config, flow: FlowDefinition, decision: _Decision) -> str:
     what = _trigger_title(flow, event)
     if outcome is None:
         # moved by hand: the date of the move, without claiming which meeting decided it
-        return f"{format_date(event.at.astimezone(config.timezone))}: {what}"
-    day = format_date(outcome.meeting_at.astimezone(config.timezone))
+        return f"{_day(event.at, config)}: {what}"
+    day = _day(outcome.meeting_at, config)
     return f"{day}, {_body_name(config, outcome.body)}: {what}"
 
 
@@ -333,6 +358,16 @@ def _name(track: _Track) -> str:
     return notify.item_label(track.item, to_other_body=True)
 
 
+def _day(moment: dt.datetime, config: Config) -> str:
+    """The local date as a reader writes it (Babel is slow, and many moments share a day)."""
+    return _format_day(moment.astimezone(config.timezone).date(), i18n.current_language())
+
+
+@lru_cache(maxsize=1024)
+def _format_day(day: dt.date, _language: str) -> str:
+    return format_date(day)
+
+
 def _body_name(config: Config, key: str) -> str:
     body = config.bodies.get(key)
     return body.name if body is not None else key
@@ -344,7 +379,7 @@ def _place(config: Config, flow: FlowDefinition, state_name: str) -> str:
     return _body_name(config, body) if body is not None else flow.state(state_name).title
 
 
-def _trigger_title(flow: FlowDefinition, event: AuditEvent) -> str:
+def _trigger_title(flow: FlowDefinition, event: _Event) -> str:
     for trigger in flow.triggers:
         if trigger.name == event.trigger and trigger.title:
             return trigger.title
