@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from flows import FlowDefinition
 from routing import i18n
@@ -230,17 +231,17 @@ def _load_listed(db: Session, tracks: list[_Track], start: dt.datetime, end: dt.
         return
     items = {item.id: item for item in queries.list_items(db, ids=set(by_id))}
     ids = list(by_id)
-    events = db.exec(
-        select(AuditEvent.item_id, AuditEvent.trigger, AuditEvent.to_state, AuditEvent.at,
-               AuditEvent.note)
+    events = db.connection().execute(
+        sa_select(col(AuditEvent.item_id), col(AuditEvent.trigger), col(AuditEvent.to_state),
+                  col(AuditEvent.at), col(AuditEvent.note))
         .where(col(AuditEvent.item_id).in_(ids))
         .where(col(AuditEvent.at) >= start, col(AuditEvent.at) < end)
         .where(col(AuditEvent.trigger).not_in(sorted(_NOT_DECISIONS)))
         .order_by(col(AuditEvent.at), col(AuditEvent.id))
     ).all()  # fmt: skip
-    outcomes = db.exec(
-        select(MeetingOutcome.item_id, MeetingOutcome.trigger, MeetingOutcome.at,
-               MeetingOutcome.body, MeetingOutcome.meeting_at)
+    outcomes = db.connection().execute(
+        sa_select(col(MeetingOutcome.item_id), col(MeetingOutcome.trigger),
+                  col(MeetingOutcome.at), col(MeetingOutcome.body), col(MeetingOutcome.meeting_at))
         .where(col(MeetingOutcome.item_id).in_(ids))
         .where(col(MeetingOutcome.at) >= start, col(MeetingOutcome.at) < end)
     ).all()  # fmt: skip
@@ -248,7 +249,7 @@ def _load_listed(db: Session, tracks: list[_Track], start: dt.datetime, end: dt.
     by_move = {(o[0], o[1], o[2]): _Outcome(o[3], o[4]) for o in outcomes}
     decisions: dict[int, list[_Decision]] = {}
     for row in events:
-        event = _Event(*row)
+        event = _Event(row[0], row[1], row[2], row[3], row[4])
         outcome = by_move.get((event.item_id, event.trigger, event.at))
         decisions.setdefault(event.item_id, []).append(_Decision(event, outcome))
     for item_id, track in by_id.items():

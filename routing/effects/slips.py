@@ -21,7 +21,7 @@ from collections.abc import Callable
 from sqlmodel import Session, col, select
 
 from flows import FlowDefinition
-from routing.effects.failures import Found, Isolated
+from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import notify, planning
 from routing.engine.meeting_sync import reading
 from routing.engine.stored_calendars import Calendars
@@ -67,25 +67,32 @@ def _mark(rt: Runtime, now: dt.datetime) -> None:
     known = json.loads(state.value) if state is not None else {}
     if known.get("calendars") == fingerprint and known.get("event") == upto:
         return  # nothing changed: nothing to write, no write lock taken
-    with rt.session() as db:
-        state = db.get(Setting, SETTING)  # again, under the lock: another daemon may have marked
-        known = json.loads(state.value) if state is not None else {}
-        upto = deadlines.last_event_id(db)
-        after = known.get("event") if known.get("calendars") == fingerprint else None
-        deadlines.slip_watch_mark(db, now, after_event=after, upto_event=upto)
-        value = json.dumps({"calendars": fingerprint, "event": upto})
-        if state is None:
-            db.add(Setting(name=SETTING, value=value))
-        else:
-            state.value = value
-            db.add(state)
+    try:
+        with rt.session() as db:
+            # again, locked: another daemon may be marking (PostgreSQL; SQLite's write lock
+            # already orders them)
+            state = db.get(Setting, SETTING, with_for_update=True, populate_existing=True)
+            known = json.loads(state.value) if state is not None else {}
+            upto = deadlines.last_event_id(db)
+            if known.get("calendars") == fingerprint and known.get("event") == upto:
+                return
+            after = known.get("event") if known.get("calendars") == fingerprint else None
+            deadlines.slip_watch_mark(db, now, after_event=after, upto_event=upto)
+            value = json.dumps({"calendars": fingerprint, "event": upto})
+            if state is None:
+                db.add(Setting(name=SETTING, value=value))
+            else:
+                state.value = value
+                db.add(state)
+    except RACES:
+        return  # another daemon marked the same items at the same moment: its marks stand
 
 
 def _work(
     rt: Runtime, calendars: Calendars, item_id: int, now: dt.datetime
 ) -> Callable[[Session], Found]:
     def work(db: Session) -> Found:
-        watch = db.get(SlipWatch, item_id)
+        watch = db.get(SlipWatch, item_id, with_for_update=True)
         if watch is None or watch.check_at is None or watch.check_at > now:
             return []  # checked meanwhile (another daemon)
         item = queries.get_item(db, item_id)
