@@ -9,8 +9,11 @@ last digest is not yet done, so the sweep composes it. Target: ratio ≤ 1.2.
 
 from __future__ import annotations
 
+import itertools
+import shutil
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -22,7 +25,7 @@ from bench.data import NOW, build_store
 
 def _digest_due(config: Path) -> str:
     """Forget the last period's digest (its effect and its mail): the next sweep writes it."""
-    with bare_sqlite(sqlite_path(config)) as connection:
+    with closing(bare_sqlite(sqlite_path(config))) as connection:
         (key,) = connection.execute("SELECT max(key) FROM effect WHERE kind = 'digest'").fetchone()
         assert key is not None, "the store has no digest to forget"
         connection.execute("DELETE FROM effect WHERE key = ?", (key,))
@@ -30,15 +33,20 @@ def _digest_due(config: Path) -> str:
     return str(key)
 
 
-def peak(folder: Path, items: int) -> float:
-    """MiB at the peak of one `routing daemon --once` with the digest due."""
+RUNS = itertools.count()
+
+
+def peak(base: Path, items: int) -> float:
+    """MiB at the peak of one `routing daemon --once` with the digest due (a fresh copy)."""
+    folder = base / f"run-{next(RUNS)}"
     config = build_store(folder, items=items)
     key = _digest_due(config)
     command = [ROUTING, "daemon", "--once", "--json", "--now", NOW.isoformat()]
     _, rss = peak_rss_of(command, env={"ROUTING_CONFIG": str(config)})
-    with bare_sqlite(sqlite_path(config)) as connection:
+    with closing(bare_sqlite(sqlite_path(config))) as connection:
         done = connection.execute("SELECT 1 FROM effect WHERE key = ?", (key,)).fetchone()
     assert done is not None, f"the sweep did not write the digest {key}"
+    shutil.rmtree(folder)
     return rss / 2**20
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from store.models import AuditEvent
 from store.types import UTCDateTime
 
-__all__ = ["PeriodRow", "period_params", "period_rows", "period_sql"]
+__all__ = ["PeriodRow", "period_params", "period_rows", "period_sql", "states_reached"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,10 @@ def period_rows(
             arrived=bool(row[4]), decisions=int(row[5] or 0), origin=row[6], sender=row[7],
             openbaar=bool(row[8]),
         )  # fmt: skip
+
+
+def states_reached(db: Session, item_id: int) -> list[str]:
+    """The states an item has been in, from its audit trail (names only, each once)."""
+    return list(
+        db.exec(select(AuditEvent.to_state).where(AuditEvent.item_id == item_id).distinct()).all()
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, func, insert, literal, update
+from sqlalchemy import bindparam, delete, func, insert, literal, update
 from sqlmodel import Session, col, select
 
 from store.models import AuditEvent, Item
@@ -35,6 +35,7 @@ __all__ = [
     "since",
     "slip_watch_due",
     "slip_watch_mark",
+    "slip_watch_set",
     "stranded_item_ids",
     "supersede_open",
     "without_meeting",
@@ -285,6 +286,19 @@ def slip_watch_mark(
         db.execute(delete(SlipWatch).where(col(SlipWatch.item_id).in_(changed)))
         targeted = targeted.where(col(Item.id).in_(changed))
     db.execute(insert(table).from_select(["item_id", "check_at"], targeted))
+
+
+def slip_watch_set(db: Session, moments: dict[int, dt.datetime | None], now: dt.datetime) -> None:
+    """The next check of these items (None: none until a change), each only while its check is
+    still due: a row another daemon moved on meanwhile stays as that one left it."""
+    table = SlipWatch.__table__  # type: ignore[attr-defined]
+    due = (col(SlipWatch.item_id) == bindparam("item"), col(SlipWatch.check_at) <= now)
+    later = [{"item": item, "at": at} for item, at in moments.items() if at is not None]
+    never = [{"item": item} for item, at in moments.items() if at is None]
+    if later:
+        db.connection().execute(table.update().where(*due).values(check_at=bindparam("at")), later)
+    if never:
+        db.connection().execute(table.delete().where(*due), never)
 
 
 def slip_watch_due(db: Session, now: dt.datetime) -> list[int]:

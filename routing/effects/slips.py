@@ -16,18 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from flows import FlowDefinition
+from routing import calendar
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import notify, planning
 from routing.engine.meeting_sync import reading
 from routing.engine.stored_calendars import Calendars
 from routing.i18n import t
 from routing.runtime import Runtime
-from store import Item, deadlines, queries
+from store import Item, activity, deadlines, queries
 from store.schedule_models import MeetingRow, Setting, SlipWatch
 
 __all__ = ["SETTING", "check_slips"]
@@ -37,10 +39,28 @@ SETTING = "slip_watch"
 
 def check_slips(rt: Runtime, now: dt.datetime, effects: Isolated) -> None:
     _mark(rt, now)
+    quiet: dict[int, dt.datetime | None] = {}  # item: its next check, nothing to warn about
     with reading(rt) as (db, calendars):
         due = deadlines.slip_watch_due(db, now)
+        for item_id in due:
+            key = f"slip:{item_id}"
+            if key in effects.waiting or key in effects.failing:
+                continue  # its own transaction decides, and records or clears the failure
+            try:
+                status, next_at = _assess(db, rt, calendars, item_id, now)
+            except Exception:
+                continue
+            if status is None or status.status != "lost":
+                quiet[item_id] = next_at
+    # the checks that found nothing to say: their next moments in one short transaction
+    try:
+        with rt.session() as db:
+            deadlines.slip_watch_set(db, quiet, now)
+    except RACES:
+        quiet = {}  # another daemon checked them meanwhile; the rows say what is still due
     for item_id in due:
-        effects.run(f"slip:{item_id}", "slip", _work(rt, calendars, item_id, now), item_id)
+        if item_id not in quiet:
+            effects.run(f"slip:{item_id}", "slip", _work(rt, calendars, item_id, now), item_id)
 
 
 def _fingerprint(rt: Runtime, db: Session) -> str:
@@ -95,13 +115,8 @@ def _work(
         watch = db.get(SlipWatch, item_id, with_for_update=True)
         if watch is None or watch.check_at is None or watch.check_at > now:
             return []  # checked meanwhile (another daemon)
-        item = queries.get_item(db, item_id)
-        found: Found = []
-        next_at = None
-        if item is not None and item.target_body is not None and item.target_meeting_at:
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            if not flow.state(item.state).final and item.target_meeting_at > now:
-                found, next_at = _check(db, rt, calendars, flow, item, now)
+        status, next_at = _assess(db, rt, calendars, item_id, now)
+        found = _warn(db, rt, status, now) if status is not None else []
         if next_at is None:
             db.delete(watch)
         else:
@@ -112,32 +127,55 @@ def _work(
     return work
 
 
-def _check(
-    db: Session,
-    rt: Runtime,
-    calendars: Calendars,
-    flow: FlowDefinition,
-    item: Item,
-    now: dt.datetime,
-) -> tuple[Found, dt.datetime | None]:
-    """Warn once when the item can no longer make its target from where it is now; and when
+@dataclass(frozen=True)
+class _Status:
+    item: Item
+    status: str
+    target: calendar.Meeting | None
+    plan: calendar.Plan | None
+    earliest: calendar.Plan | None
+
+
+def _assess(
+    db: Session, rt: Runtime, calendars: Calendars, item_id: int, now: dt.datetime
+) -> tuple[_Status | None, dt.datetime | None]:
+    """Where the item stands towards its target (None: no target ahead any more), and when
     to look again (None: only a change of the item or the calendars can alter the answer)."""
-    assert item.target_meeting_at is not None and item.target_body is not None
+    item = queries.get_item(db, item_id)
+    if item is None or item.target_body is None or item.target_meeting_at is None:
+        return None, None
+    flow = rt.catalog.pinned(db, item.flow_version_id)
+    if flow.state(item.state).final or item.target_meeting_at <= now:
+        return None, None
     target = planning.target_meeting(
         calendars, item.target_body, item.target_meeting_id, item.target_meeting_at
     )
-    visited = planning.visited_bodies(flow, queries.audit_trail(db, item.id or 0))
-    status = planning.target_status(
+    visited = _visited(flow, activity.states_reached(db, item_id))
+    found = planning.target_status(
         rt.config, calendars, flow, item, item.target_body, target, visited, now
     )
-    if status.status == "on-track" and status.target is not None:
-        # the answer changes with time only when a deadline of the plan, or the target, passes
-        moments = [status.target.start]
-        if status.plan is not None:
-            moments.extend(step.meeting.papers_due for step in status.plan.steps)
-        return [], min((m for m in moments if m > now), default=None)
+    status = _Status(item, found.status, found.target, found.plan, found.earliest)
+    if found.status != "on-track" or found.target is None:
+        return status, None  # lost (warned once), reached, off the route: time changes nothing
+    # the answer changes with time only when a deadline of the plan, or the target, passes
+    moments = [found.target.start]
+    if found.plan is not None:
+        moments.extend(step.meeting.papers_due for step in found.plan.steps)
+    return status, min((m for m in moments if m > now), default=None)
+
+
+def _visited(flow: FlowDefinition, states: Iterable[str]) -> set[str]:
+    """The bodies of the states the item has been in (planning.visited_bodies, from the names
+    alone)."""
+    bodies = (flow.state(name).body for name in states if name in flow.state_names)
+    return {body for body in bodies if body is not None}
+
+
+def _warn(db: Session, rt: Runtime, status: _Status, now: dt.datetime) -> Found:
+    """Warn once when the item can no longer make its target from where it is now."""
+    item = status.item
     if status.status != "lost" or status.plan is None or status.target is None:
-        return [], None
+        return []
     plan, earliest = status.plan, status.earliest
     missed = next(
         (s for s in plan.steps if s.meeting.papers_due <= now or s.body == plan.steps[0].body),
@@ -159,5 +197,5 @@ def _check(
         db, rt.config, key=key, kind="slip", recipients=notify.recipients_for(rt.config, item=item),
         subject=subject, body=text, now=now, item_id=item.id,
     ) is not None:  # fmt: skip
-        return [("slip", subject)], None
-    return [], None
+        return [("slip", subject)]
+    return []
