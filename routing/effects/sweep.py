@@ -11,7 +11,8 @@ nothing twice. Effects, in order:
 3. roll-over of an item whose meeting passed without an outcome, to the body's next meeting;
 4. after every supportteam / stuurgroep meeting, its feedback item (rules 1 and 3);
 5. the periodic progress digest to the PFHO E&I (rule 5);
-6. a warning when an item's backward plan to its target meeting slips (rule 6);
+6. a warning when an item's backward plan to its target meeting slips (rule 6; which items are
+   checked on a tick is `routing.effects.slips`'s);
 7. the heartbeat, then delivery of the outbox.
 
 What is due is collected in read sessions, which never hold up a secretary's command; each effect
