@@ -52,6 +52,7 @@ def check_slips(rt: Runtime, now: dt.datetime, effects: Isolated) -> None:
                 continue
             if status is None or status.status != "lost":
                 quiet[item_id] = next_at
+            db.expunge_all()  # one item at a time in memory, however many are due
     # the checks that found nothing to say: their next moments in one short transaction
     try:
         with rt.session() as db:
