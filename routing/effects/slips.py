@@ -49,7 +49,7 @@ def check_slips(rt: Runtime, now: dt.datetime, effects: Isolated) -> None:
             try:
                 status, next_at = _assess(db, rt, calendars, item_id, now)
             except Exception:
-                continue
+                continue  # its own transaction below meets the fault again and records it
             if status is None or status.status != "lost":
                 quiet[item_id] = next_at
             db.expunge_all()  # one item at a time in memory, however many are due
