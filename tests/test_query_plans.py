@@ -98,25 +98,24 @@ def _captured(rt: Runtime) -> list[tuple[str, Any]]:
             seen.setdefault(statement, parameters[0] if many else parameters)
 
     event.listen(rt.engine, "before_cursor_execute", capture)
+    done: set[str] = set()
+    sent = 0
     try:
-        for moment in ("2024-02-08T12:00", "2024-02-13T12:00", "2024-02-22T10:00"):
+        for moment in ("2024-02-08T12:00", "2024-02-13T12:00", "2024-02-22T10:00",
+                       "2024-02-23T09:00", "2024-04-03T08:00", "2026-11-20T08:00"):  # fmt: skip
             at(rt, moment)
-            sweep(rt, rt.config.daemon)
-            delivery.deliver_due(rt.engine, rt.config.notify, rt.clock.now())
-        at(rt, "2024-02-23T09:00")
-        _cancel_a_planned_meeting(rt, dt.date(2024, 3, 5))
-        _failing_effect(rt)
-        for moment in ("2024-04-03T08:00", "2026-11-20T08:00"):
-            at(rt, moment)
-            report = sweep(rt, rt.config.daemon)
-            delivery.deliver_due(rt.engine, rt.config.notify, rt.clock.now())
+            if moment == "2024-02-23T09:00":  # the next sweep is on a new day: it syncs
+                _cancel_a_planned_meeting(rt, dt.date(2024, 3, 5))
+                _failing_effect(rt)
+                continue
+            done |= set(sweep(rt, rt.config.daemon).counts)
+            sent += delivery.deliver_due(rt.engine, rt.config.notify, rt.clock.now()).sent
             next_due(rt, rt.config.daemon)
-            if moment.startswith("2024-04"):
-                assert {"digest", "slip", "feedback"} <= set(report.counts), report.counts
-            else:
-                assert "calendar" in report.counts, report.counts
     finally:
         event.remove(rt.engine, "before_cursor_execute", capture)
+    kinds = {"reminder", "escalation", "rollover", "feedback", "digest", "slip", "calendar"}
+    assert kinds <= done, done
+    assert sent > 0
     return list(seen.items())
 
 
