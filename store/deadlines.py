@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, delete, func, insert, literal, update
 from sqlmodel import Session, col, select
 
-from store.schedule_models import Deadline, MeetingRow
+from store.models import AuditEvent, Item
+from store.schedule_models import Deadline, MeetingRow, SlipWatch
 
 __all__ = [
     "OPEN_STATUSES",
@@ -22,6 +23,9 @@ __all__ = [
     "due_of_round",
     "failed",
     "item_ids_on_meeting",
+    "last_event_id",
+    "latest_target",
+    "next_open",
     "of_item",
     "open_by_item",
     "papers_on_meeting",
@@ -29,6 +33,9 @@ __all__ = [
     "requeue_failed",
     "round_statuses",
     "since",
+    "slip_watch_due",
+    "slip_watch_mark",
+    "slip_watch_set",
     "stranded_item_ids",
     "supersede_open",
     "without_meeting",
@@ -81,21 +88,40 @@ def open_by_item(db: Session) -> dict[int, list[Deadline]]:
 
 def due_ids(db: Session, now: dt.datetime, meetings_before: dt.datetime) -> Sequence[int]:
     """Open deadlines due by `now`; a meeting counts once it is older than `meetings_before`.
-    One whose effect failed waits for its next attempt (ix_deadline_open_due still selects)."""
+    One whose effect failed waits for its next attempt. `due_at <= now` on its own (the kinds
+    narrow it after) is what lets ix_deadline_open_due select: an OR of two ranges would read
+    every open deadline."""
     return [
         deadline_id
         for deadline_id in db.exec(
             select(Deadline.id)
-            .where(Deadline.status == "open")
-            .where(
-                ((col(Deadline.kind) != "meeting") & (col(Deadline.due_at) <= now))
-                | ((col(Deadline.kind) == "meeting") & (col(Deadline.due_at) <= meetings_before))
-            )
+            .where(Deadline.status == "open", col(Deadline.due_at) <= now)
+            .where((col(Deadline.kind) != "meeting") | (col(Deadline.due_at) <= meetings_before))
             .where(col(Deadline.next_attempt_at).is_(None) | (col(Deadline.next_attempt_at) <= now))
             .order_by(col(Deadline.due_at), col(Deadline.id))
         ).all()
         if deadline_id is not None
     ]
+
+
+def next_open(db: Session, now: dt.datetime) -> dt.datetime | None:
+    """The first moment after `now` an open deadline falls due, or a failing one is tried
+    again (each the first row of an index, ix_deadline_open_due and ix_deadline_retry)."""
+    due = db.exec(
+        select(Deadline.due_at)
+        .where(Deadline.status == "open", col(Deadline.due_at) > now)
+        .where(col(Deadline.next_attempt_at).is_(None))
+        .order_by(col(Deadline.due_at))
+        .limit(1)
+    ).first()
+    retry = db.exec(
+        select(Deadline.next_attempt_at)
+        .where(Deadline.status == "open", col(Deadline.next_attempt_at) > now)
+        .order_by(col(Deadline.next_attempt_at))
+        .limit(1)
+    ).first()
+    found = [moment for moment in (due, retry) if moment is not None]
+    return min(found) if found else None
 
 
 def failed(db: Session) -> Sequence[Deadline]:
@@ -173,17 +199,17 @@ def without_meeting(db: Session) -> Sequence[Deadline]:
 
 
 def stranded_item_ids(db: Session) -> list[int]:
-    """Items planned on a meeting that does not exist or was cancelled."""
-    return [
-        item_id
-        for item_id in db.exec(
-            select(Deadline.item_id)
-            .join(MeetingRow, col(MeetingRow.id) == col(Deadline.meeting_id), isouter=True)
-            .where(col(Deadline.status).in_(OPEN_STATUSES), Deadline.kind == "meeting")
-            .where(col(MeetingRow.id).is_(None) | (MeetingRow.status == "cancelled"))
-            .distinct()
-        ).all()
-    ]
+    """Items planned on a meeting that does not exist or was cancelled: found meeting by
+    meeting from the cancelled ones (and the deadlines without one), through
+    ix_deadline_meeting_id, never by reading every open deadline. No other way to point
+    nowhere: meeting rows are never deleted, and the key is a foreign key."""
+    planned = select(Deadline.item_id).where(
+        Deadline.kind == "meeting", col(Deadline.status).in_(OPEN_STATUSES)
+    )
+    found = set(db.exec(planned.where(col(Deadline.meeting_id).is_(None))).all())
+    for meeting_id in db.exec(select(MeetingRow.id).where(MeetingRow.status == "cancelled")):
+        found |= set(db.exec(planned.where(Deadline.meeting_id == meeting_id)).all())
+    return sorted(found)
 
 
 def since(db: Session, meetings_from: dt.datetime, kinds: Collection[str]) -> Sequence[Deadline]:
@@ -218,3 +244,69 @@ def planned_counts(db: Session) -> dict[int, int]:
         if meeting_id is not None:
             counts[meeting_id] = counts.get(meeting_id, 0) + 1
     return counts
+
+
+# --- the slip watch (rule 6): when each item with a target is checked again ------------------
+
+
+def last_event_id(db: Session) -> int:
+    """The newest audit event's id (0: none). The chain is appended one event at a time, so
+    every event committed after this read has a higher id."""
+    return db.exec(select(func.max(AuditEvent.id))).one() or 0
+
+
+def latest_target(db: Session) -> dt.datetime | None:
+    """The latest target meeting any item has (the last row of ix_item_target_meeting_at)."""
+    return db.exec(
+        select(Item.target_meeting_at)
+        .where(col(Item.target_meeting_at).is_not(None))
+        .order_by(col(Item.target_meeting_at).desc())
+        .limit(1)
+    ).first()
+
+
+def slip_watch_mark(
+    db: Session, now: dt.datetime, *, after_event: int | None, upto_event: int
+) -> None:
+    """Make the items with a target ahead due for a check at `now`: those with an audit event
+    in (after_event, upto_event], or every one when `after_event` is None. Items no longer
+    targeted lose their row."""
+    table = SlipWatch.__table__  # type: ignore[attr-defined]
+    targeted = select(Item.id, literal(now, table.c.check_at.type)).where(
+        col(Item.target_meeting_at) > now, col(Item.target_body).is_not(None)
+    )
+    if after_event is None:
+        db.execute(delete(SlipWatch))
+    else:
+        changed = (
+            select(AuditEvent.item_id)
+            .where(col(AuditEvent.id) > after_event, col(AuditEvent.id) <= upto_event)
+            .distinct()
+        )
+        db.execute(delete(SlipWatch).where(col(SlipWatch.item_id).in_(changed)))
+        targeted = targeted.where(col(Item.id).in_(changed))
+    db.execute(insert(table).from_select(["item_id", "check_at"], targeted))
+
+
+def slip_watch_set(db: Session, moments: dict[int, dt.datetime | None], now: dt.datetime) -> None:
+    """The next check of these items (None: none until a change), each only while its check is
+    still due: a row another daemon moved on meanwhile stays as that one left it."""
+    table = SlipWatch.__table__  # type: ignore[attr-defined]
+    due = (col(SlipWatch.item_id) == bindparam("item"), col(SlipWatch.check_at) <= now)
+    later = [{"item": item, "at": at} for item, at in moments.items() if at is not None]
+    never = [{"item": item} for item, at in moments.items() if at is None]
+    if later:
+        db.connection().execute(table.update().where(*due).values(check_at=bindparam("at")), later)
+    if never:
+        db.connection().execute(table.delete().where(*due), never)
+
+
+def slip_watch_due(db: Session, now: dt.datetime) -> list[int]:
+    """The items whose check is due, by ix_slip_watch_check_at."""
+    return list(
+        db.exec(
+            select(SlipWatch.item_id)
+            .where(col(SlipWatch.check_at) <= now)
+            .order_by(col(SlipWatch.check_at), col(SlipWatch.item_id))
+        ).all()
+    )

@@ -64,8 +64,8 @@ class Item(SQLModel, table=True):
     planned_meeting_at: dt.datetime | None = _moment(nullable=True)
     plan: int = 0
     target_body: str | None = None
-    target_meeting_id: int | None = None
-    target_meeting_at: dt.datetime | None = _moment(nullable=True)
+    target_meeting_id: int | None = Field(default=None, index=True)
+    target_meeting_at: dt.datetime | None = _moment(nullable=True, index=True)
     origin: str | None = None  # natural key of what created the item, e.g. feedback:<meeting>
 
 
@@ -78,7 +78,7 @@ class AuditEvent(SQLModel, table=True):
     to_state: str
     trigger: str
     actor: str
-    at: dt.datetime = _moment()
+    at: dt.datetime = _moment(index=True)  # a period's events (the digest)
     note: str | None = None
     # the chain (store.audit_chain): the hash of the event before, and this event's own
     prev_hash: str = ""

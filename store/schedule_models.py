@@ -32,6 +32,7 @@ __all__ = [
     "MeetingRow",
     "Outbox",
     "Setting",
+    "SlipWatch",
 ]
 
 
@@ -88,6 +89,7 @@ class Deadline(SQLModel, table=True):
     __tablename__ = "deadline"
     __table_args__ = (
         Index("ix_deadline_open_due", "status", "due_at"),
+        Index("ix_deadline_retry", "status", "next_attempt_at"),
         UniqueConstraint("item_id", "kind", "body", "meeting_at", "plan", name="uq_deadline"),
     )
 
@@ -184,7 +186,7 @@ class MeetingOutcome(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     body: str
     meeting_at: dt.datetime = _moment()
-    item_id: int = Field(foreign_key="item.id")
+    item_id: int = Field(foreign_key="item.id", index=True)
     trigger: str
     to_state: str
     note: str | None = None
@@ -211,3 +213,14 @@ class Setting(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: str
+
+
+class SlipWatch(SQLModel, table=True):
+    """When an item's road to its target meeting must be checked again (rule 6): the next
+    deadline of its backward plan; now, when the item or the calendars changed; None, when
+    nothing but a change can make it slip. The sweep checks only the rows that are due."""
+
+    __tablename__ = "slip_watch"
+
+    item_id: int = Field(primary_key=True)
+    check_at: dt.datetime | None = _moment(nullable=True, index=True)

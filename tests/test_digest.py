@@ -224,3 +224,22 @@ def test_the_digest_in_english(quarter: Runtime) -> None:
     ) in text
     assert "- UTA supportteam: 3 feedback items; 2 teruggekoppeld" in text
     assert "Kind regards," in text
+
+
+def test_a_long_section_lists_its_first_items_and_counts_the_rest(
+    quarter: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from routing.effects import digest
+
+    monkeypatch.setattr(digest, "_LISTED", 1)
+    _, text = _digest(quarter)
+    assert "In het kort: nieuw 3, onderweg 2, afgerond 1, terugkoppelingen 4." in text
+    assert (
+        "Nieuw ingebracht (3)\n"
+        "- 5 februari 2024: #1 Regionaal Werkcentrum Gooi & Vechtstreek (DOC-24003697) — "
+        "Agendapunt voor de\n  UTA stuurgroep\n"
+        "- … en nog 2 andere (routing list toont ze allemaal)\n"
+    ) in text
+    # the places together list one item; each still counts all of its own
+    assert "PFHO Werk & Participatie (1)\n- #1 Regionaal Werkcentrum" in text
+    assert "UTA supportteam (1)\n- … en nog 1 andere" in text

@@ -20,11 +20,12 @@ from sqlmodel import col, select
 from routing.clock import FixedClock, parse_moment
 from routing.effects.sweep import SweepReport, record_installation, sweep
 from routing.engine import items as engine
+from routing.engine import meeting_changes
 from routing.read.items import item_detail
 from routing.read.reports import item_time
 from routing.runtime import Runtime
 from store import Item
-from store.schedule_models import Effect, Outbox
+from store.schedule_models import Effect, MeetingRow, Outbox
 
 AMS = dt.timezone(dt.timedelta(hours=1))  # CET, for literals in winter
 CEST = dt.timezone(dt.timedelta(hours=2))
@@ -242,3 +243,31 @@ def test_daemon_runs_from_the_cli_with_json(year: Runtime, config_path: Path) ->
     status = cli("daemon", "--status", "--now", "2024-01-17T16:03", "--json")
     assert '"sweeps": 1' in status.stdout
     assert '"silent": false' in status.stdout
+
+
+def test_a_plan_cut_by_a_cancelled_meeting_warns_at_the_next_sweep(year: Runtime) -> None:
+    """The slip check runs for an item when its plan's next deadline passes, when it changes,
+    and when the calendars change: on 1 March the point is on its way to the stuurgroep of
+    20 June through the PFHO W&P of 11 April (papers 2 April); with that meeting cancelled the
+    road goes through 14 March, whose Regieteam deadline has passed."""
+    at(year, "2024-02-05T09:00")
+    spec = engine.ItemSpec(title="Talentfonds", flow="agendapunt-stuurgroep",
+                           target_day=dt.date(2024, 6, 20))  # fmt: skip
+    engine.create_item(year, spec)
+    assert "slip" not in run(year, "2024-03-01T08:00").counts
+    assert "slip" not in run(year, "2024-03-01T08:30").counts
+    at(year, "2024-03-01T09:00")
+    with year.session() as db:
+        (row,) = db.exec(
+            select(MeetingRow)
+            .where(MeetingRow.body == "pfho-wp")
+            .where(col(MeetingRow.start_at) == dt.datetime(2024, 4, 11, 12, 0, tzinfo=dt.UTC))
+        ).all()
+        meeting_changes.cancel_meeting(
+            db, year, row, now=year.clock.now(), actor="secretaris", reason="reces",
+            origin="command",
+        )  # fmt: skip
+    assert run(year, "2024-03-01T10:00").counts.get("slip") == 1
+    assert "slip" not in run(year, "2024-03-01T11:00").counts
+    (warning,) = _outbox(year, "slip")
+    assert "20 juni 2024" in warning.subject

@@ -253,6 +253,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0003": fill_0003,
     "0004": fill_0004,
     "0005": fill_0005,
+    "0006": fill_0005,  # indices and the (empty) slip watch: the rows of 0005
 }
 
 

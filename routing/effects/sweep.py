@@ -11,7 +11,8 @@ nothing twice. Effects, in order:
 3. roll-over of an item whose meeting passed without an outcome, to the body's next meeting;
 4. after every supportteam / stuurgroep meeting, its feedback item (rules 1 and 3);
 5. the periodic progress digest to the PFHO E&I (rule 5);
-6. a warning when an item's backward plan to its target meeting slips (rule 6);
+6. a warning when an item's backward plan to its target meeting slips (rule 6; which items are
+   checked on a tick is `routing.effects.slips`'s);
 7. the heartbeat, then delivery of the outbox.
 
 What is due is collected in read sessions, which never hold up a secretary's command; each effect
@@ -31,24 +32,22 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from flows import FlowDefinition
 from routing import calendar
 from routing.config.daemon import DaemonSettings
-from routing.effects import digest, failures
+from routing.effects import digest, failures, slips
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import items as engine
-from routing.engine import meeting_sync, notify, planning
+from routing.engine import meeting_sync, notify
 from routing.engine.calendar_ends import CalendarEnd, calendar_ends, change_lines
 from routing.engine.meeting_sync import reading
-from routing.engine.stored_calendars import Calendars
 from routing.errors import fault_summary
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, deadlines, queries
 from store import outbox as outbox_queries
-from store.schedule_models import Deadline, Effect, EffectFailure, Setting
+from store.schedule_models import Effect, EffectFailure, Setting
 
 __all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
 
@@ -108,7 +107,7 @@ def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = Non
     _deadlines(rt, settings, now, report, progress)
     _feedback_items(rt, settings, now, effects)
     _digest(rt, settings, now, effects)
-    _slips(rt, now, effects)
+    slips.check_slips(rt, now, effects)
     _heartbeat(rt, now, report)
     return report
 
@@ -322,80 +321,6 @@ def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, effects: Is
     effects.run(key, "digest", work)
 
 
-# --- rule 6: warn when the road to the target meeting is cut -------------------------------
-
-
-def _slips(rt: Runtime, now: dt.datetime, effects: Isolated) -> None:
-    with reading(rt) as (db, calendars):
-        targeted = db.exec(
-            select(Item.id).where(
-                col(Item.target_meeting_at) > now, col(Item.target_body).is_not(None)
-            )
-        ).all()
-    for item_id in targeted:
-        assert item_id is not None
-        effects.run(f"slip:{item_id}", "slip", _slip_work(rt, calendars, item_id, now), item_id)
-
-
-def _slip_work(
-    rt: Runtime, calendars: Calendars, item_id: int, now: dt.datetime
-) -> Callable[[Session], Found]:
-    def work(db: Session) -> Found:
-        item = queries.get_item(db, item_id)
-        if item is None or item.target_body is None or item.target_meeting_at is None:
-            return []
-        flow = rt.catalog.pinned(db, item.flow_version_id)
-        if flow.state(item.state).final or item.target_meeting_at <= now:
-            return []
-        return _slip_one(db, rt, calendars, flow, item, now)
-
-    return work
-
-
-def _slip_one(
-    db: Session,
-    rt: Runtime,
-    calendars: Calendars,
-    flow: FlowDefinition,
-    item: Item,
-    now: dt.datetime,
-) -> Found:
-    """Warn once when the item can no longer make its target from where it is now."""
-    assert item.target_meeting_at is not None and item.target_body is not None
-    target = planning.target_meeting(
-        calendars, item.target_body, item.target_meeting_id, item.target_meeting_at
-    )
-    visited = planning.visited_bodies(flow, queries.audit_trail(db, item.id or 0))
-    status = planning.target_status(
-        rt.config, calendars, flow, item, item.target_body, target, visited, now
-    )
-    if status.status != "lost" or status.plan is None or status.target is None:
-        return []
-    plan, earliest = status.plan, status.earliest
-    missed = next(
-        (s for s in plan.steps if s.meeting.papers_due <= now or s.body == plan.steps[0].body),
-        plan.steps[0],
-    )
-    target_key = status.target.meeting_id or status.target.key
-    key = f"slip:{item.id}:{target_key}:{item.state}"
-    label = notify.item_label(item, to_other_body=False)
-    when = notify.local(status.target.start, rt.config)
-    alternative = (
-        notify.local(earliest.target.start, rt.config) if earliest else t("plan.none_reachable")
-    )
-    subject = t("slip.subject", label=label, target=when)
-    text = t(
-        "slip.body", label=label, target=when, step=rt.config.bodies[missed.body].name,
-        due=notify.local(missed.meeting.papers_due, rt.config), alternative=alternative, id=item.id,
-    )  # fmt: skip
-    if notify.enqueue(
-        db, rt.config, key=key, kind="slip", recipients=notify.recipients_for(rt.config, item=item),
-        subject=subject, body=text, now=now, item_id=item.id,
-    ) is not None:  # fmt: skip
-        return [("slip", subject)]
-    return []
-
-
 # --- the calendars: routing.toml followed, and their end visible ------------------------------
 
 
@@ -457,12 +382,13 @@ def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
     a failure), the next attempt of a failing effect, or the next UTA meeting."""
     now = rt.clock.now()
     with reading(rt) as (db, calendars):
-        deadline = db.exec(
-            select(func.min(func.coalesce(Deadline.next_attempt_at, Deadline.due_at))).where(
-                Deadline.status == "open"
-            )
-        ).one()
-        retry = db.exec(select(func.min(EffectFailure.next_attempt_at))).one()
+        deadline = deadlines.next_open(db, now)
+        retry = db.exec(
+            select(EffectFailure.next_attempt_at)
+            .where(col(EffectFailure.next_attempt_at) > now)
+            .order_by(col(EffectFailure.next_attempt_at))
+            .limit(1)
+        ).first()
     candidates = [moment for moment in (deadline, retry) if moment is not None]
     for body in settings.feedback:
         cal = calendars.for_body(body)
