@@ -1,0 +1,298 @@
+"""`routing import`: many items registered at once, all or nothing, as `routing new` registers one.
+
+Two passes in one write transaction. First every row of the file (`routing.engine.item_file`)
+is checked, in file order, by the functions `routing new` uses (`routing.text`'s limits, the
+owner from [people], a known flow and sending body, the target meeting); the first bad row
+raises `BadInput` naming the file, its line, its column and the fix, and the transaction is
+rolled back, so nothing is written (not even the calendar sync the checks needed). Then it is
+all written: the flow versions pinned, the items' ids reserved, and per chunk of rows one
+executemany each for items and deadlines, and the audit events linked into the chain by
+`writer.record_many`. The rows are the ones `create_item_in` would write one by one, ids and
+hashes included (`tests/test_import.py` compares the two stores). Registering sends nothing,
+so no outbox row is written.
+
+All items of one import are created at one moment, so where an item is planned depends only
+on its flow's initial state: `planning.choose` is asked once per flow, and the backward plan
+to a target meeting (rule 6, the warning `routing new` prints) once per flow and target.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from flows import FlowDefinition
+from routing import calendar, text
+from routing.clock import parse_moment
+from routing.config.people import resolve_owner
+from routing.engine import item_file, planning
+from routing.engine.items import (
+    CREATE_TRIGGER,
+    ItemSpec,
+    check_asked,
+    check_sender,
+    clean_topics,
+    new_item_values,
+    target_of,
+)
+from routing.engine.meeting_sync import current_calendars
+from routing.engine.stored_calendars import Calendars
+from routing.engine.writer import record_many
+from routing.errors import BadInput
+from routing.i18n import format_date, t
+from routing.runtime import Runtime
+from store import Item, bulk
+from store.schedule_models import Deadline
+
+__all__ = ["CHUNK", "Imported", "Progress", "import_items"]
+
+CHUNK = 1000  # rows per executemany: the progress bar moves, memory stays flat
+Progress = Callable[[str, int, int], None]
+_TOPICS = re.compile(r"[\s,;|]+")
+_DUTCH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_YES = frozenset({"ja", "j", "yes", "y", "waar", "true", "1", "x"})
+_NO = frozenset({"nee", "n", "no", "onwaar", "false", "0"})
+_WARNED_LINES = 10
+
+
+@dataclass(frozen=True)
+class Imported:
+    rows: int  # the rows checked (and, unless a dry run, registered)
+    ids: list[int]
+    warnings: list[str]  # targets already out of reach, as `routing new` warns, with their lines
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class _Checked:
+    line: int
+    spec: ItemSpec
+    topics: list[str]
+    asked: str
+    target_body: str | None
+    target: calendar.Meeting | None
+
+
+def import_items(
+    rt: Runtime, path: Path, *, progress: Progress | None = None, dry_run: bool = False
+) -> Imported:
+    """Register every row of the file at `path`, or none; with `dry_run` only check them."""
+    read = item_file.read_item_file(path)
+    if not read.rows:
+        return Imported(0, [], [], dry_run)
+    now = rt.clock.now()
+    with rt.session() as db:
+        calendars = current_calendars(rt, db)
+        checked = []
+        for done, row in enumerate(read.rows, start=1):
+            checked.append(_checked_row(rt, calendars, read, row))
+            if progress is not None and (done % CHUNK == 0 or done == len(read.rows)):
+                progress("import_check", done, len(read.rows))
+        if dry_run:
+            db.rollback()  # the calendar sync the checks needed is not this command's to keep
+            return Imported(len(checked), [], _warnings(rt, calendars, checked, now), dry_run)
+        ids = _write(db, rt, calendars, checked, now, progress)
+        warnings = _warnings(rt, calendars, checked, now)
+    return Imported(len(checked), ids, warnings)
+
+
+def _checked_row(
+    rt: Runtime, calendars: Calendars, read: item_file.ItemFile, row: item_file.Row
+) -> _Checked:
+    """The row as `routing new` would take it; `BadInput` naming line, column and fix."""
+    cells = row.cells
+    column = "title"
+    try:
+        title = text.checked_line("title", cells.get("title", ""))
+        if not title:
+            raise BadInput(t("import.value_missing"))
+        column = "flow"
+        flow_name = cells.get("flow", "").strip()
+        if not flow_name:
+            raise BadInput(t("import.value_missing"))
+        flow = rt.catalog.get(flow_name)
+        column = "kenmerk"
+        kenmerk = text.checked_line("kenmerk", cells["kenmerk"]) if "kenmerk" in cells else None
+        column = "owner"
+        owner = text.checked_line("owner", cells["owner"]) if "owner" in cells else None
+        owner = resolve_owner(rt.config, owner)
+        column = "topics"
+        written = [part for part in _TOPICS.split(cells.get("topics", "")) if part]
+        topics = clean_topics([text.checked_line("topic", topic) for topic in written])
+        column = "asked"
+        asked = check_asked(cells.get("asked", "bespreking").strip())
+        column = "confidential"
+        confidential = _yes_no(cells.get("confidential"))
+        column = "not_distributed"
+        not_distributed = _yes_no(cells.get("not_distributed"))
+        column = "date"
+        document_date = _day(rt, cells.get("date"))
+        column = "sender"
+        sender = cells["sender"].strip() if "sender" in cells else None
+        check_sender(rt, sender)
+        column = "note"
+        note = text.checked_block("note", cells["note"]) if "note" in cells else None
+        column = "target"
+        target_body = cells["target"].strip() if "target" in cells else None
+        if target_body is not None and "target_meeting" not in cells:
+            raise BadInput(t("import.target_needs_meeting"))
+        column = "target_meeting"
+        target_day = _day(rt, cells.get("target_meeting"))
+        body, target = target_of(rt, calendars, flow, target_body, target_day)
+    except BadInput as problem:
+        header = read.headers.get(column, item_file.COLUMNS[column][0])
+        raise BadInput(
+            t("import.row_problem", file=read.name, line=row.line, column=f"'{header}'",
+              problem=str(problem))
+        ) from None  # fmt: skip
+    spec = ItemSpec(
+        title=title, flow=flow.name, topics=topics, kenmerk=kenmerk, owner=owner, asked=asked,
+        vertrouwelijk=confidential, verspreiden=not not_distributed, document_date=document_date,
+        sender=sender, note=note, target_body=target_body, target_day=target_day,
+    )  # fmt: skip
+    return _Checked(row.line, spec, topics, asked, body, target)
+
+
+def _yes_no(value: str | None) -> bool:
+    if value is None:
+        return False
+    word = value.strip().casefold()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise BadInput(t("import.not_yes_no", value=value.strip()[:64]))
+
+
+def _day(rt: Runtime, value: str | None) -> dt.date | None:
+    """A date as `routing new` takes it (2024-03-14), or as a Dutch spreadsheet writes it
+    (14-03-2024, 14/3/2024): the same range and checks either way."""
+    if value is None:
+        return None
+    written = value.strip()
+    dutch = _DUTCH_DAY.match(written)
+    if dutch is not None:
+        day, month, year = (int(part) for part in dutch.groups())
+        try:
+            written = dt.date(year, month, day).isoformat()
+        except ValueError:
+            raise BadInput(t("err.not_a_date", text=written)) from None
+    tz = rt.config.timezone
+    return parse_moment(written, tz).astimezone(tz).date()
+
+
+def _write(
+    db: Session,
+    rt: Runtime,
+    calendars: Calendars,
+    checked: list[_Checked],
+    now: dt.datetime,
+    progress: Progress | None,
+) -> list[int]:
+    """Write the checked rows: the rows `create_item_in` writes, table by table."""
+    flows: dict[str, tuple[int, FlowDefinition, planning.Placement]] = {}
+    for row in checked:  # pinned in order of first use, as `routing new` one by one would
+        if row.spec.flow not in flows:
+            version, flow = rt.catalog.pin(db, row.spec.flow, now)
+            assert version.id is not None
+            initial = flow.state(flow.initial)
+            placement = planning.choose(
+                rt.config, calendars, initial.body, now, plan=1, needs_papers=initial.papers
+            )
+            flows[row.spec.flow] = (version.id, flow, placement)
+    ids = bulk.reserve_ids(db, _table(Item), len(checked))
+    for start in range(0, len(checked), CHUNK):
+        part = list(zip(ids[start : start + CHUNK], checked[start : start + CHUNK], strict=True))
+        items: list[dict[str, Any]] = []
+        deadlines: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for item_id, row in part:
+            version_id, flow, placement = flows[row.spec.flow]
+            values = new_item_values(
+                row.spec, row.topics, row.asked, flow, version_id, row.target_body, row.target, now
+            )
+            items.append({"id": item_id, **values, "version": 1, **placement.item_values()})
+            deadlines.extend(_deadlines(item_id, placement, now))
+            events.append(
+                {"item_id": item_id, "from_state": None, "to_state": flow.initial,
+                 "trigger": CREATE_TRIGGER, "actor": rt.actor, "at": now, "note": row.spec.note}
+            )  # fmt: skip
+        bulk.insert_rows(db, _table(Item), items)
+        bulk.insert_rows(db, _table(Deadline), deadlines)
+        record_many(db, events)
+        if progress is not None:
+            progress("import_write", start + len(part), len(checked))
+    return ids
+
+
+def _table(model: type[Any]) -> Any:
+    return model.__table__
+
+
+def _deadlines(
+    item_id: int, placement: planning.Placement, now: dt.datetime
+) -> Iterator[dict[str, Any]]:
+    """The deadlines `planning.place` writes for a new item planned so."""
+    meeting, body = placement.meeting, placement.body
+    if meeting is None or body is None:
+        return
+    for kind, due, status in planning.deadline_moments(meeting, now, papers=placement.papers):
+        yield {
+            "item_id": item_id, "plan": placement.plan, "kind": kind, "body": body,
+            "meeting_id": meeting.meeting_id, "meeting_at": meeting.start, "due_at": due,
+            "status": status, "handled_at": now if status != "open" else None, "attempts": 0,
+            "next_attempt_at": None, "last_error": None,
+        }  # fmt: skip
+
+
+def _warnings(
+    rt: Runtime, calendars: Calendars, checked: list[_Checked], now: dt.datetime
+) -> list[str]:
+    """The warning `routing new` prints for a target already out of reach, once per flow and
+    target meeting, with the lines it concerns."""
+    lines: dict[tuple[str, str, dt.datetime], list[int]] = {}
+    found: dict[tuple[str, str, dt.datetime], str | None] = {}
+    for row in checked:
+        if row.target is None or row.target_body is None:
+            continue
+        key = (row.spec.flow, row.target_body, row.target.start)
+        if key not in found:
+            found[key] = _lost(rt, calendars, row, now)
+        lines.setdefault(key, []).append(row.line)
+    warnings = []
+    for key, warning in found.items():
+        if warning is None:
+            continue
+        shown = ", ".join(map(str, lines[key][:_WARNED_LINES]))
+        more = len(lines[key]) - _WARNED_LINES
+        listed = shown if more <= 0 else t("import.lines_more", lines=shown, more=more)
+        warnings.append(t("import.warn_lines", lines=listed, warning=warning))
+    return warnings
+
+
+def _lost(rt: Runtime, calendars: Calendars, row: _Checked, now: dt.datetime) -> str | None:
+    assert row.target is not None and row.target_body is not None
+    flow = rt.catalog.get(row.spec.flow)
+    initial = flow.state(flow.initial)
+    placement = planning.choose(
+        rt.config, calendars, initial.body, now, plan=1, needs_papers=initial.papers
+    )
+    item = Item(state=flow.initial, **placement.item_values())
+    visited = {initial.body} if initial.body else set()  # its history: the registration only
+    status = planning.target_status(
+        rt.config, calendars, flow, item, row.target_body, row.target, visited, now
+    )
+    if status.status != "lost":
+        return None
+    tz = rt.config.timezone
+    target = format_date(row.target.start.astimezone(tz), with_time=True)
+    if status.earliest is None:
+        return t("plan.warn_lost_none", target=target)
+    later = format_date(status.earliest.target.start.astimezone(tz), with_time=True)
+    return t("plan.warn_lost", target=target, earliest=later)
