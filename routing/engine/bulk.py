@@ -19,6 +19,7 @@ to a target meeting (rule 6, the warning `routing new` prints) once per flow and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -89,9 +90,10 @@ def import_items(
     now = rt.clock.now()
     with rt.session() as db:
         calendars = current_calendars(rt, db)
+        checker = _Checker(rt, calendars, read)
         checked = []
         for done, row in enumerate(read.rows, start=1):
-            checked.append(_checked_row(rt, calendars, read, row))
+            checked.append(checker.row(row))
             if progress is not None and (done % CHUNK == 0 or done == len(read.rows)):
                 progress("import_check", done, len(read.rows))
         if dry_run:
@@ -102,61 +104,98 @@ def import_items(
     return Imported(len(checked), ids, warnings)
 
 
-def _checked_row(
-    rt: Runtime, calendars: Calendars, read: item_file.ItemFile, row: item_file.Row
-) -> _Checked:
-    """The row as `routing new` would take it; `BadInput` naming line, column and fix."""
-    cells = row.cells
-    column = "title"
-    try:
-        title = text.checked_line("title", cells.get("title", ""))
-        if not title:
-            raise BadInput(t("import.value_missing"))
-        column = "flow"
-        flow_name = cells.get("flow", "").strip()
-        if not flow_name:
-            raise BadInput(t("import.value_missing"))
-        flow = rt.catalog.get(flow_name)
-        column = "kenmerk"
-        kenmerk = text.checked_line("kenmerk", cells["kenmerk"]) if "kenmerk" in cells else None
-        column = "owner"
-        owner = text.checked_line("owner", cells["owner"]) if "owner" in cells else None
-        owner = resolve_owner(rt.config, owner)
-        column = "topics"
-        written = [part for part in _TOPICS.split(cells.get("topics", "")) if part]
-        topics = clean_topics([text.checked_line("topic", topic) for topic in written])
-        column = "asked"
-        asked = check_asked(cells.get("asked", "bespreking").strip())
-        column = "confidential"
-        confidential = _yes_no(cells.get("confidential"))
-        column = "not_distributed"
-        not_distributed = _yes_no(cells.get("not_distributed"))
-        column = "date"
-        document_date = _day(rt, cells.get("date"))
-        column = "sender"
-        sender = cells["sender"].strip() if "sender" in cells else None
-        check_sender(rt, sender)
-        column = "note"
-        note = text.checked_block("note", cells["note"]) if "note" in cells else None
-        column = "target"
-        target_body = cells["target"].strip() if "target" in cells else None
-        if target_body is not None and "target_meeting" not in cells:
-            raise BadInput(t("import.target_needs_meeting"))
-        column = "target_meeting"
-        target_day = _day(rt, cells.get("target_meeting"))
-        body, target = target_of(rt, calendars, flow, target_body, target_day)
-    except BadInput as problem:
-        header = read.headers.get(column, item_file.COLUMNS[column][0])
-        raise BadInput(
-            t("import.row_problem", file=read.name, line=row.line, column=f"'{header}'",
-              problem=str(problem))
-        ) from None  # fmt: skip
-    spec = ItemSpec(
-        title=title, flow=flow.name, topics=topics, kenmerk=kenmerk, owner=owner, asked=asked,
-        vertrouwelijk=confidential, verspreiden=not not_distributed, document_date=document_date,
-        sender=sender, note=note, target_body=target_body, target_day=target_day,
-    )  # fmt: skip
-    return _Checked(row.line, spec, topics, asked, body, target)
+class _Checker:
+    """Checks rows as `routing new` checks one; a value that repeats (an owner, a flow, a date,
+    a target) is judged once per import, and a refusal is raised again each time it recurs."""
+
+    def __init__(self, rt: Runtime, calendars: Calendars, read: item_file.ItemFile) -> None:
+        self.rt, self.calendars, self.read = rt, calendars, read
+        self.flow = functools.cache(rt.catalog.get)
+        self.owner = functools.cache(
+            lambda written: resolve_owner(rt.config, text.checked_line("owner", written))
+        )
+        self.topics = functools.cache(self._topics)
+        self.day = functools.cache(self._day)
+        self.target = functools.cache(self._target)
+
+    def row(self, row: item_file.Row) -> _Checked:
+        """The row as `routing new` would take it; `BadInput` naming line, column and fix."""
+        cells = row.cells
+        column = "title"
+        try:
+            title = text.checked_line("title", cells.get("title", ""))
+            if not title:
+                raise BadInput(t("import.value_missing"))
+            column = "flow"
+            flow = self.flow(_required(cells.get("flow", "")))
+            column = "kenmerk"
+            kenmerk = text.checked_line("kenmerk", cells["kenmerk"]) if "kenmerk" in cells else None
+            column = "owner"
+            owner = self.owner(cells["owner"]) if "owner" in cells else None
+            column = "topics"
+            topics = self.topics(cells.get("topics", ""))
+            column = "asked"
+            asked = check_asked(cells.get("asked", "bespreking").strip())
+            column = "confidential"
+            confidential = _yes_no(cells.get("confidential"))
+            column = "not_distributed"
+            not_distributed = _yes_no(cells.get("not_distributed"))
+            column = "date"
+            document_date = self.day(cells["date"]) if "date" in cells else None
+            column = "sender"
+            sender = cells["sender"].strip() if "sender" in cells else None
+            check_sender(self.rt, sender)
+            column = "note"
+            note = text.checked_block("note", cells["note"]) if "note" in cells else None
+            column = "target"
+            target_body = cells["target"].strip() if "target" in cells else None
+            if target_body is not None and "target_meeting" not in cells:
+                raise BadInput(t("import.target_needs_meeting"))
+            column = "target_meeting"
+            target_day = self.day(cells["target_meeting"]) if "target_meeting" in cells else None
+            body, target = self.target(flow.name, target_body, target_day)
+        except BadInput as problem:
+            header = self.read.headers.get(column, item_file.COLUMNS[column][0])
+            raise BadInput(
+                t("import.row_problem", file=self.read.name, line=row.line, column=f"'{header}'",
+                  problem=str(problem))
+            ) from None  # fmt: skip
+        spec = ItemSpec(
+            title=title, flow=flow.name, topics=topics, kenmerk=kenmerk, owner=owner, asked=asked,
+            vertrouwelijk=confidential, verspreiden=not not_distributed,
+            document_date=document_date, sender=sender, note=note, target_body=target_body,
+            target_day=target_day,
+        )  # fmt: skip
+        return _Checked(row.line, spec, list(topics), asked, body, target)
+
+    def _topics(self, written: str) -> tuple[str, ...]:
+        parts = [part for part in _TOPICS.split(written) if part]
+        return tuple(clean_topics([text.checked_line("topic", topic) for topic in parts]))
+
+    def _day(self, value: str) -> dt.date:
+        """A date as `routing new` takes it (2024-03-14), or as a Dutch spreadsheet writes it
+        (14-03-2024, 14/3/2024): the same range and checks either way."""
+        written = value.strip()
+        dutch = _DUTCH_DAY.match(written)
+        if dutch is not None:
+            day, month, year = (int(part) for part in dutch.groups())
+            try:
+                written = dt.date(year, month, day).isoformat()
+            except ValueError:
+                raise BadInput(t("err.not_a_date", text=written)) from None
+        tz = self.rt.config.timezone
+        return parse_moment(written, tz).astimezone(tz).date()
+
+    def _target(
+        self, flow: str, body: str | None, day: dt.date | None
+    ) -> tuple[str | None, calendar.Meeting | None]:
+        return target_of(self.rt, self.calendars, self.flow(flow), body, day)
+
+
+def _required(value: str) -> str:
+    if not value.strip():
+        raise BadInput(t("import.value_missing"))
+    return value.strip()
 
 
 def _yes_no(value: str | None) -> bool:
@@ -168,23 +207,6 @@ def _yes_no(value: str | None) -> bool:
     if word in _NO:
         return False
     raise BadInput(t("import.not_yes_no", value=value.strip()[:64]))
-
-
-def _day(rt: Runtime, value: str | None) -> dt.date | None:
-    """A date as `routing new` takes it (2024-03-14), or as a Dutch spreadsheet writes it
-    (14-03-2024, 14/3/2024): the same range and checks either way."""
-    if value is None:
-        return None
-    written = value.strip()
-    dutch = _DUTCH_DAY.match(written)
-    if dutch is not None:
-        day, month, year = (int(part) for part in dutch.groups())
-        try:
-            written = dt.date(year, month, day).isoformat()
-        except ValueError:
-            raise BadInput(t("err.not_a_date", text=written)) from None
-    tz = rt.config.timezone
-    return parse_moment(written, tz).astimezone(tz).date()
 
 
 def _write(

@@ -135,7 +135,7 @@ def read_item_file(path: Path) -> ItemFile:
         rows: list[Row] = []
         line = reader.line_num + 1
         for record in reader:
-            row = _row(name, line, order, written, record)
+            row = _row(name, line, order, record)
             if row is not None:
                 rows.append(row)
             line = reader.line_num + 1
@@ -144,18 +144,18 @@ def read_item_file(path: Path) -> ItemFile:
     return ItemFile(name=name, headers=written, rows=rows)
 
 
-def _row(
-    name: str, line: int, order: list[str | None], written: dict[str, str], record: list[str]
-) -> Row | None:
-    cells: dict[str, str] = {}
-    for index, value in enumerate(record):
-        if not value.strip():
-            continue
-        column = order[index] if index < len(order) else None
-        if column is None:  # more cells than named columns (a spreadsheet's stray cell)
-            raise BadInput(
-                t("import.row_problem", file=name, line=line, column=index + 1,
-                  problem=t("import.cell_outside", count=len(order)))
-            )  # fmt: skip
-        cells[column] = value
+def _row(name: str, line: int, order: list[str | None], record: list[str]) -> Row | None:
+    if len(record) > len(order) or None in order:
+        for index, value in enumerate(record):
+            if (index >= len(order) or order[index] is None) and value.strip():
+                # more cells than named columns (a spreadsheet's stray cell)
+                raise BadInput(
+                    t("import.row_problem", file=name, line=line, column=index + 1,
+                      problem=t("import.cell_outside", count=len(order)))
+                )  # fmt: skip
+    cells = {
+        column: value
+        for column, value in zip(order, record, strict=False)  # a short row: the rest empty
+        if column is not None and value and not value.isspace()
+    }
     return Row(line, cells) if cells else None  # an empty line or a row of empty cells
