@@ -18,8 +18,10 @@ to a target meeting (rule 6, the warning `routing new` prints) once per flow and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -88,7 +90,7 @@ def import_items(
     if not read.rows:
         return Imported(0, [], [], dry_run)
     now = rt.clock.now()
-    with rt.session() as db:
+    with _collector_paused(), rt.session() as db:
         calendars = current_calendars(rt, db)
         checker = _Checker(rt, calendars, read)
         checked = []
@@ -102,6 +104,20 @@ def import_items(
         ids = _write(db, rt, calendars, checked, now, progress)
         warnings = _warnings(rt, calendars, checked, now)
     return Imported(len(checked), ids, warnings)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The rows of an import are many small acyclic dicts and tuples: the cyclic garbage
+    collector would scan them over and over while they are built (a fifth of the time), and
+    finds nothing to free. Paused for the import only, and only if it was running."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 class _Checker:
@@ -218,59 +234,73 @@ def _write(
     progress: Progress | None,
 ) -> list[int]:
     """Write the checked rows: the rows `create_item_in` writes, table by table."""
-    flows: dict[str, tuple[int, FlowDefinition, planning.Placement]] = {}
+    flows: dict[str, _Planned] = {}
     for row in checked:  # pinned in order of first use, as `routing new` one by one would
         if row.spec.flow not in flows:
-            version, flow = rt.catalog.pin(db, row.spec.flow, now)
-            assert version.id is not None
-            initial = flow.state(flow.initial)
-            placement = planning.choose(
-                rt.config, calendars, initial.body, now, plan=1, needs_papers=initial.papers
-            )
-            flows[row.spec.flow] = (version.id, flow, placement)
+            flows[row.spec.flow] = _planned(db, rt, calendars, row.spec.flow, now)
     ids = bulk.reserve_ids(db, _table(Item), len(checked))
     for start in range(0, len(checked), CHUNK):
-        part = list(zip(ids[start : start + CHUNK], checked[start : start + CHUNK], strict=True))
+        part = zip(ids[start : start + CHUNK], checked[start : start + CHUNK], strict=True)
         items: list[dict[str, Any]] = []
         deadlines: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         for item_id, row in part:
-            version_id, flow, placement = flows[row.spec.flow]
+            planned = flows[row.spec.flow]
             values = new_item_values(
-                row.spec, row.topics, row.asked, flow, version_id, row.target_body, row.target, now
-            )
-            items.append({"id": item_id, **values, "version": 1, **placement.item_values()})
-            deadlines.extend(_deadlines(item_id, placement, now))
-            events.append(
-                {"item_id": item_id, "from_state": None, "to_state": flow.initial,
-                 "trigger": CREATE_TRIGGER, "actor": rt.actor, "at": now, "note": row.spec.note}
+                row.spec, row.topics, row.asked, planned.flow, planned.version_id,
+                row.target_body, row.target, now,
             )  # fmt: skip
+            values.update(planned.item, id=item_id)
+            items.append(values)
+            deadlines.extend({**deadline, "item_id": item_id} for deadline in planned.deadlines)
+            events.append({**planned.event, "item_id": item_id, "note": row.spec.note})
         bulk.insert_rows(db, _table(Item), items)
         bulk.insert_rows(db, _table(Deadline), deadlines)
         record_many(db, events)
         if progress is not None:
-            progress("import_write", start + len(part), len(checked))
+            progress("import_write", min(start + CHUNK, len(checked)), len(checked))
     return ids
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What every new item of one flow gets: its pinned version, and as `create_item_in` would
+    write them, its planning columns, its deadlines and its registration event (no item id)."""
+
+    version_id: int
+    flow: FlowDefinition
+    item: dict[str, Any]
+    deadlines: list[dict[str, Any]]
+    event: dict[str, Any]
+
+
+def _planned(
+    db: Session, rt: Runtime, calendars: Calendars, name: str, now: dt.datetime
+) -> _Planned:
+    version, flow = rt.catalog.pin(db, name, now)
+    assert version.id is not None
+    initial = flow.state(flow.initial)
+    placement = planning.choose(
+        rt.config, calendars, initial.body, now, plan=1, needs_papers=initial.papers
+    )
+    deadlines = []
+    meeting, body = placement.meeting, placement.body
+    if meeting is not None and body is not None:  # the rows `planning.place` writes
+        for kind, due, status in planning.deadline_moments(meeting, now, papers=placement.papers):
+            deadlines.append(
+                {"plan": placement.plan, "kind": kind, "body": body,
+                 "meeting_id": meeting.meeting_id, "meeting_at": meeting.start, "due_at": due,
+                 "status": status, "handled_at": now if status != "open" else None,
+                 "attempts": 0, "next_attempt_at": None, "last_error": None}
+            )  # fmt: skip
+    event = {"from_state": None, "to_state": flow.initial, "trigger": CREATE_TRIGGER,
+             "actor": rt.actor, "at": now}  # fmt: skip
+    item = {"version": 1, **placement.item_values()}
+    return _Planned(version.id, flow, item, deadlines, event)
 
 
 def _table(model: type[Any]) -> Any:
     return model.__table__
-
-
-def _deadlines(
-    item_id: int, placement: planning.Placement, now: dt.datetime
-) -> Iterator[dict[str, Any]]:
-    """The deadlines `planning.place` writes for a new item planned so."""
-    meeting, body = placement.meeting, placement.body
-    if meeting is None or body is None:
-        return
-    for kind, due, status in planning.deadline_moments(meeting, now, papers=placement.papers):
-        yield {
-            "item_id": item_id, "plan": placement.plan, "kind": kind, "body": body,
-            "meeting_id": meeting.meeting_id, "meeting_at": meeting.start, "due_at": due,
-            "status": status, "handled_at": now if status != "open" else None, "attempts": 0,
-            "next_attempt_at": None, "last_error": None,
-        }  # fmt: skip
 
 
 def _warnings(
