@@ -7,14 +7,17 @@ one made by `routing new` line by line, and a refused file must leave the dump u
 from __future__ import annotations
 
 import json
+import os
+import pty
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from routing.runtime import Runtime
 from store import audit_chain
-from tests.conftest import InProcessCli, starter_text
+from tests.conftest import ROUTING, InProcessCli, starter_text
 from tests.fuzzing import dump
 
 NOW = "2024-02-05T09:00"
@@ -92,7 +95,7 @@ def test_an_import_writes_what_routing_new_writes_line_by_line(
     typed = _store(tmp_path / "typed", sqlite_template)
     (tmp_path / "items.csv").write_text(_csv(ROWS), encoding="utf-8")
     result = imported("import", str(tmp_path / "items.csv"), "--now", NOW, "--as", "secretaris")
-    assert result.stdout.split() == [str(n) for n in range(1, len(ROWS) + 1)]
+    assert result.stdout == "".join(f"{n}\n" for n in range(1, len(ROWS) + 1))  # a pipe: ids
     assert "niet meer te halen" not in result.stderr  # every target here is still reachable
     for row in ROWS:
         typed(*_new_args(row))
@@ -309,3 +312,32 @@ def test_ids_and_the_chain_continue_after_an_import(rt: Runtime, tmp_path: Path)
     with rt.session(read=True) as db:
         report = audit_chain.verify(db)
     assert report.intact and report.events == len(ROWS) + 2
+
+
+def test_a_terminal_sees_a_progress_bar_and_a_count(cli: InProcessCli) -> None:
+    path = cli.config.parent / "items.csv"
+    path.write_text("titel;flow\n" + f"{GOOD}\n" * 2500, encoding="utf-8")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "ROUTING_CONFIG": str(cli.config), "COLUMNS": "100", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    chunks = []
+    try:
+        with subprocess.Popen(
+            [ROUTING, "import", str(path), "--now", NOW], stdout=follower,
+            stderr=subprocess.PIPE, env=env,
+        ) as proc:  # fmt: skip
+            os.close(follower)
+            for _ in range(100_000):  # bounded: the command writes far less
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the follower closed: the command is done
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            assert proc.wait(timeout=60) == 0
+    finally:
+        os.close(leader)
+    shown = b"".join(chunks).decode("utf-8")
+    assert "Items registreren" in shown and "2500/2500" in shown  # the bar, drawn to the end
+    assert "2500 items geregistreerd (nummers 1 tot en met 2500)." in shown
