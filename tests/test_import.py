@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -341,3 +342,18 @@ def test_a_terminal_sees_a_progress_bar_and_a_count(cli: InProcessCli) -> None:
     shown = b"".join(chunks).decode("utf-8")
     assert "Items registreren" in shown and "2500/2500" in shown  # the bar, drawn to the end
     assert "2500 items geregistreerd (nummers 1 tot en met 2500)." in shown
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_help_and_the_readme_name_every_column(lang: str) -> None:
+    """The columns the reader knows are the ones the help and the README document."""
+    from routing import i18n
+    from routing.engine.item_file import COLUMNS
+
+    i18n.set_language(lang)
+    shown = i18n.t("help.cmd.import")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for dutch, english, *_ in ((*names, names[0]) for names in COLUMNS.values()):
+        for name in (dutch, english):
+            assert re.search(rf"(^|[ (]){re.escape(name)}[ ;)]", shown), name
+        assert f"`{dutch}`" in readme and f"`{english}`" in readme, (dutch, english)

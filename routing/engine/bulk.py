@@ -13,7 +13,9 @@ so no outbox row is written.
 
 All items of one import are created at one moment, so where an item is planned depends only
 on its flow's initial state: `planning.choose` is asked once per flow, and the backward plan
-to a target meeting (rule 6, the warning `routing new` prints) once per flow and target.
+to a target meeting (rule 6, the warning `routing new` prints) once per flow and target. The
+rows are checked and held in memory before anything is written (a file is at most
+`item_file.MAX_BYTES`), with the cyclic garbage collector paused meanwhile.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from store.schedule_models import Deadline
 
 __all__ = ["CHUNK", "Imported", "Progress", "import_items"]
 
-CHUNK = 1000  # rows per executemany: the progress bar moves, memory stays flat
+CHUNK = 1000  # rows per executemany: the progress bar moves, a statement stays small
 Progress = Callable[[str, int, int], None]
 _TOPICS = re.compile(r"[\s,;|]+")
 _DUTCH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
