@@ -238,10 +238,24 @@ def test_a_file_that_is_not_a_table_of_items(
     assert words in _refused(cli, text)
 
 
-def test_a_folder_or_a_missing_file(cli: InProcessCli, tmp_path: Path) -> None:
-    for path, words in ((tmp_path, "is een map"), (tmp_path / "nergens.csv", "bestaat niet")):
+def test_a_folder_a_missing_file_or_a_name_too_long(cli: InProcessCli, tmp_path: Path) -> None:
+    for path, words in (
+        (tmp_path, "is een map"),
+        (tmp_path / "nergens.csv", "bestaat niet"),
+        (tmp_path / ("a" * 5000), "kan niet worden gelezen"),
+    ):
         result = cli("import", str(path), check=False)
-        assert result.returncode == 2 and words in result.stderr
+        assert result.returncode == 2 and words in result.stderr, result.stderr
+
+
+def test_a_file_over_the_limit_is_refused_unread(
+    cli: InProcessCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from routing.engine import item_file
+
+    monkeypatch.setattr(item_file, "MAX_BYTES", 2 * 1024 * 1024)
+    message = _refused(cli, f"titel;flow\n{GOOD}\n" * 200_000)
+    assert "groter dan 2 MB; splits het" in message
 
 
 def test_a_header_without_lines_registers_nothing(cli: InProcessCli) -> None:

@@ -116,9 +116,9 @@ def read_item_file(path: Path) -> ItemFile:
     """The rows of the file at `path`, each with the line it starts on; `BadInput` for a file
     that is not such a table (nothing about its values is judged here)."""
     name = str(path)
-    if path.is_dir():
-        raise BadInput(t("import.is_folder", path=name))
     try:
+        if path.is_dir():
+            raise BadInput(t("import.is_folder", path=name))
         with path.open("rb") as handle:  # bounded: a device or a huge file is not read whole
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
