@@ -7,7 +7,8 @@ event is as visible as removing any other. Changing, removing, inserting or reor
 with a database tool breaks a link that `verify` finds; a document that printed the head hash
 proves the trail as it was then.
 
-Invariants: every event is written by `append`, which serialises writers on the head row (on
+Invariants: every event is written by `append` (or `append_many`, the same links for many
+events in one insert), which serialises writers on the head row (on
 PostgreSQL `SELECT ... FOR UPDATE`; a SQLite writer already holds the database's write lock),
 so the chain never forks. This module is a storage invariant: it knows no business rules.
 """
@@ -17,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlmodel import Session, col
 
+from store import bulk
 from store.models import AuditEvent, AuditHead
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Finding",
     "Report",
     "append",
+    "append_many",
     "canonical",
     "event_hash",
     "export_rows",
@@ -101,6 +104,31 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     db.add(current)
     db.flush()
     return event
+
+
+def append_many(db: Session, events: Sequence[dict[str, Any]]) -> list[int]:
+    """Write `events` (dicts of the FIELDS but `id`) as the chain's next links, in their order,
+    inside the caller's transaction: the same links `append` makes one by one, in one insert.
+    Returns their ids."""
+    if not events:
+        return []
+    current = head(db, lock=True)
+    if current is None:
+        raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    ids = bulk.reserve_ids(db, table, len(events))
+    previous = current.hash
+    linked = []
+    for event_id, event in zip(ids, events, strict=True):
+        row = {**event, "id": event_id, "prev_hash": previous}
+        row["hash"] = previous = event_hash(row, row["prev_hash"])
+        linked.append(row)
+    bulk.insert_rows(db, table, linked)
+    current.last_id = ids[-1]
+    current.hash = previous
+    db.add(current)
+    db.flush()
+    return ids
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import typer
 
 from routing import i18n
 from routing.cli import audit, items, meetings, setup
+from routing.cli import bulk as cli_bulk
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
 from routing.cli.common import (
@@ -82,6 +83,7 @@ app.command()(setup.init)
 app.command()(setup.check)
 app.command("flows")(items.flows_command)
 app.command()(items.new)
+app.command("import")(cli_bulk.import_command)
 app.command()(items.move)
 app.command("list")(items.list_command)
 app.command()(items.show)

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
@@ -36,10 +37,15 @@ __all__ = [
     "CREATE_TRIGGER",
     "ItemSpec",
     "Moved",
+    "check_asked",
+    "check_sender",
+    "clean_topics",
     "create_item",
     "edit_item",
     "move",
+    "new_item_values",
     "roll_over",
+    "target_of",
 ]
 
 ASKED = ("besluitvorming", "bespreking", "informatie")
@@ -74,7 +80,7 @@ class Moved:
     effects: list[str] = field(default_factory=list)
 
 
-def _clean_topics(topics: Sequence[str]) -> list[str]:
+def clean_topics(topics: Sequence[str]) -> list[str]:
     cleaned = [topic.strip().lower() for topic in topics if topic.strip()]
     bad = [topic for topic in cleaned if not _TOPIC.match(topic)]
     if bad:
@@ -82,7 +88,7 @@ def _clean_topics(topics: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-def _check_asked(asked: str) -> str:
+def check_asked(asked: str) -> str:
     if asked not in ASKED:
         raise BadInput(t("err.asked_unknown", asked=asked, choices=", ".join(ASKED)))
     return asked
@@ -108,19 +114,23 @@ def create_item(rt: Runtime, spec: ItemSpec) -> Item:
     spec = _checked_spec(spec)
     if not spec.title.strip():
         raise BadInput(t("err.title_missing"))
-    topics = _clean_topics(spec.topics)
-    asked = _check_asked(spec.asked)
-    if spec.sender is not None and spec.sender not in rt.config.bodies:
-        raise NotFound(
-            t("what.body"),
-            f"'{spec.sender}'",
-            t("hint.known_bodies", bodies=", ".join(rt.config.bodies)),
-        )
+    topics = clean_topics(spec.topics)
+    asked = check_asked(spec.asked)
+    check_sender(rt, spec.sender)
     rt.catalog.get(spec.flow)  # fail on an unknown flow before opening a transaction
     spec = dataclasses.replace(spec, owner=resolve_owner(rt.config, spec.owner))
     now = rt.clock.now()
     with rt.session() as db:
         return create_item_in(db, rt, spec, topics, asked, now)
+
+
+def check_sender(rt: Runtime, sender: str | None) -> None:
+    if sender is not None and sender not in rt.config.bodies:
+        raise NotFound(
+            t("what.body"),
+            f"'{sender}'",
+            t("hint.known_bodies", bodies=", ".join(rt.config.bodies)),
+        )
 
 
 def create_item_in(
@@ -134,31 +144,11 @@ def create_item_in(
     actor: str | None = None,
 ) -> Item:
     """Register an item inside the caller's transaction (the sweep creates feedback items so)."""
-    title = spec.title.strip()
     version, flow = rt.catalog.pin(db, spec.flow, now)
     assert version.id is not None
     calendars = current_calendars(rt, db)
-    target_body, target = _target(rt, calendars, flow, spec.target_body, spec.target_day)
-    item = Item(
-        title=title,
-        flow_name=flow.name,
-        flow_version_id=version.id,
-        state=flow.initial,
-        kenmerk=(spec.kenmerk or "").strip() or None,
-        document_date=spec.document_date,
-        sender=spec.sender,
-        topics=topics,
-        owner=(spec.owner or "").strip() or None,
-        asked=asked,
-        openbaar=not spec.vertrouwelijk,
-        verspreiden=spec.verspreiden and not spec.vertrouwelijk,
-        created_at=now,
-        updated_at=now,
-        target_body=target_body,
-        target_meeting_id=target.meeting_id if target else None,
-        target_meeting_at=target.start if target else None,
-        origin=spec.origin,
-    )
+    target_body, target = target_of(rt, calendars, flow, spec.target_body, spec.target_day)
+    item = Item(**new_item_values(spec, topics, asked, flow, version.id, target_body, target, now))
     db.add(item)
     db.flush()
     assert item.id is not None
@@ -184,7 +174,41 @@ def create_item_in(
     return item
 
 
-def _target(
+def new_item_values(
+    spec: ItemSpec,
+    topics: list[str],
+    asked: str,
+    flow: FlowDefinition,
+    version_id: int,
+    target_body: str | None,
+    target: calendar.Meeting | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The columns of a new item before it is planned, from its checked spec: one rule for
+    `routing new` (through `create_item_in`) and `routing import`."""
+    return {
+        "title": spec.title.strip(),
+        "flow_name": flow.name,
+        "flow_version_id": version_id,
+        "state": flow.initial,
+        "kenmerk": (spec.kenmerk or "").strip() or None,
+        "document_date": spec.document_date,
+        "sender": spec.sender,
+        "topics": topics,
+        "owner": (spec.owner or "").strip() or None,
+        "asked": asked,
+        "openbaar": not spec.vertrouwelijk,
+        "verspreiden": spec.verspreiden and not spec.vertrouwelijk,
+        "created_at": now,
+        "updated_at": now,
+        "target_body": target_body,
+        "target_meeting_id": target.meeting_id if target else None,
+        "target_meeting_at": target.start if target else None,
+        "origin": spec.origin,
+    }
+
+
+def target_of(
     rt: Runtime,
     calendars: Calendars,
     flow: FlowDefinition,
@@ -365,9 +389,9 @@ def edit_item(
     if owner is not None:
         changes["owner"] = resolve_owner(rt.config, text.checked_line("owner", owner))
     if asked is not None:
-        changes["asked"] = _check_asked(asked)
-    adding = _clean_topics([text.checked_line("topic", topic) for topic in add_topics])
-    removing = set(_clean_topics([text.checked_line("topic", topic) for topic in remove_topics]))
+        changes["asked"] = check_asked(asked)
+    adding = clean_topics([text.checked_line("topic", topic) for topic in add_topics])
+    removing = set(clean_topics([text.checked_line("topic", topic) for topic in remove_topics]))
     now = rt.clock.now()
     loaded = loaded_version(rt, item_id, expected_version)
     with rt.session() as db:
@@ -382,7 +406,7 @@ def edit_item(
             changes.update(target_body=None, target_meeting_id=None, target_meeting_at=None)
         elif target_day is not None or target_body is not None:
             flow = rt.catalog.pinned(db, item.flow_version_id)
-            body, meeting = _target(rt, current_calendars(rt, db), flow, target_body, target_day)
+            body, meeting = target_of(rt, current_calendars(rt, db), flow, target_body, target_day)
             assert meeting is not None
             changes.update(
                 target_body=body, target_meeting_id=meeting.meeting_id,

@@ -10,6 +10,7 @@ any moment an item has at most one set of open deadlines.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import deque
 from collections.abc import Iterable
@@ -35,6 +36,8 @@ __all__ = [
     "Placement",
     "TargetStatus",
     "bodies_by_depth",
+    "choose",
+    "deadline_moments",
     "missed",
     "place",
     "route_bodies",
@@ -98,16 +101,39 @@ def place(
     after: dt.datetime | None = None,
     needs_papers: bool = True,
 ) -> Placement:
-    """Plan `item` at `body` (None: a state without a body) and write the new deadlines.
+    """Plan `item` at `body` (None: a state without a body) and write the new deadlines."""
+    assert item.id is not None
+    supersede_open(db, item.id, now)
+    placement = choose(
+        config, calendars, body, now, plan=item.plan + 1, after=after, needs_papers=needs_papers
+    )
+    if placement.body is None or placement.meeting is None:
+        return placement
+    rows = write_deadlines(
+        db, item.id, placement.plan, placement.body, placement.meeting, now,
+        papers=placement.papers,
+    )  # fmt: skip
+    return dataclasses.replace(placement, deadlines=tuple(rows))
+
+
+def choose(
+    config: Config,
+    calendars: Calendars,
+    body: str | None,
+    now: dt.datetime,
+    *,
+    plan: int,
+    after: dt.datetime | None = None,
+    needs_papers: bool = True,
+) -> Placement:
+    """Where entering `body` at `now` plans an item in planning round `plan`; writes nothing
+    (`place` writes the deadlines; `routing import` writes them for many items at once).
 
     A step that needs no papers (oral feedback) takes the body's next meeting whatever its papers
     deadline. A person (the wethouder) has received the point by entering her state: she takes it
     to the first meeting of the body she hands over to whose own papers are not yet out, and
     there is nothing for the region to submit to her.
     """
-    assert item.id is not None
-    supersede_open(db, item.id, now)
-    plan = item.plan + 1
     cal = calendars.for_body(body) if body is not None else None
     if body is None or cal is None:
         return Placement(body=body, meeting=None, plan=plan)
@@ -119,8 +145,7 @@ def place(
         key = config.bodies[body].handover_to if person else body
         return Placement(body=key, meeting=None, plan=plan, next_year=year)
     papers = submits_papers(config, body, needs_papers)
-    rows = write_deadlines(db, item.id, plan, body, meeting, now, papers=papers)
-    return Placement(body=body, meeting=meeting, plan=plan, deadlines=tuple(rows), papers=papers)
+    return Placement(body=body, meeting=meeting, plan=plan, papers=papers)
 
 
 def submits_papers(config: Config, body: str, state_needs_papers: bool) -> bool:
@@ -171,26 +196,41 @@ def write_deadlines(
     papers) and the meeting. `carried` keeps what was already true of the same meeting before
     it moved: papers that are in stay in, a reminder sent is not sent again, a deadline already
     escalated is not escalated twice."""
+    rows = []
+    for kind, due, status in deadline_moments(meeting, now, papers=papers, carried=carried):
+        row = Deadline(
+            item_id=item_id, plan=plan, kind=kind, body=body, meeting_id=meeting.meeting_id,
+            meeting_at=meeting.start, due_at=due, status=status,
+            handled_at=now if status != "open" else None,
+        )  # fmt: skip
+        rows.append(row)
+    db.add_all(rows)
+    return rows
+
+
+def deadline_moments(
+    meeting: calendar.Meeting,
+    now: dt.datetime,
+    *,
+    papers: bool,
+    carried: dict[str, str] | None = None,
+) -> list[tuple[str, dt.datetime, str]]:
+    """(kind, due, status) of each deadline of one planning round (see `write_deadlines`); a
+    status other than open is handled at `now`."""
     carried = carried or {}
     moments: list[tuple[str, dt.datetime]] = []
     if papers:
         moments += [("reminder", meeting.remind_at), ("papers", meeting.papers_due)]
     moments.append(("meeting", meeting.start))
-    rows = []
+    found = []
     for kind, due in moments:
         status = carried.get(kind, "open")
         if kind == "reminder" and status == "open" and due <= now:
             continue  # planned inside the reminder window: the reminder would come too late
         if status == "escalated" and due > now:
             status = "open"  # the deadline moved out: no longer missed
-        row = Deadline(
-            item_id=item_id, plan=plan, kind=kind, body=body, meeting_id=meeting.meeting_id,
-            meeting_at=meeting.start, due_at=due, status=status,
-            handled_at=now if status != "open" else None,
-        )  # fmt: skip
-        db.add(row)
-        rows.append(row)
-    return rows
+        found.append((kind, due, status))
+    return found
 
 
 def bodies_by_depth(flow: FlowDefinition) -> list[str]:

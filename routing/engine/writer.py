@@ -12,7 +12,8 @@ locks the item's row and checks the version it loaded is still the committed one
 of one item are thereby put in line before either writes an effect; the second finds the
 version raised and gets `ItemChanged`, never a unique-constraint error on an effect row.
 
-Every audit event, the creation of an item's included, is written by `record`, which links it
+Every audit event, the creation of an item's included, is written by `record` (or, for many
+at once, `record_many`), which links it
 into the store's hash chain (`store.audit_chain`). Locks are always taken in one order, the
 chain's head before any item's row (PostgreSQL), so writers of several items queue on the
 head instead of each holding an item the other one needs.
@@ -28,7 +29,7 @@ from sqlmodel import Session
 from routing.errors import ItemChanged
 from store import AuditEvent, Item, audit_chain, queries
 
-__all__ = ["claim_item", "record", "write_item"]
+__all__ = ["claim_item", "record", "record_many", "write_item"]
 
 
 def claim_item(db: Session, item: Item, loaded_version: int | None = None) -> None:
@@ -78,3 +79,10 @@ def write_item(
 def record(db: Session, event: AuditEvent) -> AuditEvent:
     """Write `event` as the newest link of the audit chain (the one way an event is written)."""
     return audit_chain.append(db, event)
+
+
+def record_many(db: Session, events: list[dict[str, Any]]) -> list[int]:
+    """Write `events` (the columns of AuditEvent but id and hashes) as the chain's next links,
+    in their order, in one insert; returns their ids. For many new items at once
+    (`routing import`); nothing else may write an audit event."""
+    return audit_chain.append_many(db, events)
