@@ -3,6 +3,12 @@
 Wide terminals get the bodies side by side as columns of cards; narrow ones get the bodies one
 under the other, one line per card, cut with an ellipsis rather than wrapped. Colour carries the
 urgency (late red, due within a week amber), and the words say it too for those who cannot see it.
+
+A board is read at a glance: each body shows its most urgent cards (late first, then by days
+left), at most `CARDS_SHOWN` unless `routing status --all`, and says how many more there are, how
+many of those are late, and the command that shows them all; the coming two weeks list one line
+per moment, body and kind of deadline, with the items it concerns (how many, the first few).
+With 10,000 open items the board stays a screen or two; `--json` still holds every card.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from routing.i18n import format_date, t
 from routing.render.schedule import heartbeat_line
 from routing.render.terminal import user_text
 
-__all__ = ["board_view"]
+__all__ = ["CARDS_SHOWN", "board_view"]
+
+CARDS_SHOWN = 12  # per body, unless --all
+ITEMS_NAMED = 3  # per line of the coming two weeks
 
 _STYLE = {"late": "bold red", "soon": "yellow", "ok": ""}
 
@@ -58,7 +67,26 @@ def _card_lines(card: Mapping[str, Any], tz: ZoneInfo) -> list[Text]:
     return lines
 
 
-def _wide(columns: list[Mapping[str, Any]], tz: ZoneInfo, width: int) -> RenderableType:
+def _shown(column: Mapping[str, Any], limit: int | None) -> tuple[list[Any], Text | None]:
+    """The cards a column shows, and the line that says what it leaves out (None: nothing)."""
+    cards = list(column["cards"])
+    if limit is None or len(cards) <= limit:
+        return cards, None
+    hidden = cards[limit:]
+    late = sum(1 for card in hidden if card["status"] == "late")
+    command = "routing status --all"
+    if column["body"] is not None:
+        command = f"routing status --body {column['body']} --all"
+    if late:
+        text = t("board.more_late", n=len(hidden), late=late, command=command)
+        return cards[:limit], Text(text, style=_STYLE["late"], no_wrap=True, overflow="ellipsis")
+    text = t("board.more", n=len(hidden), command=command)
+    return cards[:limit], Text(text, style="dim", no_wrap=True, overflow="ellipsis")
+
+
+def _wide(
+    columns: list[Mapping[str, Any]], tz: ZoneInfo, width: int, limit: int | None
+) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, pad_edge=False)
     room = max(12, width // max(len(columns), 1) - 8)
     for column in columns:
@@ -66,53 +94,81 @@ def _wide(columns: list[Mapping[str, Any]], tz: ZoneInfo, width: int) -> Rendera
         name.truncate(room, overflow="ellipsis")
         header = name.append(f" ({len(column['cards'])})")
         table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=1, min_width=16)
-    depth = max((len(c["cards"]) for c in columns), default=0)
+    shown = [_shown(column, limit) for column in columns]
+    depth = max((len(cards) for cards, _ in shown), default=0)
     for row in range(depth):
         cells: list[RenderableType] = []
-        for column in columns:
-            if row < len(column["cards"]):
-                cells.append(Group(*_card_lines(column["cards"][row], tz), Text("")))
+        for cards, _ in shown:
+            if row < len(cards):
+                cells.append(Group(*_card_lines(cards[row], tz), Text("")))
             else:
                 cells.append(Text(""))
         table.add_row(*cells)
+    if any(more is not None for _, more in shown):
+        table.add_row(*[more or Text("") for _, more in shown])
     return table
 
 
-def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo) -> RenderableType:
+def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo, limit: int | None) -> RenderableType:
     parts: list[RenderableType] = []
     for column in columns:
         parts.append(Text(f"{column['name']} ({len(column['cards'])})", style="bold underline"))
-        for card in column["cards"]:
+        cards, more = _shown(column, limit)
+        for card in cards:
             first, *rest = _card_lines(card, tz)
             parts.append(Text("  ", no_wrap=True, overflow="ellipsis").append_text(first))
             if rest:
                 detail = Text("    ", no_wrap=True, overflow="ellipsis")
                 detail.append_text(Text(" · ").join(rest))
                 parts.append(detail)
+        if more is not None:
+            parts.append(Text("  ").append_text(more))
         if not column["cards"]:
             parts.append(Text("  —", style="dim"))
     return Group(*parts)
 
 
+def _upcoming(entries: list[Mapping[str, Any]], tz: ZoneInfo) -> Table:
+    """One line per moment, kind and body; the items of a deadline line by number, the first
+    few of them and how many more."""
+    lines: dict[tuple[str, str, str], list[Any]] = {}
+    for entry in entries:
+        key = (entry["at"], entry["kind"], entry["body_name"])
+        items = lines.setdefault(key, [])
+        if "item" in entry:
+            items.append(entry["item"])
+    rows = []
+    for (at, kind, body_name), items in lines.items():
+        moment = dt.datetime.fromisoformat(at).astimezone(tz)
+        what = t("deadline." + kind)
+        if len(items) > ITEMS_NAMED:  # the count first: a narrow terminal cuts the end
+            named = ", ".join(f"#{item}" for item in items[:ITEMS_NAMED])
+            what += f" ({len(items)}) {named}, …"
+        elif items:
+            what += " " + ", ".join(f"#{item}" for item in items)
+        rows.append((f"{_short(at, tz)} {moment:%H:%M}", what, body_name))
+    upcoming = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    # the moment is never cut; the rest is, with an ellipsis
+    upcoming.add_column(no_wrap=True, min_width=max(len(row[0]) for row in rows))
+    upcoming.add_column(overflow="ellipsis", no_wrap=True)
+    upcoming.add_column(overflow="ellipsis", no_wrap=True)
+    for row in rows:
+        upcoming.add_row(*row)
+    return upcoming
+
+
 @user_text
-def board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> RenderableType:
+def board_view(
+    shaped: Mapping[str, Any], tz: ZoneInfo, width: int, limit: int | None = CARDS_SHOWN
+) -> RenderableType:
+    """The board; `limit` cards per body at most (None: every card)."""
     columns = list(shaped["columns"])
     wide = width >= 24 * max(len(columns), 1) and width >= 120
-    main = _wide(columns, tz, width) if wide else _narrow(columns, tz)
-    upcoming = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-    upcoming.add_column(no_wrap=True)
-    upcoming.add_column(no_wrap=True)
-    upcoming.add_column(overflow="ellipsis", no_wrap=True)
-    for entry in shaped["upcoming"]:
-        moment = dt.datetime.fromisoformat(entry["at"]).astimezone(tz)
-        what = t("deadline." + entry["kind"])
-        if "item" in entry:
-            what += f" #{entry['item']}"
-        upcoming.add_row(f"{_short(entry['at'], tz)} {moment:%H:%M}", what, entry["body_name"])
+    main = _wide(columns, tz, width, limit) if wide else _narrow(columns, tz, limit)
     parts: list[RenderableType] = [
         main,
         Text(t("board.upcoming"), style="bold"),
-        upcoming if shaped["upcoming"] else Text("  —", style="dim"),
+        _upcoming(shaped["upcoming"], tz) if shaped["upcoming"] else Text("  —", style="dim"),
     ]
     if any(not card["openbaar"] for column in columns for card in column["cards"]):
         parts.insert(1, Text(f"● = {t('label.confidential')}", style="magenta"))
