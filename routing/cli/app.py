@@ -7,8 +7,6 @@ line each) and exit code 1 (refused by the rules) or 2 (bad input); a user's mis
 a traceback.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -30,7 +28,6 @@ from routing.cli.common import (
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
-from routing.config.secrets import mask
 from routing.errors import BadInput, RoutingError, fault_summary
 
 if TYPE_CHECKING:
@@ -99,6 +96,8 @@ app.add_typer(audit.audit_app, name="audit")
 
 
 def _fail(message: str, code: int) -> None:
+    from routing.config.secrets import mask
+
     message = mask(message)  # whatever a message quotes, the secrets in force never show
     make_console(stderr=True, soft_wrap=True).print(f"routing: {message}")
     raise SystemExit(code)

@@ -3,8 +3,6 @@
 Like every command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

@@ -4,20 +4,19 @@ Kept apart from `routing.cli.app` so command groups can live in modules of their
 (`routing.cli.documents`) without importing the app that registers them.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from routing import i18n
 from routing.errors import BadInput, RoutingError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from routing.runtime import Runtime
 
 __all__ = [
@@ -49,11 +48,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="help.opt.json")]
 
 settings: dict[str, str | None] = {"lang": None, "debug": None}
 # the runtimes a command opened, closed when it ends (their pooled database connections)
-_opened: list[Runtime] = []
-_closed: list[Runtime] = []
+_opened: "list[Runtime]" = []
+_closed: "list[Runtime]" = []
 
 
-def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> "Console":
     """Every console of the CLI: user text shown as text (`routing.render.terminal`)."""
     from routing.render import terminal
 
@@ -62,7 +61,7 @@ def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
 
 def open_runtime(
     config: str | None, now: str | None = None, actor: str | None = None, *, daemon: bool = False
-) -> Runtime:
+) -> "Runtime":
     from routing.runtime import Runtime
 
     rt = Runtime.open(config, now=now, actor=actor, daemon=daemon)
@@ -105,11 +104,11 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json_text(data) + "\n")
 
 
-def parse_day(text: str, rt: Runtime) -> dt.date:
+def parse_day(text: str, rt: "Runtime") -> dt.date:
     from routing.clock import parse_moment
 
     return parse_moment(text, rt.config.timezone).astimezone(rt.config.timezone).date()
 
 
-def body_names(rt: Runtime) -> dict[str, str]:
+def body_names(rt: "Runtime") -> dict[str, str]:
     return {key: body.name for key, body in rt.config.bodies.items()}

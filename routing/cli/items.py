@@ -3,8 +3,6 @@
 Like every command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -69,7 +67,7 @@ def flows_command(
         make_console().print(views.flow_view(flow, body_names(rt)))
 
 
-def _draw(flow: FlowDefinition, names: dict[str, str], target: str, current: str | None) -> None:
+def _draw(flow: "FlowDefinition", names: dict[str, str], target: str, current: str | None) -> None:
     from pathlib import Path
 
     from routing.render.diagram import write_diagram

@@ -15,7 +15,7 @@ import contextvars
 import datetime as dt
 import functools
 import gettext
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -67,7 +67,8 @@ def current_language() -> str:
 
 @functools.cache
 def _translations(lang: str) -> gettext.GNUTranslations:
-    path = resources.files("routing.i18n").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.mo")
+    # beside this file (a plain path: importlib.resources costs every --help a few ms)
+    path = Path(__file__).parent / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     with path.open("rb") as compiled:
         return gettext.GNUTranslations(compiled)
 
