@@ -2,16 +2,18 @@
 
 `routing list` and `routing status` read every open item and its open deadlines: building an ORM
 object (identity map, attribute instrumentation) per row cost more than the query. These return
-SQLAlchemy `Row`s with the same attribute names as the models (`row.title`, `row.due_at`), the
-column types applied (JSON lists, UTC datetimes), so a read model can use either.
+named tuples with the same attribute names as the models (`row.title`, `row.due_at`), the column
+types applied (JSON lists, UTC datetimes), so a read model can use either; named tuples rather
+than SQLAlchemy's `Row`, whose attribute access costs ten times a tuple's.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, false, or_, select
+from sqlalchemy import Result, Table, and_, false, or_, select
 from sqlmodel import Session
 
 from store.models import FlowVersion, Item
@@ -30,7 +32,7 @@ def item_rows(
     flow: str | None = None,
     closed: Mapping[int, Collection[str]] | None = None,
     columns: Sequence[str] | None = None,
-) -> Sequence[Row[Any]]:
+) -> list[Any]:
     """Items in id order, every column or only `columns`. `closed` maps each flow version id to
     the states that end it: those items are left out (an item of a version not in it is kept)."""
     c = _ITEM.c
@@ -52,10 +54,10 @@ def item_rows(
                 false(),
             )
         )
-    return db.execute(query).all()
+    return _tuples(db.execute(query), "ItemRow")
 
 
-def open_deadline_rows(db: Session, statuses: Collection[str]) -> dict[int, list[Row[Any]]]:
+def open_deadline_rows(db: Session, statuses: Collection[str]) -> dict[int, list[Any]]:
     """The deadlines with one of `statuses`, by item, earliest first."""
     c = _DEADLINE.c
     query = (
@@ -63,10 +65,16 @@ def open_deadline_rows(db: Session, statuses: Collection[str]) -> dict[int, list
         .where(c.status.in_(list(statuses)))
         .order_by(c.due_at, c.id)
     )
-    found: dict[int, list[Row[Any]]] = {}
-    for row in db.execute(query):
+    found: dict[int, list[Any]] = {}
+    for row in _tuples(db.execute(query), "DeadlineRow"):
         found.setdefault(row.item_id, []).append(row)
     return found
+
+
+def _tuples(result: Result[Any], name: str) -> list[Any]:
+    """The result's rows as named tuples with the result's column names."""
+    shape = namedtuple(name, list(result.keys()))  # type: ignore[misc]
+    return [shape._make(row) for row in result]
 
 
 def flow_version_ids(db: Session) -> list[int]:

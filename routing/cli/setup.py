@@ -116,8 +116,6 @@ def status(
     """
     import time
 
-    from rich.live import Live
-
     from routing.read import board
     from routing.render.board import CARDS_SHOWN, board_view
 
@@ -135,6 +133,8 @@ def status(
     if not watch:
         console.print(render())
         return
+    from rich.live import Live
+
     with Live(render(), console=console, screen=False, auto_refresh=False) as live:
         try:
             while True:  # until Ctrl-C: a view, not a test; each pass re-reads the store

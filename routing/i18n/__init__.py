@@ -15,6 +15,7 @@ import contextvars
 import datetime as dt
 import functools
 import gettext
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,46 @@ def has(message_id: str) -> bool:
     return message_id in catalog or (message_id, 0) in catalog
 
 
+# CLDR's names (Babel's, "format" context) for the patterns above; tests/test_i18n.py checks
+# them, and every date these patterns give, against Babel itself. Loading Babel's locale data
+# takes longer than `routing status` spends on its own work, for a handful of names.
+_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "nl": {
+        "MMMM": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                 "september", "oktober", "november", "december"),
+        "MMM": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov",
+                "dec"),
+        "EEEE": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        "EEE": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    },
+    "en": {
+        "MMMM": ("January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"),
+        "MMM": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec"),
+        "EEEE": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "EEE": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    },
+}  # fmt: skip
+_FIELD = re.compile(r"EEEE|EEE|MMMM|MMM|d|y")
+
+
+def _formatted(day: dt.date, pattern: str, lang: str) -> str:
+    names = _NAMES[lang]
+
+    def field(match: re.Match[str]) -> str:
+        token = match.group()
+        if token == "d":
+            return str(day.day)
+        if token == "y":
+            return str(day.year)
+        if token.startswith("M"):
+            return names[token][day.month - 1]
+        return names[token][day.weekday()]
+
+    return _FIELD.sub(field, pattern)
+
+
 def format_date(
     moment: dt.date | dt.datetime,
     *,
@@ -121,15 +162,13 @@ def format_date(
     """Dates the way a Dutch reader writes them: 14 maart 2024 (or March 14, 2024 in English).
 
     `short` is for narrow tables: "do 14 mrt 2024" / "Thu 14 Mar 2024". Names of months and
-    weekdays come from Babel's CLDR data.
+    weekdays are CLDR's (`_NAMES`, checked against Babel by the tests).
     """
-    from babel.dates import format_date as babel_date  # noqa: PLC0415 - 18 ms, not for --help
-
     lang = _language.get()
     kind = (
         ("short_weekday" if weekday else "short") if short else ("weekday" if weekday else "date")
     )
-    text = str(babel_date(moment, _PATTERNS[lang][kind], locale=lang))
+    text = _formatted(moment, _PATTERNS[lang][kind], lang)
     if with_time and isinstance(moment, dt.datetime):
         text += f" {moment:%H:%M}"
     return text

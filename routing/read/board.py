@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Row
-
+from flows.schema import StateDef
 from routing.engine import planning
 from routing.engine.calendar_ends import calendar_ends
 from routing.engine.meeting_sync import reading
@@ -46,8 +45,12 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
         pinned = PinnedFlows(rt, db)
         cards: dict[str, list[dict[str, Any]]] = {}
         wanted = [*_CARD_COLUMNS, "topics"] if topic else list(_CARD_COLUMNS)
+        states: dict[tuple[int, str], StateDef] = {}
         for item in rows.item_rows(db, closed=pinned.final_states(), columns=wanted):
-            state = pinned.get(item.flow_version_id)[0].state(item.state)
+            key = (item.flow_version_id, item.state)
+            state = states.get(key)
+            if state is None:
+                state = states[key] = pinned.get(key[0])[0].state(key[1])
             if state.final:
                 continue
             if (body and state.body != body) or (topic and topic not in item.topics):
@@ -117,15 +120,21 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
 _CARD_COLUMNS = ("id", "title", "kenmerk", "openbaar", "state", "flow_version_id")
 
 
-def _card(item: Row[Any], deadlines: list[Row[Any]], now: dt.datetime) -> dict[str, Any]:
-    meeting = next((d for d in deadlines if d.kind == "meeting"), None)
-    ahead = [d for d in deadlines if d.kind != "meeting"]
-    upcoming = ahead[0] if ahead else meeting
+def _card(item: Any, deadlines: list[Any], now: dt.datetime) -> dict[str, Any]:
+    """One card of a `store.rows` item; `deadlines` are its open ones, earliest first."""
+    meeting = ahead = None
+    late = False
+    for deadline in deadlines:
+        if deadline.kind == "meeting":
+            meeting = meeting or deadline
+        else:
+            ahead = ahead or deadline
+        # a row has the attributes `missed` reads (status, due_at)
+        late = late or planning.missed(cast("Deadline", deadline), now)
+    upcoming = ahead or meeting
     days_left = None
     if upcoming is not None:
         days_left = (upcoming.due_at.date() - now.date()).days
-    # a row has the attributes `missed` reads (status, due_at)
-    late = any(planning.missed(cast("Deadline", d), now) for d in deadlines)
     soon = not late and upcoming is not None and upcoming.due_at - now <= DUE_SOON
     return {
         "id": item.id,

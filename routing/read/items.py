@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row
 from sqlmodel import Session
 
 from flows import FlowDefinition
@@ -27,9 +26,7 @@ def _iso(moment: dt.datetime | dt.date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def item_dict(
-    item: Item | Row[Any], flow: FlowDefinition, version: str | None = None
-) -> dict[str, Any]:
+def item_dict(item: Item | Any, flow: FlowDefinition, version: str | None = None) -> dict[str, Any]:
     """`item` (an ORM object or a `store.rows` row) on `flow`, its pinned definition; `version`
     is the definition's short hash when the caller already has it (hashing is not free)."""
     state = flow.state(item.state)

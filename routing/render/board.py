@@ -67,60 +67,80 @@ def _card_lines(card: Mapping[str, Any], tz: ZoneInfo) -> list[Text]:
     return lines
 
 
-def _shown(column: Mapping[str, Any], limit: int | None) -> tuple[list[Any], Text | None]:
-    """The cards a column shows, and the line that says what it leaves out (None: nothing)."""
-    cards = list(column["cards"])
-    if limit is None or len(cards) <= limit:
-        return cards, None
-    hidden = cards[limit:]
-    late = sum(1 for card in hidden if card["status"] == "late")
+def _trimmed(shaped: Mapping[str, Any], limit: int | None) -> dict[str, Any]:
+    """What the view shows of the board: per column the first `limit` cards (they come most
+    urgent first) with the counts of all and of those left out; the coming deadlines grouped
+    by moment, kind and body. Only this passes `user_text`, not 10,000 cards nobody sees."""
+    columns = []
+    for column in shaped["columns"]:
+        cards = list(column["cards"])
+        kept = cards if limit is None else cards[:limit]
+        hidden = cards[len(kept) :]
+        late = sum(1 for card in hidden if card["status"] == "late")
+        columns.append(
+            {**column, "cards": kept, "count": len(cards), "hidden": len(hidden), "late": late}
+        )
+    lines: dict[tuple[str, str, str], list[Any]] = {}
+    for entry in shaped["upcoming"]:
+        items = lines.setdefault((entry["at"], entry["kind"], entry["body_name"]), [])
+        if "item" in entry:
+            items.append(entry["item"])
+    upcoming = [
+        {"at": at, "kind": kind, "body_name": name, "items": items[:ITEMS_NAMED], "n": len(items)}
+        for (at, kind, name), items in lines.items()
+    ]
+    return {**shaped, "columns": columns, "upcoming": upcoming}
+
+
+def _more(column: Mapping[str, Any]) -> Text | None:
+    """The line that says what a column leaves out (None: nothing)."""
+    if not column["hidden"]:
+        return None
     command = "routing status --all"
     if column["body"] is not None:
         command = f"routing status --body {column['body']} --all"
-    if late:
-        text = t("board.more_late", n=len(hidden), late=late, command=command)
-        return cards[:limit], Text(text, style=_STYLE["late"], no_wrap=True, overflow="ellipsis")
-    text = t("board.more", n=len(hidden), command=command)
-    return cards[:limit], Text(text, style="dim", no_wrap=True, overflow="ellipsis")
+    if column["late"]:
+        text = t("board.more_late", n=column["hidden"], late=column["late"], command=command)
+        return Text(text, style=_STYLE["late"], no_wrap=True, overflow="ellipsis")
+    text = t("board.more", n=column["hidden"], command=command)
+    return Text(text, style="dim", no_wrap=True, overflow="ellipsis")
 
 
-def _wide(
-    columns: list[Mapping[str, Any]], tz: ZoneInfo, width: int, limit: int | None
-) -> RenderableType:
+def _wide(columns: list[Mapping[str, Any]], tz: ZoneInfo, width: int) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, pad_edge=False)
     room = max(12, width // max(len(columns), 1) - 8)
     for column in columns:
         name = Text(column["name"], no_wrap=True)
         name.truncate(room, overflow="ellipsis")
-        header = name.append(f" ({len(column['cards'])})")
+        header = name.append(f" ({column['count']})")
         table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=1, min_width=16)
-    shown = [_shown(column, limit) for column in columns]
-    depth = max((len(cards) for cards, _ in shown), default=0)
+    depth = max((len(c["cards"]) for c in columns), default=0)
     for row in range(depth):
         cells: list[RenderableType] = []
-        for cards, _ in shown:
-            if row < len(cards):
-                cells.append(Group(*_card_lines(cards[row], tz), Text("")))
+        for column in columns:
+            if row < len(column["cards"]):
+                cells.append(Group(*_card_lines(column["cards"][row], tz), Text("")))
             else:
                 cells.append(Text(""))
         table.add_row(*cells)
-    if any(more is not None for _, more in shown):
-        table.add_row(*[more or Text("") for _, more in shown])
+    more = [_more(column) for column in columns]
+    if any(line is not None for line in more):
+        table.add_row(*[line or Text("") for line in more])
     return table
 
 
-def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo, limit: int | None) -> RenderableType:
+def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo) -> RenderableType:
     parts: list[RenderableType] = []
     for column in columns:
-        parts.append(Text(f"{column['name']} ({len(column['cards'])})", style="bold underline"))
-        cards, more = _shown(column, limit)
-        for card in cards:
+        parts.append(Text(f"{column['name']} ({column['count']})", style="bold underline"))
+        for card in column["cards"]:
             first, *rest = _card_lines(card, tz)
             parts.append(Text("  ", no_wrap=True, overflow="ellipsis").append_text(first))
             if rest:
                 detail = Text("    ", no_wrap=True, overflow="ellipsis")
                 detail.append_text(Text(" · ").join(rest))
                 parts.append(detail)
+        more = _more(column)
         if more is not None:
             parts.append(Text("  ").append_text(more))
         if not column["cards"]:
@@ -128,25 +148,19 @@ def _narrow(columns: list[Mapping[str, Any]], tz: ZoneInfo, limit: int | None) -
     return Group(*parts)
 
 
-def _upcoming(entries: list[Mapping[str, Any]], tz: ZoneInfo) -> Table:
-    """One line per moment, kind and body; the items of a deadline line by number, the first
-    few of them and how many more."""
-    lines: dict[tuple[str, str, str], list[Any]] = {}
-    for entry in entries:
-        key = (entry["at"], entry["kind"], entry["body_name"])
-        items = lines.setdefault(key, [])
-        if "item" in entry:
-            items.append(entry["item"])
+def _upcoming(lines: list[Mapping[str, Any]], tz: ZoneInfo) -> Table:
+    """One line per moment, kind and body; a deadline's items by number, how many first when
+    there are more than a few (a narrow terminal cuts the end of the line)."""
     rows = []
-    for (at, kind, body_name), items in lines.items():
-        moment = dt.datetime.fromisoformat(at).astimezone(tz)
-        what = t("deadline." + kind)
-        if len(items) > ITEMS_NAMED:  # the count first: a narrow terminal cuts the end
-            named = ", ".join(f"#{item}" for item in items[:ITEMS_NAMED])
-            what += f" ({len(items)}) {named}, …"
-        elif items:
-            what += " " + ", ".join(f"#{item}" for item in items)
-        rows.append((f"{_short(at, tz)} {moment:%H:%M}", what, body_name))
+    for line in lines:
+        moment = dt.datetime.fromisoformat(line["at"]).astimezone(tz)
+        what = t("deadline." + line["kind"])
+        named = ", ".join(f"#{item}" for item in line["items"])
+        if line["n"] > len(line["items"]):
+            what += f" ({line['n']}) {named}, …"
+        elif named:
+            what += f" {named}"
+        rows.append((f"{_short(line['at'], tz)} {moment:%H:%M}", what, line["body_name"]))
     upcoming = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     # the moment is never cut; the rest is, with an ellipsis
     upcoming.add_column(no_wrap=True, min_width=max(len(row[0]) for row in rows))
@@ -157,14 +171,18 @@ def _upcoming(entries: list[Mapping[str, Any]], tz: ZoneInfo) -> Table:
     return upcoming
 
 
-@user_text
 def board_view(
     shaped: Mapping[str, Any], tz: ZoneInfo, width: int, limit: int | None = CARDS_SHOWN
 ) -> RenderableType:
     """The board; `limit` cards per body at most (None: every card)."""
+    return _board_view(_trimmed(shaped, limit), tz, width)
+
+
+@user_text
+def _board_view(shaped: Mapping[str, Any], tz: ZoneInfo, width: int) -> RenderableType:
     columns = list(shaped["columns"])
     wide = width >= 24 * max(len(columns), 1) and width >= 120
-    main = _wide(columns, tz, width, limit) if wide else _narrow(columns, tz, limit)
+    main = _wide(columns, tz, width) if wide else _narrow(columns, tz)
     parts: list[RenderableType] = [
         main,
         Text(t("board.upcoming"), style="bold"),
