@@ -74,7 +74,7 @@ def open_deadline_rows(db: Session, statuses: Collection[str]) -> dict[int, list
 def _tuples(result: Result[Any], name: str) -> list[Any]:
     """The result's rows as named tuples with the result's column names."""
     shape = namedtuple(name, list(result.keys()))  # type: ignore[misc]
-    return [shape._make(row) for row in result]
+    return [shape._make(row) for row in result.all()]  # fetchall, not a fetchone per row
 
 
 def flow_version_ids(db: Session) -> list[int]:

@@ -234,15 +234,16 @@ def list_command(
     Example: routing list --body pfho-wp
     """
     from routing.read import items
-    from routing.render import items as views
 
     rt = open_runtime(config)
     rows = items.list_items(rt, state=state, body=body, flow=flow, include_closed=not open_only)
     if as_json:
-        emit_json(rows)
+        emit_json(rows)  # rich is not even imported: a script reading 10,000 items waits less
     elif not rows:
         make_console().print(i18n.t("cli.no_items"))
     else:
+        from routing.render import items as views
+
         console = make_console()
         console.print(views.items_table(rows, body_names(rt), console.width))
 

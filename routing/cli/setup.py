@@ -117,12 +117,13 @@ def status(
     import time
 
     from routing.read import board
-    from routing.render.board import CARDS_SHOWN, board_view
 
     rt = open_runtime(config, now)
     if as_json:
         emit_json(board.board(rt, body=body, topic=topic))
         return
+    from routing.render.board import CARDS_SHOWN, board_view
+
     console = make_console()
 
     def render() -> Any:
