@@ -11,7 +11,6 @@ Usage: .venv/bin/python bench/cli_help.py [--tiny] [--repetitions N]
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,13 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import typer.main
-from common import Table, interleaved, options
 from typer.core import TyperArgument
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import ROUTING, Table, interleaved, options
 
 from routing.cli.app import app, prepare
 
 TARGET = 1.2
-ROUTING = shutil.which("routing", path=str(Path(sys.executable).parent)) or "routing"
 
 
 def _annotation(param: Any) -> str:
@@ -101,8 +102,8 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 
 def main() -> None:
-    args = options(__doc__.splitlines()[0])
-    repetitions = args.repetitions or (2 if args.tiny else 21)
+    args = options(__doc__.splitlines()[0], repetitions=21)
+    repetitions = args.repetitions
     env = {k: v for k, v in os.environ.items() if k != "ROUTING_LANG"}
     env["COLUMNS"] = "100"
     with tempfile.TemporaryDirectory() as folder:

@@ -174,9 +174,51 @@ def format_date(
     return text
 
 
+# CLDR's relative times (Babel's date_fields, "long"): per unit (future one, future other, past
+# one, past other); checked against Babel by the tests, like `_NAMES`
+_RELATIVE: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "nl": {
+        "year": ("over {0} jaar", "over {0} jaar", "{0} jaar geleden", "{0} jaar geleden"),
+        "month": ("over {0} maand", "over {0} maanden", "{0} maand geleden", "{0} maanden geleden"),
+        "week": ("over {0} week", "over {0} weken", "{0} week geleden", "{0} weken geleden"),
+        "day": ("over {0} dag", "over {0} dagen", "{0} dag geleden", "{0} dagen geleden"),
+        "hour": ("over {0} uur", "over {0} uur", "{0} uur geleden", "{0} uur geleden"),
+        "minute": ("over {0} minuut", "over {0} minuten", "{0} minuut geleden",
+                   "{0} minuten geleden"),
+        "second": ("over {0} seconde", "over {0} seconden", "{0} seconde geleden",
+                   "{0} seconden geleden"),
+    },
+    "en": {
+        "year": ("in {0} year", "in {0} years", "{0} year ago", "{0} years ago"),
+        "month": ("in {0} month", "in {0} months", "{0} month ago", "{0} months ago"),
+        "week": ("in {0} week", "in {0} weeks", "{0} week ago", "{0} weeks ago"),
+        "day": ("in {0} day", "in {0} days", "{0} day ago", "{0} days ago"),
+        "hour": ("in {0} hour", "in {0} hours", "{0} hour ago", "{0} hours ago"),
+        "minute": ("in {0} minute", "in {0} minutes", "{0} minute ago", "{0} minutes ago"),
+        "second": ("in {0} second", "in {0} seconds", "{0} second ago", "{0} seconds ago"),
+    },
+}  # fmt: skip
+# Babel's units of format_timedelta, and the threshold format_ago uses
+_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400),
+          ("hour", 3_600), ("minute", 60), ("second", 1))  # fmt: skip
+_THRESHOLD = 1.5
+
+
 def format_ago(delta: dt.timedelta) -> str:
     """How long ago something happened, in words: "3 minuten geleden"; a moment after `now`
-    (a --now in the past) reads "over 3 minuten", never a negative number."""
-    from babel.dates import format_timedelta  # noqa: PLC0415 - 18 ms, not for --help
-
-    return str(format_timedelta(-delta, add_direction=True, locale=_language.get(), threshold=1.5))
+    (a --now in the past) reads "over 3 minuten", never a negative number. As Babel's
+    `format_timedelta(-delta, add_direction=True, threshold=1.5)` writes it, without loading
+    Babel's locale data (the board shows the daemon's last sweep this way)."""
+    back = -delta
+    seconds = back.days * 86_400 + back.seconds
+    for unit, per_unit in _UNITS:
+        value = abs(seconds) / per_unit
+        if value >= _THRESHOLD or unit == "second":
+            if unit == "second" and value > 0:
+                value = max(1, value)
+            count = round(value)
+            forms = _RELATIVE[_language.get()][unit]
+            return forms[(0 if seconds >= 0 else 2) + (0 if count == 1 else 1)].replace(
+                "{0}", str(count)
+            )
+    return ""  # not reached: the last unit always answers
