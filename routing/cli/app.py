@@ -20,6 +20,7 @@ from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
 from routing.cli.common import (
     close_runtimes,
+    defer_collection,
     env_language,
     make_console,
     settings,
@@ -156,6 +157,8 @@ def prepare(args: Sequence[str]) -> None:
 
 
 def main() -> None:
+    defer_collection()
+
     def entry() -> object:
         prepare(sys.argv[1:])
         # standalone_mode=False: click raises usage errors instead of printing them in English
