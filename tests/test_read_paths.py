@@ -7,6 +7,7 @@ the command runs as `main()` runs it, and at exit the process lists what it load
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -134,3 +135,22 @@ def test_a_board_of_many_items_shows_the_most_urgent_and_counts_the_rest(
         assert f"Punt {CARDS_SHOWN + 2}" in console.export_text()
     finally:
         rt.close()
+
+
+def test_collection_waits_for_the_runtime_and_then_runs(
+    config_path: Path, migrated_store: Path
+) -> None:
+    """main() turns the garbage collector off while the command imports, open_runtime turns it
+    on again (what exists then frozen): a daemon or a --watch never runs without it."""
+    from routing.cli import common
+
+    try:
+        common.defer_collection()
+        assert not gc.isenabled()
+        common.open_runtime(str(config_path))
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        common.close_runtimes()
