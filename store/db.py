@@ -20,23 +20,23 @@ at a time (the pool hands it out exclusively); `Engine.dispose()` closes them al
 
 from __future__ import annotations
 
-import functools
 import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
+
+from store.revisions import code_head, database_revision, known_revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "SchemaNewerThanCode",
@@ -209,6 +209,8 @@ def session(engine: Engine, *, write: bool = True, yield_lock: bool = False) -> 
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # noqa: PLC0415 - only to migrate; a read never needs it
+
     config = Config()
     location = resources.files("store") / "migrations"
     config.set_main_option("script_location", str(location))
@@ -218,42 +220,26 @@ def _alembic_config(engine: Engine) -> Config:
 
 def migrate(engine: Engine) -> tuple[str | None, str]:
     """Upgrade the schema to the newest revision; returns (revision before, revision after)."""
-    config = _alembic_config(engine)
     before, head = schema_state(engine)
     if before is not None and before not in known_revisions():
         raise SchemaNewerThanCode(before)
     if before != head:
+        from alembic import command  # noqa: PLC0415 - Alembic and Mako: only to migrate
+
+        config = _alembic_config(engine)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     return before, head
 
 
-@functools.cache
-def code_head() -> str:
-    """The newest revision the code knows; reading it compiles every migration, so once."""
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None, "store/migrations has no revisions"
-    return head
-
-
 def schema_state(engine: Engine) -> tuple[str | None, str]:
-    """(the database's revision, the newest revision the code knows)."""
+    """(the database's revision, the newest revision the code knows), read without Alembic
+    (`store.revisions`): every command checks it, and importing Alembic cost more than a read."""
     head = code_head()
     with reader(engine).connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        current = database_revision(connection)
     return current, head
-
-
-@functools.cache
-def known_revisions() -> frozenset[str]:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
-    return frozenset(
-        script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
-    )
 
 
 def require_current_schema(engine: Engine) -> None:

@@ -86,3 +86,42 @@ def test_plural_forms_follow_the_catalogue() -> None:
     assert i18n.tn("cli.papers_in", 0, id=3, count=0) == "Item 3: papers in (0 deadlines met)."
     with pytest.raises(KeyError, match="not in the en catalogue"):
         i18n.t("geen.bericht")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_dates_are_written_as_babel_writes_them(lang: str) -> None:
+    """format_date names months and weekdays from its own table of CLDR's names (loading
+    Babel's locale data cost more than a `routing status`); every day of twelve years, in every
+    kind, must read exactly as Babel writes it."""
+    from babel.dates import format_date as babel_date
+
+    i18n.set_language(lang)
+    try:
+        day = dt.date(2020, 1, 1)
+        while day.year < 2032:
+            for kind, pattern in i18n._PATTERNS[lang].items():
+                short, weekday = kind.startswith("short"), kind.endswith("weekday")
+                written = i18n.format_date(day, short=short, weekday=weekday)
+                assert written == babel_date(day, pattern, locale=lang), (day, kind)
+            day += dt.timedelta(days=1)
+    finally:
+        i18n.set_language("nl")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_how_long_ago_reads_as_babel_writes_it(lang: str) -> None:
+    """format_ago keeps CLDR's relative times itself (Babel's locale data is slow to load);
+    it must read exactly as Babel's format_timedelta for every size of delta, both ways."""
+    from babel.dates import format_timedelta
+
+    i18n.set_language(lang)
+    try:
+        seconds = [0, 1, 2, 29, 30, 59, 60, 89, 90, 91, 149, 150, 3599, 5399, 5400, 86399]
+        seconds += [int(1.37**k) for k in range(1, 70)] + [86_400 * 45, 86_400 * 400]
+        for whole in seconds:
+            for delta in (dt.timedelta(seconds=whole), dt.timedelta(seconds=-whole),
+                          dt.timedelta(seconds=whole, microseconds=500_000)):  # fmt: skip
+                expected = format_timedelta(-delta, add_direction=True, locale=lang, threshold=1.5)
+                assert i18n.format_ago(delta) == expected, delta
+    finally:
+        i18n.set_language("nl")

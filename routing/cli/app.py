@@ -7,8 +7,6 @@ line each) and exit code 1 (refused by the rules) or 2 (bad input); a user's mis
 a traceback.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +21,7 @@ from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
 from routing.cli.common import (
     close_runtimes,
+    defer_collection,
     env_language,
     make_console,
     settings,
@@ -31,7 +30,6 @@ from routing.cli.common import (
 from routing.cli.help import lang_from_args, localize
 from routing.cli.usage import click_exceptions, usage_line
 from routing.config.location import configured_language
-from routing.config.secrets import mask
 from routing.errors import BadInput, RoutingError, fault_summary
 
 if TYPE_CHECKING:
@@ -101,6 +99,8 @@ app.add_typer(audit.audit_app, name="audit")
 
 
 def _fail(message: str, code: int) -> None:
+    from routing.config.secrets import mask
+
     message = mask(message)  # whatever a message quotes, the secrets in force never show
     make_console(stderr=True, soft_wrap=True).print(f"routing: {message}")
     raise SystemExit(code)
@@ -159,6 +159,8 @@ def prepare(args: Sequence[str]) -> None:
 
 
 def main() -> None:
+    defer_collection()
+
     def entry() -> object:
         prepare(sys.argv[1:])
         # standalone_mode=False: click raises usage errors instead of printing them in English

@@ -3,9 +3,6 @@
 Like every command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -58,6 +55,8 @@ def audit_export(
 
     Example: routing audit export -o audit.jsonl
     """
+    import json
+
     from routing.read import audit
     from routing.render.files import write_lines
 

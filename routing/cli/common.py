@@ -4,20 +4,20 @@ Kept apart from `routing.cli.app` so command groups can live in modules of their
 (`routing.cli.documents`) without importing the app that registers them.
 """
 
-from __future__ import annotations
-
 import datetime as dt
+import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from routing import i18n
 from routing.errors import BadInput, RoutingError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from routing.runtime import Runtime
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "NowOpt",
     "body_names",
     "close_runtimes",
+    "defer_collection",
     "emit_json",
     "env_language",
     "make_console",
@@ -49,23 +50,47 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="help.opt.json")]
 
 settings: dict[str, str | None] = {"lang": None, "debug": None}
 # the runtimes a command opened, closed when it ends (their pooled database connections)
-_opened: list[Runtime] = []
-_closed: list[Runtime] = []
+_opened: "list[Runtime]" = []
+_closed: "list[Runtime]" = []
 
 
-def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+def make_console(*, stderr: bool = False, soft_wrap: bool = False) -> "Console":
     """Every console of the CLI: user text shown as text (`routing.render.terminal`)."""
     from routing.render import terminal
 
     return terminal.console(stderr=stderr, soft_wrap=soft_wrap)
 
 
+# set by `defer_collection` (a real `routing` process): the collector waits for the runtime
+_collection = {"deferred": False}
+
+
+def defer_collection() -> None:
+    """Called first by `routing.cli.app.main`: no garbage collection while the command imports
+    its libraries (they only add long-lived objects; the collector walked them again and again,
+    about 70 ms of `routing status`). `open_runtime` resumes it."""
+    gc.disable()
+    _collection["deferred"] = True
+
+
+def _resume_collection() -> None:
+    """Collection back on, with what exists now (the modules, the configuration, the flows:
+    it lives as long as the process) frozen out of its sight, so that a read of 10,000 items
+    no longer pays for full collections walking every imported object. Only in a process that
+    deferred it (`main`), once: a test's in-process commands leave the collector alone."""
+    if _collection["deferred"]:
+        _collection["deferred"] = False
+        gc.freeze()
+        gc.enable()
+
+
 def open_runtime(
     config: str | None, now: str | None = None, actor: str | None = None, *, daemon: bool = False
-) -> Runtime:
+) -> "Runtime":
     from routing.runtime import Runtime
 
     rt = Runtime.open(config, now=now, actor=actor, daemon=daemon)
+    _resume_collection()
     # --lang, else ROUTING_LANG, else the language of routing.toml
     i18n.set_language(settings["lang"] or env_language() or rt.config.language)
     _opened.append(rt)
@@ -105,11 +130,11 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json_text(data) + "\n")
 
 
-def parse_day(text: str, rt: Runtime) -> dt.date:
+def parse_day(text: str, rt: "Runtime") -> dt.date:
     from routing.clock import parse_moment
 
     return parse_moment(text, rt.config.timezone).astimezone(rt.config.timezone).date()
 
 
-def body_names(rt: Runtime) -> dict[str, str]:
+def body_names(rt: "Runtime") -> dict[str, str]:
     return {key: body.name for key, body in rt.config.bodies.items()}

@@ -3,12 +3,9 @@
 Registered on the app by `routing.cli.app`; like every command they only parse, call and render.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,7 +19,9 @@ from routing.cli.common import (
     parse_day,
 )
 from routing.errors import BadInput
-from routing.text import json_text
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 __all__ = ["agenda", "besluitenlijst"]
 
@@ -99,12 +98,14 @@ def _check_format(fmt: str) -> None:
         )
 
 
-def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: ZoneInfo) -> None:
+def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: "ZoneInfo") -> None:
     from routing.render.documents import render
 
     if fmt == "json" and output is None:
         emit_json(document)
         return
+    from routing.text import json_text
+
     text = json_text(document) + "\n" if fmt == "json" else render(document, fmt, tz)
     if output is None:
         sys.stdout.write(text)

@@ -3,8 +3,6 @@
 Like every command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -69,7 +67,7 @@ def flows_command(
         make_console().print(views.flow_view(flow, body_names(rt)))
 
 
-def _draw(flow: FlowDefinition, names: dict[str, str], target: str, current: str | None) -> None:
+def _draw(flow: "FlowDefinition", names: dict[str, str], target: str, current: str | None) -> None:
     from pathlib import Path
 
     from routing.render.diagram import write_diagram
@@ -236,15 +234,16 @@ def list_command(
     Example: routing list --body pfho-wp
     """
     from routing.read import items
-    from routing.render import items as views
 
     rt = open_runtime(config)
     rows = items.list_items(rt, state=state, body=body, flow=flow, include_closed=not open_only)
     if as_json:
-        emit_json(rows)
+        emit_json(rows)  # rich is not even imported: a script reading 10,000 items waits less
     elif not rows:
         make_console().print(i18n.t("cli.no_items"))
     else:
+        from routing.render import items as views
+
         console = make_console()
         console.print(views.items_table(rows, body_names(rt), console.width))
 

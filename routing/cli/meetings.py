@@ -3,8 +3,6 @@
 Like every command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 

@@ -5,8 +5,6 @@ Without a subcommand it lists; `routing outbox retry ID` re-queues one failed me
 command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

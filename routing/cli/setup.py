@@ -3,8 +3,6 @@
 Like every command they only parse, call one function below them and render.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -104,34 +102,40 @@ def status(
     every: Annotated[
         float, typer.Option("--every", metavar="help.mv.seconds", help="help.opt.every")
     ] = 5.0,
+    all_cards: Annotated[bool, typer.Option("--all", help="help.opt.all_cards")] = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The board: what sits where, what is late, what comes next, the outbox and the daemon.
 
+    Each body shows its most urgent cards and how many more there are; --all shows every card
+    (--json always holds them all).
+
     Example: routing status --body pfho-wp --watch
     """
     import time
 
-    from rich.live import Live
-
     from routing.read import board
-    from routing.render.board import board_view
 
     rt = open_runtime(config, now)
     if as_json:
         emit_json(board.board(rt, body=body, topic=topic))
         return
+    from routing.render.board import CARDS_SHOWN, board_view
+
     console = make_console()
 
     def render() -> Any:
         shaped = board.board(rt, body=body, topic=topic)
-        return board_view(shaped, rt.config.timezone, console.width)
+        limit = None if all_cards else CARDS_SHOWN
+        return board_view(shaped, rt.config.timezone, console.width, limit)
 
     if not watch:
         console.print(render())
         return
+    from rich.live import Live
+
     with Live(render(), console=console, screen=False, auto_refresh=False) as live:
         try:
             while True:  # until Ctrl-C: a view, not a test; each pass re-reads the store

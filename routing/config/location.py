@@ -7,7 +7,6 @@ the database URL) so `routing --help` can learn the language in a few millisecon
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from routing.i18n import LANGUAGES
@@ -30,7 +29,13 @@ def configured_language(explicit: str | Path | None) -> str | None:
     the whole file (its --help). A missing or broken file says nothing here: the command
     itself reports it."""
     try:
-        with find_config_path(explicit).open("rb") as handle:
+        handle = find_config_path(explicit).open("rb")
+    except OSError:
+        return None
+    import tomllib  # noqa: PLC0415 - only when there is a file: `routing --help` elsewhere
+
+    try:
+        with handle:
             value = tomllib.load(handle).get("language")
     except (OSError, ValueError, RecursionError):  # not TOML, not UTF-8, nested too deep
         return None

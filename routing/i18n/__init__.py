@@ -15,7 +15,8 @@ import contextvars
 import datetime as dt
 import functools
 import gettext
-from importlib import resources
+import re
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -67,7 +68,8 @@ def current_language() -> str:
 
 @functools.cache
 def _translations(lang: str) -> gettext.GNUTranslations:
-    path = resources.files("routing.i18n").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.mo")
+    # beside this file (a plain path: importlib.resources costs every --help a few ms)
+    path = Path(__file__).parent / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     with path.open("rb") as compiled:
         return gettext.GNUTranslations(compiled)
 
@@ -110,6 +112,46 @@ def has(message_id: str) -> bool:
     return message_id in catalog or (message_id, 0) in catalog
 
 
+# CLDR's names (Babel's, "format" context) for the patterns above; tests/test_i18n.py checks
+# them, and every date these patterns give, against Babel itself. Loading Babel's locale data
+# takes longer than `routing status` spends on its own work, for a handful of names.
+_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "nl": {
+        "MMMM": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                 "september", "oktober", "november", "december"),
+        "MMM": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov",
+                "dec"),
+        "EEEE": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        "EEE": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    },
+    "en": {
+        "MMMM": ("January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"),
+        "MMM": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec"),
+        "EEEE": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "EEE": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    },
+}  # fmt: skip
+_FIELD = re.compile(r"EEEE|EEE|MMMM|MMM|d|y")
+
+
+def _formatted(day: dt.date, pattern: str, lang: str) -> str:
+    names = _NAMES[lang]
+
+    def field(match: re.Match[str]) -> str:
+        token = match.group()
+        if token == "d":
+            return str(day.day)
+        if token == "y":
+            return str(day.year)
+        if token.startswith("M"):
+            return names[token][day.month - 1]
+        return names[token][day.weekday()]
+
+    return _FIELD.sub(field, pattern)
+
+
 def format_date(
     moment: dt.date | dt.datetime,
     *,
@@ -120,23 +162,63 @@ def format_date(
     """Dates the way a Dutch reader writes them: 14 maart 2024 (or March 14, 2024 in English).
 
     `short` is for narrow tables: "do 14 mrt 2024" / "Thu 14 Mar 2024". Names of months and
-    weekdays come from Babel's CLDR data.
+    weekdays are CLDR's (`_NAMES`, checked against Babel by the tests).
     """
-    from babel.dates import format_date as babel_date  # noqa: PLC0415 - 18 ms, not for --help
-
     lang = _language.get()
     kind = (
         ("short_weekday" if weekday else "short") if short else ("weekday" if weekday else "date")
     )
-    text = str(babel_date(moment, _PATTERNS[lang][kind], locale=lang))
+    text = _formatted(moment, _PATTERNS[lang][kind], lang)
     if with_time and isinstance(moment, dt.datetime):
         text += f" {moment:%H:%M}"
     return text
 
 
+# CLDR's relative times (Babel's date_fields, "long"): per unit (future one, future other, past
+# one, past other); checked against Babel by the tests, like `_NAMES`
+_RELATIVE: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "nl": {
+        "year": ("over {0} jaar", "over {0} jaar", "{0} jaar geleden", "{0} jaar geleden"),
+        "month": ("over {0} maand", "over {0} maanden", "{0} maand geleden", "{0} maanden geleden"),
+        "week": ("over {0} week", "over {0} weken", "{0} week geleden", "{0} weken geleden"),
+        "day": ("over {0} dag", "over {0} dagen", "{0} dag geleden", "{0} dagen geleden"),
+        "hour": ("over {0} uur", "over {0} uur", "{0} uur geleden", "{0} uur geleden"),
+        "minute": ("over {0} minuut", "over {0} minuten", "{0} minuut geleden",
+                   "{0} minuten geleden"),
+        "second": ("over {0} seconde", "over {0} seconden", "{0} seconde geleden",
+                   "{0} seconden geleden"),
+    },
+    "en": {
+        "year": ("in {0} year", "in {0} years", "{0} year ago", "{0} years ago"),
+        "month": ("in {0} month", "in {0} months", "{0} month ago", "{0} months ago"),
+        "week": ("in {0} week", "in {0} weeks", "{0} week ago", "{0} weeks ago"),
+        "day": ("in {0} day", "in {0} days", "{0} day ago", "{0} days ago"),
+        "hour": ("in {0} hour", "in {0} hours", "{0} hour ago", "{0} hours ago"),
+        "minute": ("in {0} minute", "in {0} minutes", "{0} minute ago", "{0} minutes ago"),
+        "second": ("in {0} second", "in {0} seconds", "{0} second ago", "{0} seconds ago"),
+    },
+}  # fmt: skip
+# Babel's units of format_timedelta, and the threshold format_ago uses
+_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800), ("day", 86_400),
+          ("hour", 3_600), ("minute", 60), ("second", 1))  # fmt: skip
+_THRESHOLD = 1.5
+
+
 def format_ago(delta: dt.timedelta) -> str:
     """How long ago something happened, in words: "3 minuten geleden"; a moment after `now`
-    (a --now in the past) reads "over 3 minuten", never a negative number."""
-    from babel.dates import format_timedelta  # noqa: PLC0415 - 18 ms, not for --help
-
-    return str(format_timedelta(-delta, add_direction=True, locale=_language.get(), threshold=1.5))
+    (a --now in the past) reads "over 3 minuten", never a negative number. As Babel's
+    `format_timedelta(-delta, add_direction=True, threshold=1.5)` writes it, without loading
+    Babel's locale data (the board shows the daemon's last sweep this way)."""
+    back = -delta
+    seconds = back.days * 86_400 + back.seconds
+    for unit, per_unit in _UNITS:
+        value = abs(seconds) / per_unit
+        if value >= _THRESHOLD or unit == "second":
+            if unit == "second" and value > 0:
+                value = max(1, value)
+            count = round(value)
+            forms = _RELATIVE[_language.get()][unit]
+            return forms[(0 if seconds >= 0 else 2) + (0 if count == 1 else 1)].replace(
+                "{0}", str(count)
+            )
+    return ""  # not reached: the last unit always answers

@@ -10,19 +10,22 @@ renders it; `--json` prints it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from flows.schema import StateDef
 from routing.engine import planning
 from routing.engine.calendar_ends import calendar_ends
 from routing.engine.meeting_sync import reading
 from routing.i18n import t
 from routing.read import failures, reports
-from routing.read.items import item_dict
+from routing.read.items import PinnedFlows
 from routing.runtime import Runtime
 from store import deadlines as deadline_queries
 from store import outbox as outbox_queries
-from store import queries
-from store.schedule_models import Deadline
+from store import rows
+
+if TYPE_CHECKING:
+    from store.schedule_models import Deadline
 
 __all__ = ["DUE_SOON", "UNPLACED", "UPCOMING", "board"]
 
@@ -37,18 +40,24 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
         rt.config.body(body)
     now = rt.clock.now()
     with reading(rt) as (db, calendars):
-        deadlines = deadline_queries.open_by_item(db)
+        # plain rows, closed items left out in SQL: the board of 10,000 items is read in one go
+        deadlines = rows.open_deadline_rows(db, deadline_queries.OPEN_STATUSES)
+        pinned = PinnedFlows(rt, db)
         cards: dict[str, list[dict[str, Any]]] = {}
-        for item in queries.list_items(db):
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            shaped = item_dict(item, flow)
-            where = shaped["body"] or UNPLACED
-            if shaped["final"]:
+        wanted = [*_CARD_COLUMNS, "topics"] if topic else list(_CARD_COLUMNS)
+        states: dict[tuple[int, str], StateDef] = {}
+        for item in rows.item_rows(db, closed=pinned.final_states(), columns=wanted):
+            key = (item.flow_version_id, item.state)
+            state = states.get(key)
+            if state is None:
+                state = states[key] = pinned.get(key[0])[0].state(key[1])
+            if state.final:
                 continue
-            if (body and shaped["body"] != body) or (topic and topic not in item.topics):
+            if (body and state.body != body) or (topic and topic not in item.topics):
                 continue
-            assert item.id is not None
-            cards.setdefault(where, []).append(_card(shaped, deadlines.get(item.id, []), now))
+            cards.setdefault(state.body or UNPLACED, []).append(
+                _card(item, deadlines.get(item.id, []), now)
+            )
         ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
         outbox = outbox_queries.rows(db, ["pending", "failed"])
     on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}
@@ -107,21 +116,32 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
     }
 
 
-def _card(item: dict[str, Any], deadlines: list[Deadline], now: dt.datetime) -> dict[str, Any]:
-    meeting = next((d for d in deadlines if d.kind == "meeting"), None)
-    ahead = [d for d in deadlines if d.kind != "meeting"]
-    upcoming = ahead[0] if ahead else meeting
+# what a card shows (the topics only read to filter by one)
+_CARD_COLUMNS = ("id", "title", "kenmerk", "openbaar", "state", "flow_version_id")
+
+
+def _card(item: Any, deadlines: list[Any], now: dt.datetime) -> dict[str, Any]:
+    """One card of a `store.rows` item; `deadlines` are its open ones, earliest first."""
+    meeting = ahead = None
+    late = False
+    for deadline in deadlines:
+        if deadline.kind == "meeting":
+            meeting = meeting or deadline
+        else:
+            ahead = ahead or deadline
+        # a row has the attributes `missed` reads (status, due_at)
+        late = late or planning.missed(cast("Deadline", deadline), now)
+    upcoming = ahead or meeting
     days_left = None
     if upcoming is not None:
         days_left = (upcoming.due_at.date() - now.date()).days
-    late = any(planning.missed(d, now) for d in deadlines)
     soon = not late and upcoming is not None and upcoming.due_at - now <= DUE_SOON
     return {
-        "id": item["id"],
-        "title": item["title"],
-        "kenmerk": item["kenmerk"],
-        "openbaar": item["openbaar"],
-        "state": item["state"],
+        "id": item.id,
+        "title": item.title,
+        "kenmerk": item.kenmerk,
+        "openbaar": item.openbaar,
+        "state": item.state,
         "meeting": meeting.meeting_at.isoformat() if meeting else None,
         "next_deadline": (
             {"kind": upcoming.kind, "at": upcoming.due_at.isoformat()} if upcoming else None

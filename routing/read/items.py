@@ -14,27 +14,27 @@ from sqlmodel import Session
 
 from flows import FlowDefinition
 from routing.config.guards import GUARDS
-from routing.engine import machines
-from routing.engine.items import load_item
 from routing.errors import NotFound
 from routing.i18n import t
 from routing.runtime import Runtime
-from store import Item, queries
+from store import Item, queries, rows
 
-__all__ = ["flow_dict", "item_detail", "item_dict", "list_items"]
+__all__ = ["PinnedFlows", "flow_dict", "item_detail", "item_dict", "list_items"]
 
 
 def _iso(moment: dt.datetime | dt.date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def item_dict(item: Item, flow: FlowDefinition) -> dict[str, Any]:
+def item_dict(item: Item | Any, flow: FlowDefinition, version: str | None = None) -> dict[str, Any]:
+    """`item` (an ORM object or a `store.rows` row) on `flow`, its pinned definition; `version`
+    is the definition's short hash when the caller already has it (hashing is not free)."""
     state = flow.state(item.state)
     return {
         "id": item.id,
         "title": item.title,
         "flow": item.flow_name,
-        "flow_version": flow.content_hash[:12],
+        "flow_version": version if version is not None else flow.content_hash[:12],
         "state": item.state,
         "state_title": state.title,
         "body": state.body,
@@ -68,17 +68,45 @@ def list_items(
     with rt.session(read=True) as db:
         if state is not None:
             _check_state(rt, db, state)
-        rows = queries.list_items(db, states=[state] if state else None, flow=flow)
+        pinned = PinnedFlows(rt, db)
+        found = rows.item_rows(
+            db,
+            states=[state] if state else None,
+            flow=flow,
+            closed=None if include_closed else pinned.final_states(),
+        )
         result = []
-        for item in rows:
-            definition = rt.catalog.pinned(db, item.flow_version_id)
-            shaped = item_dict(item, definition)
+        for item in found:
+            definition, version = pinned.get(item.flow_version_id)
+            shaped = item_dict(item, definition, version)
             if body is not None and shaped["body"] != body:
                 continue
             if not include_closed and shaped["final"]:
                 continue
             result.append(shaped)
     return result
+
+
+class PinnedFlows:
+    """The pinned flow definitions of a read over many items, each with its short hash once."""
+
+    def __init__(self, rt: Runtime, db: Session) -> None:
+        self._rt, self._db = rt, db
+        self._known: dict[int, tuple[FlowDefinition, str]] = {}
+
+    def get(self, version_id: int) -> tuple[FlowDefinition, str]:
+        known = self._known.get(version_id)
+        if known is None:
+            flow = self._rt.catalog.pinned(self._db, version_id)
+            known = self._known[version_id] = (flow, flow.content_hash[:12])
+        return known
+
+    def final_states(self) -> dict[int, list[str]]:
+        """Each stored flow version with the states that end it."""
+        return {
+            version: [s.name for s in self.get(version)[0].states if s.final]
+            for version in rows.flow_version_ids(self._db)
+        }
 
 
 def _check_state(rt: Runtime, db: Session, state: str) -> None:
@@ -113,6 +141,9 @@ def _possible(db: Session, flow: FlowDefinition, item: Item) -> list[dict[str, A
 
 
 def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
+    # the engine's item module brings the calendars (icalendar, holidays): only for `show`
+    from routing.engine.items import load_item  # noqa: PLC0415
+
     with rt.session(read=True) as db:
         item = load_item(db, item_id)
         flow = rt.catalog.pinned(db, item.flow_version_id)
@@ -137,6 +168,8 @@ def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
 
 
 def flow_dict(flow: FlowDefinition) -> dict[str, Any]:
+    from routing.engine import machines  # noqa: PLC0415 - transitions: only for `routing flows`
+
     return {
         "name": flow.name,
         "title": flow.title,

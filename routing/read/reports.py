@@ -6,13 +6,12 @@ Like `routing.read.items`, these are the documented `--json` output and what the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
 from routing import calendar
-from routing.effects.delivery import DeliveryReport
-from routing.effects.sweep import HEARTBEAT, SweepReport
+from routing.effects.sweep import HEARTBEAT
 from routing.engine import planning
 from routing.engine.items import load_item
 from routing.engine.meeting_sync import reading
@@ -24,6 +23,10 @@ from store import Item, queries
 from store import deadlines as deadline_queries
 from store import outbox as outbox_queries
 from store.schedule_models import EiDecision, Heartbeat
+
+if TYPE_CHECKING:
+    from routing.effects.delivery import DeliveryReport
+    from routing.effects.sweep import SweepReport
 
 __all__ = [
     "heartbeat",
