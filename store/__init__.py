@@ -6,7 +6,7 @@ or `flows`.
 
 from __future__ import annotations
 
-from store import audit_chain, deadlines, outbox, queries
+from store import audit_chain, calendar_stamp, deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
@@ -29,6 +29,7 @@ __all__ = [
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
     "audit_chain",
+    "calendar_stamp",
     "concurrency_conflict",
     "deadlines",
     "is_sqlite",

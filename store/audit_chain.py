@@ -10,6 +10,12 @@ proves the trail as it was then.
 Invariants: every event is written by `append`, which serialises writers on the head row (on
 PostgreSQL `SELECT ... FOR UPDATE`; a SQLite writer already holds the database's write lock),
 so the chain never forks. This module is a storage invariant: it knows no business rules.
+
+An append is three statements: the head read (locked) together with the id the new event will
+get, the event inserted with that id and its hash, and the head moved on. The id comes first
+because the hash covers it: on PostgreSQL from the table's own sequence (`nextval`), on SQLite
+the next rowid (the largest id plus one, exactly what SQLite would assign; no other writer can
+insert meanwhile, this one holds the write lock).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from store.models import AuditEvent, AuditHead
@@ -80,26 +86,57 @@ def head(db: Session, *, lock: bool = False) -> AuditHead | None:
     return db.execute(query).scalars().first()
 
 
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEAD = AuditHead.__table__  # type: ignore[attr-defined]
+_LOCKED = "audit_head_locked"  # db.info: the transaction that holds the head's lock
+
+
+def _postgresql(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _transaction(db: Session) -> object:
+    """The innermost transaction: a lock taken in a savepoint goes with its rollback."""
+    return db.get_nested_transaction() or db.get_transaction()
+
+
 def lock_head(db: Session) -> None:
-    """Take the head row's lock now (PostgreSQL), for a writer that locks other rows first."""
-    head(db, lock=True)
+    """Take the head row's lock now (PostgreSQL), for a writer that locks other rows first.
+
+    Once per transaction; on SQLite nothing to do, a write session holds the write lock."""
+    if not _postgresql(db) or db.info.get(_LOCKED) is _transaction(db):
+        return
+    db.flush()  # what the session holds is written before any row is locked
+    db.connection().execute(select(_HEAD.c.id).where(_HEAD.c.id == HEAD_ID).with_for_update())
+    db.info[_LOCKED] = _transaction(db)
 
 
 def append(db: Session, event: AuditEvent) -> AuditEvent:
-    """Write `event` as the chain's newest link, inside the caller's transaction."""
-    current = head(db, lock=True)
+    """Write `event` as the chain's newest link, inside the caller's transaction.
+
+    The event is written by a statement of its own, not added to the session; it comes back
+    with its id and hashes."""
+    db.flush()  # the session's pending rows first (an item the event names, say)
+    connection = db.connection()
+    if _postgresql(db):
+        next_id: Any = func.nextval(func.pg_get_serial_sequence("audit_event", "id"))
+        query = select(_HEAD.c.last_id, _HEAD.c.hash, next_id).with_for_update(of=_HEAD)
+    else:
+        next_id = select(func.coalesce(func.max(_EVENTS.c.id), 0) + 1).scalar_subquery()
+        query = select(_HEAD.c.last_id, _HEAD.c.hash, next_id)
+    current = connection.execute(query.where(_HEAD.c.id == HEAD_ID)).first()
     if current is None:
         raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
-    event.prev_hash = current.hash
-    event.hash = ""  # the id comes from the insert, and the hash covers the id
-    db.add(event)
-    db.flush()
-    assert event.id is not None
+    db.info[_LOCKED] = _transaction(db)
+    event.id = int(current[2])
+    event.prev_hash = current[1]
     event.hash = event_hash(_fields(event), event.prev_hash)
-    current.last_id = event.id
-    current.hash = event.hash
-    db.add(current)
-    db.flush()
+    connection.execute(
+        _EVENTS.insert(), {**_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
+    )
+    connection.execute(
+        _HEAD.update().where(_HEAD.c.id == HEAD_ID), {"last_id": event.id, "hash": event.hash}
+    )
     return event
 
 

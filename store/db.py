@@ -1,7 +1,8 @@
 """Engine and session set-up, and schema migrations.
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout and enforced foreign keys, so a
-daemon and a secretary's command can work on one file at once. Any other SQLAlchemy URL
+daemon and a secretary's command can work on one file at once, with synchronous=NORMAL (or FULL,
+when routing.toml asks for it; see `_sqlite_pragmas` for what each survives). Any other SQLAlchemy URL
 (PostgreSQL through psycopg) is used as given. The schema is only ever created by Alembic
 migrations, never by `create_all`, so a database made today upgrades cleanly tomorrow.
 
@@ -52,6 +53,8 @@ __all__ = [
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# the durability settings a SQLite store may run with (PRAGMA synchronous); the first is the default
+SYNCHRONOUS = ("normal", "full")
 # after a write transaction on SQLite: a pause longer than a waiting writer's polling interval
 WRITER_GAP_SECONDS = 0.003
 # A CLI command uses one connection at a time, the daemon one per running job (its jobs are
@@ -106,7 +109,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, synchronous: str = "normal") -> Engine:
+    """The engine for `url`; `synchronous` is SQLite's durability ("normal" or "full", see
+    `_sqlite_pragmas`), ignored for PostgreSQL (its own `synchronous_commit` holds)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # QueuePool hands a connection to one thread at a time; check_same_thread=False (the
@@ -121,7 +126,9 @@ def make_engine(url: str) -> Engine:
             pool_use_lifo=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, synchronous=synchronous))
         # pysqlite's own transaction handling defers BEGIN; take it over so that a transaction
         # really starts when SQLAlchemy begins one (the documented SQLAlchemy recipe), and
         # choose its kind: a write takes the lock at once, a read takes none.
@@ -134,14 +141,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Once per new connection: the pool keeps it, and the pragmas stay in force with it."""
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, synchronous: str = "normal") -> None:
+    """Once per new connection: the pool keeps it, and the pragmas stay in force with it.
+
+    WAL with synchronous=NORMAL (the default) syncs the WAL only at checkpoints: a commit
+    survives a crash of the process, but a power loss or an operating-system crash may take
+    the last transactions with it. FULL syncs the WAL at every commit: nothing committed is
+    lost, and every transaction waits for the disk."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
     cursor.close()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -20,6 +21,7 @@ __all__ = [
     "claim",
     "due_ids",
     "due_of_round",
+    "insert_deadlines",
     "failed",
     "item_ids_on_meeting",
     "of_item",
@@ -38,14 +40,39 @@ __all__ = [
 OPEN_STATUSES = ("open", "escalated")
 
 
+_TABLE = Deadline.__table__  # type: ignore[attr-defined]
+
+
 def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
-    """A new planning round: every deadline still to be met of the item gives way."""
-    db.execute(
-        update(Deadline)
-        .where(col(Deadline.item_id) == item_id)
-        .where(col(Deadline.status).in_(OPEN_STATUSES))
+    """A new planning round: every deadline still to be met of the item gives way.
+
+    A Core statement on the session's connection, the session's pending rows written first;
+    a `Deadline` of the item the session holds reads its status again on next use."""
+    db.flush()
+    db.connection().execute(
+        update(_TABLE)
+        .where(_TABLE.c.item_id == item_id)
+        .where(_TABLE.c.status.in_(OPEN_STATUSES))
         .values(status="superseded", handled_at=now)
     )
+    for held in list(db.identity_map.values()):  # rows the session holds: read them again
+        if isinstance(held, Deadline) and held.item_id == item_id:
+            db.expire(held, ["status", "handled_at"])
+
+
+def insert_deadlines(db: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write new deadlines (each a dict of Deadline's columns; the rest take their defaults) in
+    one statement on the session's connection."""
+    if rows:
+        db.flush()
+        db.connection().execute(_TABLE.insert(), [{**_DEFAULTS, **row} for row in rows])
+
+
+# the columns a new deadline row starts with unless given (one shape for the executemany)
+_DEFAULTS: dict[str, Any] = {
+    "meeting_id": None, "status": "open", "handled_at": None, "attempts": 0,
+    "next_attempt_at": None, "last_error": None,
+}  # fmt: skip
 
 
 def of_item(

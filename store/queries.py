@@ -22,7 +22,9 @@ __all__ = [
     "flow_version_by_id",
     "get_item",
     "item_states",
+    "item_version",
     "list_items",
+    "lock_item",
     "lock_item_version",
     "store_flow_version",
     "update_item_if_unchanged",
@@ -98,6 +100,28 @@ def lock_item_version(db: Session, item_id: int) -> int | None:
     ).one_or_none()
 
 
+def item_version(db: Session, item_id: int) -> int | None:
+    """The item's version as this transaction sees it (None: no such item), in one Core read."""
+    if item_id not in KEYS:
+        return None
+    table = Item.__table__  # type: ignore[attr-defined]
+    found = db.connection().execute(select(table.c.version).where(table.c.id == item_id)).first()
+    return None if found is None else int(found[0])
+
+
+def lock_item(db: Session, item_id: int) -> Item | None:
+    """The item as committed, its row locked for this transaction (see `lock_item_version`);
+    an object the session already holds is brought up to date."""
+    if item_id not in KEYS:
+        return None
+    return db.exec(
+        select(Item)
+        .where(col(Item.id) == item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def item_states(db: Session) -> set[str]:
     """The states items are in, whatever their flow version."""
     return set(db.exec(select(Item.state).distinct()).all())
@@ -106,14 +130,18 @@ def item_states(db: Session) -> set[str]:
 def update_item_if_unchanged(
     db: Session, item_id: int, loaded_version: int, values: dict[str, Any]
 ) -> bool:
-    """Write `values` and bump the version only if nobody wrote the item since it was loaded."""
-    result = db.execute(
-        update(Item)
-        .where(col(Item.id) == item_id, col(Item.version) == loaded_version)
+    """Write `values` and bump the version only if nobody wrote the item since it was loaded.
+
+    A Core statement on the session's connection (the session's pending rows written first);
+    an `Item` the session holds is not changed: the caller sets what it wrote."""
+    db.flush()
+    table = Item.__table__  # type: ignore[attr-defined]
+    result = db.connection().execute(
+        update(table)
+        .where(table.c.id == item_id, table.c.version == loaded_version)
         .values(**values, version=loaded_version + 1)
-        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
 
 
 def audit_trail(db: Session, item_id: int) -> Sequence[AuditEvent]:

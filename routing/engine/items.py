@@ -24,7 +24,7 @@ from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
-from routing.engine.writer import claim_item, record, write_item
+from routing.engine.writer import claim, claim_item, record, write_item
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
@@ -248,7 +248,10 @@ def loaded_version(rt: Runtime, item_id: int, expected: int | None) -> int:
     if expected is not None:
         return expected
     with rt.session(read=True) as db:
-        return load_item(db, item_id).version
+        version = queries.item_version(db, item_id)
+    if version is None:
+        raise NotFound(t("what.item"), item_id, t("hint.see_items"))
+    return version
 
 
 def move_in(
@@ -268,10 +271,8 @@ def move_in(
     Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
     its notification: all or nothing, with the caller's commit.
     """
-    item = load_item(db, item_id)
-    if expected is not None and item.version != expected:
-        raise ItemChanged(item_id, expected)
-    claim_item(db, item, expected)  # before any effect is written: a concurrent writer waits
+    # locked before any effect is written: a concurrent writer waits, then finds it changed
+    item = claim(db, item_id, expected)
     flow = rt.catalog.pinned(db, item.flow_version_id)
     _check_trigger(flow, item, trigger)
     body = flow.state(item.state).body
@@ -308,7 +309,6 @@ def move_in(
         actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
     )  # fmt: skip
     db.flush()
-    db.refresh(item)
     effects = [text for text in [placement.describe(rt.config)] if text]
     if decision is not None:
         key = "ei.effect_yes" if decision.inform else "ei.effect_no"
