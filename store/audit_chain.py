@@ -89,6 +89,24 @@ def head(db: Session, *, lock: bool = False) -> AuditHead | None:
 _EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 _HEAD = AuditHead.__table__  # type: ignore[attr-defined]
 _LOCKED = "audit_head_locked"  # db.info: the transaction that holds the head's lock
+# the statements of an append, built once: the head with the next event id (see the docstring)
+_HEAD_AND_NEXT_ID = select(
+    _HEAD.c.last_id,
+    _HEAD.c.hash,
+    select(func.coalesce(func.max(_EVENTS.c.id), 0) + 1).scalar_subquery(),
+).where(_HEAD.c.id == HEAD_ID)
+_HEAD_AND_NEXT_ID_PG = (
+    select(
+        _HEAD.c.last_id,
+        _HEAD.c.hash,
+        func.nextval(func.pg_get_serial_sequence("audit_event", "id")),
+    )
+    .where(_HEAD.c.id == HEAD_ID)
+    .with_for_update()
+)
+_LOCK_HEAD = select(_HEAD.c.id).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_INSERT = _EVENTS.insert()
+_MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == HEAD_ID)
 
 
 def _postgresql(db: Session) -> bool:
@@ -107,7 +125,7 @@ def lock_head(db: Session) -> None:
     if not _postgresql(db) or db.info.get(_LOCKED) is _transaction(db):
         return
     db.flush()  # what the session holds is written before any row is locked
-    db.connection().execute(select(_HEAD.c.id).where(_HEAD.c.id == HEAD_ID).with_for_update())
+    db.connection().execute(_LOCK_HEAD)
     db.info[_LOCKED] = _transaction(db)
 
 
@@ -118,13 +136,8 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     with its id and hashes."""
     db.flush()  # the session's pending rows first (an item the event names, say)
     connection = db.connection()
-    if _postgresql(db):
-        next_id: Any = func.nextval(func.pg_get_serial_sequence("audit_event", "id"))
-        query = select(_HEAD.c.last_id, _HEAD.c.hash, next_id).with_for_update(of=_HEAD)
-    else:
-        next_id = select(func.coalesce(func.max(_EVENTS.c.id), 0) + 1).scalar_subquery()
-        query = select(_HEAD.c.last_id, _HEAD.c.hash, next_id)
-    current = connection.execute(query.where(_HEAD.c.id == HEAD_ID)).first()
+    query = _HEAD_AND_NEXT_ID_PG if _postgresql(db) else _HEAD_AND_NEXT_ID
+    current = connection.execute(query).first()
     if current is None:
         raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
     db.info[_LOCKED] = _transaction(db)
@@ -132,11 +145,9 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     event.prev_hash = current[1]
     event.hash = event_hash(_fields(event), event.prev_hash)
     connection.execute(
-        _EVENTS.insert(), {**_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
+        _INSERT, {**_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
     )
-    connection.execute(
-        _HEAD.update().where(_HEAD.c.id == HEAD_ID), {"last_id": event.id, "hash": event.hash}
-    )
+    connection.execute(_MOVE_HEAD, {"last_id": event.id, "hash": event.hash})
     return event
 
 

@@ -17,11 +17,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from store.schedule_models import MeetingRow, Setting
 
@@ -29,13 +29,16 @@ __all__ = ["MEETINGS_VERSION", "read", "touch"]
 
 MEETINGS_VERSION = "meetings_version"
 _TABLE = Setting.__table__  # type: ignore[attr-defined]
+_READ = select(_TABLE.c.name, _TABLE.c.value).where(
+    _TABLE.c.name.in_(bindparam("names", expanding=True))
+)
 
 
 def read(db: Session, *others: str) -> dict[str, str | None]:
     """The meetings' stamp (under MEETINGS_VERSION) and the setting rows `others`, by name;
     None for a row that does not exist (a store whose meetings never changed since 0005)."""
     names = (MEETINGS_VERSION, *others)
-    rows = db.execute(select(_TABLE.c.name, _TABLE.c.value).where(col(_TABLE.c.name).in_(names)))
+    rows = db.execute(_READ, {"names": names})
     found: dict[str, str | None] = dict.fromkeys(names)
     found.update({name: value for name, value in rows})
     return found

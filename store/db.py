@@ -2,8 +2,8 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout and enforced foreign keys, so a
 daemon and a secretary's command can work on one file at once, with synchronous=NORMAL (or FULL,
-when routing.toml asks for it; see `_sqlite_pragmas` for what each survives). Any other SQLAlchemy URL
-(PostgreSQL through psycopg) is used as given. The schema is only ever created by Alembic
+when routing.toml asks for it; `_sqlite_pragmas` says what each survives). Any other SQLAlchemy
+URL (PostgreSQL through psycopg) is used as given. The schema is only ever created by Alembic
 migrations, never by `create_all`, so a database made today upgrades cleanly tomorrow.
 
 Sessions come in two kinds. A write session (`session(engine)`) takes SQLite's write lock at once
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import random
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,26 +159,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, synchronous: str = "
 
 
 def _sqlite_begin(connection: Connection) -> None:
+    """Every transaction's start on SQLite. The pragmas and the first `BEGIN` go to the driver
+    directly: they are run once or twice per transaction, and SQLAlchemy's statement machinery
+    costs ten times the statement itself; a failure is run again through SQLAlchemy, so it is
+    raised as SQLAlchemy's error like every other."""
     read = bool(connection.get_execution_options().get(READ_ONLY, False))
     info = connection.connection.info  # lives as long as the DBAPI connection
+    driver = connection.connection.driver_connection
+    assert driver is not None
     if info.get(READ_ONLY, False) != read:  # set only when the kind changes
-        connection.exec_driver_sql(f"PRAGMA query_only={int(read)}")
+        driver.execute(f"PRAGMA query_only={int(read)}")
         info[READ_ONLY] = read
     if read:
-        connection.exec_driver_sql("BEGIN")
+        try:
+            driver.execute("BEGIN")
+        except sqlite3.Error:
+            connection.exec_driver_sql("BEGIN")
     else:
-        _take_write_lock(connection)
+        _take_write_lock(connection, driver)
 
 
-def _take_write_lock(connection: Connection) -> None:
+def _take_write_lock(connection: Connection, driver: Any) -> None:
     """`BEGIN IMMEDIATE`, retried every few milliseconds for up to the busy timeout.
 
     SQLite's own busy handler backs off to 100 ms sleeps, so a writer waiting on a run of short
     transactions (the daemon's, one per effect) keeps waking inside the next one and can wait
     for seconds; polling often, it gets in at the first gap (`WRITER_GAP_SECONDS`)."""
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    driver.execute("PRAGMA busy_timeout=0")
     try:
+        try:
+            driver.execute("BEGIN IMMEDIATE")  # nearly always: the lock is free
+            return
+        except sqlite3.Error:
+            pass  # busy, or worse: the loop below waits, or raises SQLAlchemy's error
         while True:
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -187,7 +202,7 @@ def _take_write_lock(connection: Connection) -> None:
                     raise
             time.sleep(random.uniform(0.0005, 0.002))  # bounded by the deadline above
     finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def reader(engine: Engine) -> Engine:

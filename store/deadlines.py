@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from store.schedule_models import Deadline, MeetingRow
@@ -21,8 +21,8 @@ __all__ = [
     "claim",
     "due_ids",
     "due_of_round",
-    "insert_deadlines",
     "failed",
+    "insert_deadlines",
     "item_ids_on_meeting",
     "of_item",
     "open_by_item",
@@ -41,6 +41,14 @@ OPEN_STATUSES = ("open", "escalated")
 
 
 _TABLE = Deadline.__table__  # type: ignore[attr-defined]
+# built once: a statement of every transition
+_SUPERSEDE = (
+    update(_TABLE)
+    .where(_TABLE.c.item_id == bindparam("of_item"))
+    .where(_TABLE.c.status.in_(OPEN_STATUSES))
+    .values(status="superseded", handled_at=bindparam("handled"))
+)
+_INSERT = _TABLE.insert()
 
 
 def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
@@ -49,12 +57,7 @@ def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
     A Core statement on the session's connection, the session's pending rows written first;
     a `Deadline` of the item the session holds reads its status again on next use."""
     db.flush()
-    db.connection().execute(
-        update(_TABLE)
-        .where(_TABLE.c.item_id == item_id)
-        .where(_TABLE.c.status.in_(OPEN_STATUSES))
-        .values(status="superseded", handled_at=now)
-    )
+    db.connection().execute(_SUPERSEDE, {"of_item": item_id, "handled": now})
     for held in list(db.identity_map.values()):  # rows the session holds: read them again
         if isinstance(held, Deadline) and held.item_id == item_id:
             db.expire(held, ["status", "handled_at"])
@@ -65,7 +68,7 @@ def insert_deadlines(db: Session, rows: Sequence[dict[str, Any]]) -> None:
     one statement on the session's connection."""
     if rows:
         db.flush()
-        db.connection().execute(_TABLE.insert(), [{**_DEFAULTS, **row} for row in rows])
+        db.connection().execute(_INSERT, [{**_DEFAULTS, **row} for row in rows])
 
 
 # the columns a new deadline row starts with unless given (one shape for the executemany)

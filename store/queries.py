@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -100,12 +100,23 @@ def lock_item_version(db: Session, item_id: int) -> int | None:
     ).one_or_none()
 
 
+# statements of every transition, built once (building one costs more than running it)
+_ITEMS = Item.__table__  # type: ignore[attr-defined]
+_VERSION = select(_ITEMS.c.version).where(_ITEMS.c.id == bindparam("id"))
+_LOCKED_ITEM = (
+    select(Item)
+    .where(col(Item.id) == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_UPDATES: dict[tuple[str, ...], Any] = {}  # the guarded update, by the columns it sets
+
+
 def item_version(db: Session, item_id: int) -> int | None:
     """The item's version as this transaction sees it (None: no such item), in one Core read."""
     if item_id not in KEYS:
         return None
-    table = Item.__table__  # type: ignore[attr-defined]
-    found = db.connection().execute(select(table.c.version).where(table.c.id == item_id)).first()
+    found = db.connection().execute(_VERSION, {"id": item_id}).first()
     return None if found is None else int(found[0])
 
 
@@ -114,12 +125,7 @@ def lock_item(db: Session, item_id: int) -> Item | None:
     an object the session already holds is brought up to date."""
     if item_id not in KEYS:
         return None
-    return db.exec(
-        select(Item)
-        .where(col(Item.id) == item_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    return db.execute(_LOCKED_ITEM, {"id": item_id}).scalars().first()
 
 
 def item_states(db: Session) -> set[str]:
@@ -135,12 +141,18 @@ def update_item_if_unchanged(
     A Core statement on the session's connection (the session's pending rows written first);
     an `Item` the session holds is not changed: the caller sets what it wrote."""
     db.flush()
-    table = Item.__table__  # type: ignore[attr-defined]
-    result = db.connection().execute(
-        update(table)
-        .where(table.c.id == item_id, table.c.version == loaded_version)
-        .values(**values, version=loaded_version + 1)
-    )
+    columns = tuple(sorted(values))
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        statement = (
+            update(_ITEMS)
+            .where(_ITEMS.c.id == bindparam("item_id"), _ITEMS.c.version == bindparam("loaded"))
+            .values({name: bindparam(f"new_{name}") for name in (*columns, "version")})
+        )
+        _UPDATES[columns] = statement
+    params = {f"new_{name}": value for name, value in values.items()}
+    params.update(new_version=loaded_version + 1, item_id=item_id, loaded=loaded_version)
+    result = db.connection().execute(statement, params)
     return bool(result.rowcount == 1)
 
 

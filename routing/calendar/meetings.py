@@ -209,8 +209,8 @@ def _slot_meetings(cal: BodyCalendar) -> tuple[tuple[dt.datetime, ...], tuple[Me
 def meetings_between(cal: BodyCalendar, start: dt.datetime, end: dt.datetime) -> list[Meeting]:
     """Meetings with `start <= meeting.start < end`, in order, each instant once."""
     if not cal.rules and not cal.dates:
-        starts, meetings = _slot_meetings(cal)
-        return list(meetings[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)])
+        starts, known = _slot_meetings(cal)
+        return list(known[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)])
     margin = dt.timedelta(days=1)
     low = start.astimezone(cal.tz).replace(tzinfo=None) - margin
     high = end.astimezone(cal.tz).replace(tzinfo=None) + margin

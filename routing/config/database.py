@@ -28,7 +28,14 @@ from sqlalchemy.exc import ArgumentError
 from routing.config.schema import Problems
 from routing.i18n import t
 
-__all__ = ["DEFAULT_DB_NAME", "ENVIRONMENT", "SUPPORTED", "SYNCHRONOUS", "database_url", "synchronous"]
+__all__ = [
+    "DEFAULT_DB_NAME",
+    "ENVIRONMENT",
+    "SUPPORTED",
+    "SYNCHRONOUS",
+    "database_url",
+    "synchronous",
+]
 
 DEFAULT_DB_NAME = "routing.db"
 ENVIRONMENT = "ROUTING_DATABASE_URL"

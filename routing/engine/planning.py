@@ -176,7 +176,7 @@ def write_deadlines(
     if papers:
         moments += [("reminder", meeting.remind_at), ("papers", meeting.papers_due)]
     moments.append(("meeting", meeting.start))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, due in moments:
         status = carried.get(kind, "open")
         if kind == "reminder" and status == "open" and due <= now:
