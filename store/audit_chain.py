@@ -12,7 +12,9 @@ PostgreSQL `SELECT ... FOR UPDATE`; a SQLite writer already holds the database's
 so the chain never forks. This module is a storage invariant: it knows no business rules.
 
 An append is three statements: the head read (locked) together with the id the new event will
-get, the event inserted with that id and its hash, and the head moved on. The id comes first
+get, the event inserted with that id and its hash, and the head moved on. On PostgreSQL, where
+each is a round trip to the server, the first is the lock a writer takes anyway (`lock_head`,
+the lock order), and the other two are one statement. The id comes first
 because the hash covers it: on PostgreSQL from the table's own sequence (`nextval`), on SQLite
 the next rowid (the largest id plus one, exactly what SQLite would assign; no other writer can
 insert meanwhile, this one holds the write lock).
@@ -27,10 +29,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlmodel import Session, col
 
 from store.models import AuditEvent, AuditHead
+from store.types import UTCDateTime
 
 __all__ = [
     "GENESIS",
@@ -88,7 +91,6 @@ def head(db: Session, *, lock: bool = False) -> AuditHead | None:
 
 _EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 _HEAD = AuditHead.__table__  # type: ignore[attr-defined]
-_LOCKED = "audit_head_locked"  # db.info: the transaction that holds the head's lock
 # the statements of an append, built once: the head with the next event id (see the docstring)
 _HEAD_AND_NEXT_ID = select(
     _HEAD.c.last_id,
@@ -104,9 +106,17 @@ _HEAD_AND_NEXT_ID_PG = (
     .where(_HEAD.c.id == HEAD_ID)
     .with_for_update()
 )
-_LOCK_HEAD = select(_HEAD.c.id).where(_HEAD.c.id == HEAD_ID).with_for_update()
 _INSERT = _EVENTS.insert()
 _MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == HEAD_ID)
+# PostgreSQL: the event and the head's move in one statement (one round trip instead of two)
+_INSERT_AND_MOVE_HEAD_PG = text(
+    "WITH moved_head AS (UPDATE audit_head SET last_id = :head_last_id, hash = :head_hash"
+    f" WHERE id = {HEAD_ID}) INSERT INTO audit_event"
+    ' (id, item_id, from_state, to_state, "trigger", actor, at, note, prev_hash, hash)'
+    " VALUES (:id, :item_id, :from_state, :to_state, :trigger, :actor, :at, :note, :prev_hash,"
+    " :hash)"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+_KNOWN = "audit_head_known"  # db.info on PostgreSQL: (transaction, last id, hash, next id)
 
 
 def _postgresql(db: Session) -> bool:
@@ -118,15 +128,32 @@ def _transaction(db: Session) -> object:
     return db.get_nested_transaction() or db.get_transaction()
 
 
+def _known(db: Session) -> tuple[Any, ...] | None:
+    """PostgreSQL: the head as this transaction locked and last moved it (None: not known in
+    this transaction, or since a savepoint began or ended: read it again). One entry only, so
+    whatever a savepoint appended is never shadowed by an older entry of the outer
+    transaction."""
+    known = db.info.get(_KNOWN)
+    return known if known is not None and known[0] is _transaction(db) else None
+
+
+def _lock_and_read(db: Session) -> tuple[Any, ...]:
+    db.flush()  # what the session holds is written before any row is locked
+    current = db.connection().execute(_HEAD_AND_NEXT_ID_PG).first()
+    if current is None:
+        raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
+    known = (_transaction(db), current[0], current[1], int(current[2]))
+    db.info[_KNOWN] = known
+    return known
+
+
 def lock_head(db: Session) -> None:
     """Take the head row's lock now (PostgreSQL), for a writer that locks other rows first.
 
-    Once per transaction; on SQLite nothing to do, a write session holds the write lock."""
-    if not _postgresql(db) or db.info.get(_LOCKED) is _transaction(db):
-        return
-    db.flush()  # what the session holds is written before any row is locked
-    db.connection().execute(_LOCK_HEAD)
-    db.info[_LOCKED] = _transaction(db)
+    Once per transaction: the head and the next event id are read with the lock and kept for
+    `append`. On SQLite nothing to do: a write session holds the database's write lock."""
+    if _postgresql(db) and _known(db) is None:
+        _lock_and_read(db)
 
 
 def append(db: Session, event: AuditEvent) -> AuditEvent:
@@ -136,18 +163,28 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
     with its id and hashes."""
     db.flush()  # the session's pending rows first (an item the event names, say)
     connection = db.connection()
-    query = _HEAD_AND_NEXT_ID_PG if _postgresql(db) else _HEAD_AND_NEXT_ID
-    current = connection.execute(query).first()
-    if current is None:
-        raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
-    db.info[_LOCKED] = _transaction(db)
-    event.id = int(current[2])
-    event.prev_hash = current[1]
+    if _postgresql(db):
+        known = _known(db)
+        if known is None or known[3] is None:
+            known = _lock_and_read(db)
+        _, _, previous, next_id = known
+    else:
+        current = connection.execute(_HEAD_AND_NEXT_ID).first()
+        if current is None:
+            raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
+        _, previous, next_id = current
+    event.id = int(next_id)
+    event.prev_hash = previous
     event.hash = event_hash(_fields(event), event.prev_hash)
-    connection.execute(
-        _INSERT, {**_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
-    )
-    connection.execute(_MOVE_HEAD, {"last_id": event.id, "hash": event.hash})
+    row = {**_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
+    if _postgresql(db):
+        connection.execute(
+            _INSERT_AND_MOVE_HEAD_PG, {**row, "head_last_id": event.id, "head_hash": event.hash}
+        )
+        db.info[_KNOWN] = (_transaction(db), event.id, event.hash, None)  # the next id: unknown
+    else:
+        connection.execute(_INSERT, row)
+        connection.execute(_MOVE_HEAD, {"last_id": event.id, "hash": event.hash})
     return event
 
 

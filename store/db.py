@@ -34,7 +34,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
@@ -47,6 +47,7 @@ __all__ = [
     "is_sqlite",
     "make_engine",
     "migrate",
+    "read_one",
     "reader",
     "require_current_schema",
     "schema_state",
@@ -233,6 +234,17 @@ def session(engine: Engine, *, write: bool = True, yield_lock: bool = False) -> 
             # leave the write lock free a moment: a writer waiting for it gets its turn before
             # this process (the daemon, one transaction per effect) takes it again
             time.sleep(WRITER_GAP_SECONDS)
+
+
+def read_one(engine: Engine, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+    """The first row of one read, in a transaction of its own that sees what is committed now:
+    on PostgreSQL the statement alone in autocommit (one round trip instead of BEGIN, the
+    statement and COMMIT), on SQLite a read session (no lock, nothing to wait for)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return connection.execute(statement, params).first()
+    with reader(engine).connect() as connection:
+        return connection.execute(statement, params).first()
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -10,15 +10,17 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.db import read_one
 from store.models import AuditEvent, FlowVersion, Item
 
 __all__ = [
     "KEYS",
     "audit_trail",
+    "committed_version",
     "flow_version_by_id",
     "get_item",
     "item_states",
@@ -110,6 +112,15 @@ _LOCKED_ITEM = (
     .execution_options(populate_existing=True)
 )
 _UPDATES: dict[tuple[str, ...], Any] = {}  # the guarded update, by the columns it sets
+
+
+def committed_version(engine: Engine, item_id: int) -> int | None:
+    """The item's version as committed now (None: no such item): one read of its own, outside
+    any session (`store.db.read_one`), for a command that reads before it waits for the lock."""
+    if item_id not in KEYS:
+        return None
+    found = read_one(engine, _VERSION, {"id": item_id})
+    return None if found is None else int(found[0])
 
 
 def item_version(db: Session, item_id: int) -> int | None:

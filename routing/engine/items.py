@@ -247,8 +247,7 @@ def loaded_version(rt: Runtime, item_id: int, expected: int | None) -> int:
     instead of acting on a state its user never saw."""
     if expected is not None:
         return expected
-    with rt.session(read=True) as db:
-        version = queries.item_version(db, item_id)
+    version = queries.committed_version(rt.engine, item_id)
     if version is None:
         raise NotFound(t("what.item"), item_id, t("hint.see_items"))
     return version
