@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, inspect, update
 from sqlmodel import Session, col, select
 
 from store.schedule_models import Deadline, MeetingRow
@@ -59,7 +59,7 @@ def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
     db.flush()
     db.connection().execute(_SUPERSEDE, {"of_item": item_id, "handled": now})
     for held in list(db.identity_map.values()):  # rows the session holds: read them again
-        if isinstance(held, Deadline) and held.item_id == item_id:
+        if isinstance(held, Deadline) and inspect(held).dict.get("item_id") == item_id:
             db.expire(held, ["status", "handled_at"])
 
 
