@@ -166,11 +166,19 @@ class Runtime:
         """A write session (SQLite's write lock from the start), or with `read=True` a read
         session that neither waits for a writer nor blocks one, and refuses to write. A read
         path that needs the calendars uses `routing.engine.meeting_sync.reading` instead."""
+        with (
+            self.conflicts(),
+            store.session(self.engine, write=not read, yield_lock=self.daemon) as db,
+        ):
+            yield db
+
+    @contextmanager
+    def conflicts(self) -> Iterator[None]:
+        """Database work whose lost race is the rules refusing (with nothing written), never a
+        fault: a unique key taken by a concurrent writer, a lock held past the busy timeout."""
         try:
-            with store.session(self.engine, write=not read, yield_lock=self.daemon) as db:
-                yield db
+            yield
         except DBAPIError as error:
-            # a lost race is the rules refusing, with nothing written; never a fault
             conflict = store.concurrency_conflict(error)
             if conflict == "unique":
                 raise ConcurrentWrite() from None

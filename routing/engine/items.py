@@ -247,7 +247,8 @@ def loaded_version(rt: Runtime, item_id: int, expected: int | None) -> int:
     instead of acting on a state its user never saw."""
     if expected is not None:
         return expected
-    version = queries.committed_version(rt.engine, item_id)
+    with rt.conflicts():
+        version = queries.committed_version(rt.engine, item_id)
     if version is None:
         raise NotFound(t("what.item"), item_id, t("hint.see_items"))
     return version

@@ -83,9 +83,11 @@ def write_item(
     if not queries.update_item_if_unchanged(db, item.id, version, written):
         raise ItemChanged(item.id, version)
     before, after = from_state or item.state, to_state or item.state
-    # the object now says what the row says, without a read and without a change to flush
+    # the object now says what the row says (moments in UTC, as the store gives them back),
+    # without a read and without a change to flush
     for key, value in {**written, "version": version + 1}.items():
-        set_committed_value(item, key, value)
+        stored = value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
+        set_committed_value(item, key, stored)
     record(
         db,
         AuditEvent(
