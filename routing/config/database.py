@@ -67,10 +67,7 @@ def synchronous(value: str | None, problems: Problems) -> str:
         return SYNCHRONOUS[0]
     chosen = value.strip().lower()
     if chosen not in SYNCHRONOUS:
-        problems.add(
-            ("database", "synchronous"), "config.db_synchronous", value=value,
-            choices=", ".join(SYNCHRONOUS),
-        )  # fmt: skip
+        problems.add(("database", "synchronous"), "config.db_synchronous", value=value)
         return SYNCHRONOUS[0]
     return chosen
 
