@@ -65,6 +65,7 @@ SQLITE_POOL_SIZE = 4
 SQLITE_POOL_OVERFLOW = 8
 # the execution option that marks a connection's transactions as reads
 READ_ONLY = "routing_read_only"
+_READER = "_routing_reader"  # the attribute of an engine that keeps its reader (`reader`)
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -210,11 +211,15 @@ def reader(engine: Engine) -> Engine:
     """The engine whose transactions are reads: no write lock on SQLite, READ ONLY on PostgreSQL.
 
     It shares `engine`'s pool; the options travel with each checked-out connection and are reset
-    when it is returned."""
-    options: dict[str, Any] = {READ_ONLY: True}
-    if engine.dialect.name == "postgresql":
-        options["postgresql_readonly"] = True
-    return engine.execution_options(**options)
+    when it is returned. Made once per engine (making one costs more than a short read)."""
+    made: Engine | None = getattr(engine, _READER, None)
+    if made is None:
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        made = engine.execution_options(**options)
+        setattr(engine, _READER, made)
+    return made
 
 
 @contextmanager
