@@ -176,10 +176,12 @@ def postgres_rows_per_second(dsn: str, count: int) -> float:
 
 # --- floor (b): the SQL of a move, bare ------------------------------------------------------
 
-# What `engine.move` sends for one item (see `--show-sql`): the version it acts on, read before
-# the write lock; then, in one write transaction, the item locked and loaded, the calendars'
-# stamp, the old deadlines superseded and three new ones, the item updated on its version, the
-# chain's head read with the next event id, the event inserted, the head moved on.
+# What `engine.move` sends for one item: the version it acts on, read before the write lock
+# (SQLite: before BEGIN IMMEDIATE; PostgreSQL: the transaction's first statement); then the
+# chain's head locked and read with the next event id (PostgreSQL: first, the lock order; SQLite:
+# when the event is written), the item locked and loaded, the calendars' stamp, the old
+# deadlines superseded and three new ones, the item updated on its version, the event inserted
+# and the head moved on (PostgreSQL: one statement).
 _ITEM_COLUMNS = (
     "id, title, flow_name, flow_version_id, state, kenmerk, document_date, sender, topics, owner, "
     "asked, openbaar, verspreiden, created_at, updated_at, version, planned_body, "
@@ -197,7 +199,6 @@ def _move_sql(postgres: bool) -> dict[str, str]:
     )
     sql = {
         "version": "SELECT version FROM item WHERE id = ?",
-        "head_lock": "SELECT id FROM audit_head WHERE id = 1 FOR UPDATE",
         "item": f"SELECT {_ITEM_COLUMNS} FROM item WHERE id = ?{lock}",
         "stamp": "SELECT name, value FROM setting WHERE name IN (?, ?)",
         "supersede": "UPDATE deadline SET status = ?, handled_at = ? "
@@ -211,6 +212,9 @@ def _move_sql(postgres: bool) -> dict[str, str]:
         "event": 'INSERT INTO audit_event (id, item_id, from_state, to_state, "trigger", actor, '
         "at, note, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         "head_update": "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1",
+        "event_and_head": "WITH moved AS (UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1)"
+        ' INSERT INTO audit_event (id, item_id, from_state, to_state, "trigger", actor, at, note,'
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     }
     if postgres:
         sql = {key: value.replace("?", "%s") for key, value in sql.items()}
@@ -223,7 +227,8 @@ def _bare_move(cursor: Any, sql: dict[str, str], item_id: int, postgres: bool) -
     now = "2024-02-05 08:00:00.000000"
     meeting = "2024-02-20 09:00:00.000000"
     if postgres:
-        cursor.execute(sql["head_lock"])
+        cursor.execute(sql["head"])
+        head = cursor.fetchone()
     cursor.execute(sql["item"], (item_id,))
     version = cursor.fetchone()[15]
     cursor.execute(sql["stamp"], ("meetings_version", "calendar_sync"))
@@ -239,14 +244,17 @@ def _bare_move(cursor: Any, sql: dict[str, str], item_id: int, postgres: bool) -
     )  # fmt: skip
     values = ("regieteam", now, version + 1, "regieteam", None, meeting, 2, item_id, version)
     cursor.execute(sql["update"], values)
-    cursor.execute(sql["head"])
-    _last, previous, next_id = cursor.fetchone()
+    if not postgres:
+        cursor.execute(sql["head"])
+        head = cursor.fetchone()
+    _last, previous, next_id = head
     own = hashlib.sha256(f"{next_id}{item_id}{previous}".encode()).hexdigest()
-    cursor.execute(
-        sql["event"],
-        (next_id, item_id, "ontvangen", "regieteam", TRIGGER, "bench", now, None, previous, own),
-    )
-    cursor.execute(sql["head_update"], (next_id, own))
+    event = (next_id, item_id, "ontvangen", "regieteam", TRIGGER, "bench", now, None, previous, own)
+    if postgres:
+        cursor.execute(sql["event_and_head"], (next_id, own, *event))
+    else:
+        cursor.execute(sql["event"], event)
+        cursor.execute(sql["head_update"], (next_id, own))
 
 
 def bare_sqlite_moves(bench_store: Store, synchronous: str, count: int) -> float:
@@ -277,10 +285,8 @@ def bare_postgres_moves(bench_store: Store, dsn: str, count: int) -> float:
         cursor = connection.cursor()
         start = time.perf_counter()
         for item_id in ids:
-            connection.autocommit = True  # the version read alone, as the engine reads it
-            cursor.execute(sql["version"], (item_id,))
+            cursor.execute(sql["version"], (item_id,))  # the first read, before any lock
             cursor.fetchone()
-            connection.autocommit = False
             _bare_move(cursor, sql, item_id, postgres=True)
             connection.commit()
         return count / (time.perf_counter() - start)

@@ -49,6 +49,7 @@ __all__ = [
     "migrate",
     "read_one",
     "reader",
+    "reads_before_locks",
     "require_current_schema",
     "schema_state",
     "session",
@@ -239,6 +240,14 @@ def session(engine: Engine, *, write: bool = True, yield_lock: bool = False) -> 
             # leave the write lock free a moment: a writer waiting for it gets its turn before
             # this process (the daemon, one transaction per effect) takes it again
             time.sleep(WRITER_GAP_SECONDS)
+
+
+def reads_before_locks(engine: Engine) -> bool:
+    """Whether a write session's first statements read what is committed without waiting for
+    any writer: on PostgreSQL a transaction locks rows only as its statements ask for them, and
+    each statement sees what was committed when it began (READ COMMITTED); on SQLite a write
+    session holds the write lock from its start (`BEGIN IMMEDIATE`)."""
+    return engine.dialect.name == "postgresql"
 
 
 def read_one(engine: Engine, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:

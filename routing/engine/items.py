@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+import store
 from flows import FlowDefinition
 from routing import calendar, text
 from routing.config.access import require_body
@@ -233,8 +234,15 @@ def move(
 ) -> Moved:
     note = _checked_note(note)
     now = rt.clock.now()
-    loaded = loaded_version(rt, item_id, expected_version)
+    # on PostgreSQL the version it acts on is the transaction's first read, before any lock:
+    # the same as a read of its own (`loaded_version`), without a second connection
+    inside = expected_version is None and store.reads_before_locks(rt.engine)
+    loaded = None if inside else loaded_version(rt, item_id, expected_version)
     with rt.session() as db:
+        if loaded is None:
+            loaded = queries.item_version(db, item_id)
+            if loaded is None:
+                raise NotFound(t("what.item"), item_id, t("hint.see_items"))
         return move_in(
             db, rt, item_id, trigger, now=now, note=note, expected=loaded, inform_ei=inform_ei,
         )  # fmt: skip
