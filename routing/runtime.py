@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -80,6 +81,9 @@ class Runtime:
     # the schema is checked on first use; the daemon asks again before every sweep
     _schema_checked: bool = field(default=False, repr=False)
     _catalog: FlowCatalog | None = field(default=None, repr=False)
+    # what the engine keeps between this runtime's transactions, each entry with the stamp that
+    # says when it is stale (the stored calendars: routing.engine.stored_calendars)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(
@@ -115,7 +119,9 @@ class Runtime:
     def raw_engine(self) -> Engine:
         """The database engine without a schema check (for `init`)."""
         if self._engine is None:
-            self._engine = store.make_engine(self.config.database_url)
+            self._engine = store.make_engine(
+                self.config.database_url, synchronous=self.config.database_synchronous
+            )
         return self._engine
 
     @property
@@ -160,11 +166,19 @@ class Runtime:
         """A write session (SQLite's write lock from the start), or with `read=True` a read
         session that neither waits for a writer nor blocks one, and refuses to write. A read
         path that needs the calendars uses `routing.engine.meeting_sync.reading` instead."""
+        with (
+            self.conflicts(),
+            store.session(self.engine, write=not read, yield_lock=self.daemon) as db,
+        ):
+            yield db
+
+    @contextmanager
+    def conflicts(self) -> Iterator[None]:
+        """Database work whose lost race is the rules refusing (with nothing written), never a
+        fault: a unique key taken by a concurrent writer, a lock held past the busy timeout."""
         try:
-            with store.session(self.engine, write=not read, yield_lock=self.daemon) as db:
-                yield db
+            yield
         except DBAPIError as error:
-            # a lost race is the rules refusing, with nothing written; never a fault
             conflict = store.concurrency_conflict(error)
             if conflict == "unique":
                 raise ConcurrentWrite() from None

@@ -6,7 +6,7 @@ or `flows`.
 
 from __future__ import annotations
 
-from store import audit_chain, deadlines, outbox, queries
+from store import audit_chain, calendar_stamp, deadlines, outbox, queries
 from store.db import (
     SchemaNewerThanCode,
     SchemaOutOfDate,
@@ -14,7 +14,9 @@ from store.db import (
     is_sqlite,
     make_engine,
     migrate,
+    read_one,
     reader,
+    reads_before_locks,
     require_current_schema,
     schema_state,
     session,
@@ -29,6 +31,7 @@ __all__ = [
     "SchemaNewerThanCode",
     "SchemaOutOfDate",
     "audit_chain",
+    "calendar_stamp",
     "concurrency_conflict",
     "deadlines",
     "is_sqlite",
@@ -36,7 +39,9 @@ __all__ = [
     "migrate",
     "outbox",
     "queries",
+    "read_one",
     "reader",
+    "reads_before_locks",
     "require_current_schema",
     "schema_state",
     "session",

@@ -11,6 +11,14 @@ Invariants: every event is written by `append` (or `append_many`, the same links
 events in one insert), which serialises writers on the head row (on
 PostgreSQL `SELECT ... FOR UPDATE`; a SQLite writer already holds the database's write lock),
 so the chain never forks. This module is a storage invariant: it knows no business rules.
+
+An append is three statements: the head read (locked) together with the id the new event will
+get, the event inserted with that id and its hash, and the head moved on. On PostgreSQL, where
+each is a round trip to the server, the first is the lock a writer takes anyway (`lock_head`,
+the lock order), and the other two are one statement. The id comes first
+because the hash covers it: on PostgreSQL from the table's own sequence (`nextval`), on SQLite
+the next rowid (the largest id plus one, exactly what SQLite would assign; no other writer can
+insert meanwhile, this one holds the write lock).
 """
 
 from __future__ import annotations
@@ -22,11 +30,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlmodel import Session, col
 
 from store import bulk
 from store.models import AuditEvent, AuditHead
+from store.types import UTCDateTime
 
 __all__ = [
     "GENESIS",
@@ -83,26 +92,102 @@ def head(db: Session, *, lock: bool = False) -> AuditHead | None:
     return db.execute(query).scalars().first()
 
 
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEAD = AuditHead.__table__  # type: ignore[attr-defined]
+# the statements of an append, built once: the head with the next event id (see the docstring)
+_HEAD_AND_NEXT_ID = select(
+    _HEAD.c.last_id,
+    _HEAD.c.hash,
+    select(func.coalesce(func.max(_EVENTS.c.id), 0) + 1).scalar_subquery(),
+).where(_HEAD.c.id == HEAD_ID)
+_HEAD_AND_NEXT_ID_PG = (
+    select(
+        _HEAD.c.last_id,
+        _HEAD.c.hash,
+        func.nextval(func.pg_get_serial_sequence("audit_event", "id")),
+    )
+    .where(_HEAD.c.id == HEAD_ID)
+    .with_for_update()
+)
+_INSERT = _EVENTS.insert()
+_MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == HEAD_ID)
+# PostgreSQL: the event and the head's move in one statement (one round trip instead of two)
+_INSERT_AND_MOVE_HEAD_PG = text(
+    "WITH moved_head AS (UPDATE audit_head SET last_id = :head_last_id, hash = :head_hash"
+    f" WHERE id = {HEAD_ID}) INSERT INTO audit_event"
+    ' (id, item_id, from_state, to_state, "trigger", actor, at, note, prev_hash, hash)'
+    " VALUES (:id, :item_id, :from_state, :to_state, :trigger, :actor, :at, :note, :prev_hash,"
+    " :hash)"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+_KNOWN = "audit_head_known"  # db.info on PostgreSQL: (transaction, last id, hash, next id)
+
+
+def _postgresql(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def _transaction(db: Session) -> object:
+    """The innermost transaction: a lock taken in a savepoint goes with its rollback."""
+    return db.get_nested_transaction() or db.get_transaction()
+
+
+def _known(db: Session) -> tuple[Any, ...] | None:
+    """PostgreSQL: the head as this transaction locked and last moved it (None: not known in
+    this transaction, or since a savepoint began or ended: read it again). One entry only, so
+    whatever a savepoint appended is never shadowed by an older entry of the outer
+    transaction."""
+    known = db.info.get(_KNOWN)
+    return known if known is not None and known[0] is _transaction(db) else None
+
+
+def _lock_and_read(db: Session) -> tuple[Any, ...]:
+    db.flush()  # what the session holds is written before any row is locked
+    current = db.connection().execute(_HEAD_AND_NEXT_ID_PG).first()
+    if current is None:
+        raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
+    known = (_transaction(db), current[0], current[1], int(current[2]))
+    db.info[_KNOWN] = known
+    return known
+
+
 def lock_head(db: Session) -> None:
-    """Take the head row's lock now (PostgreSQL), for a writer that locks other rows first."""
-    head(db, lock=True)
+    """Take the head row's lock now (PostgreSQL), for a writer that locks other rows first.
+
+    Once per transaction: the head and the next event id are read with the lock and kept for
+    `append`. On SQLite nothing to do: a write session holds the database's write lock."""
+    if _postgresql(db) and _known(db) is None:
+        _lock_and_read(db)
 
 
 def append(db: Session, event: AuditEvent) -> AuditEvent:
-    """Write `event` as the chain's newest link, inside the caller's transaction."""
-    current = head(db, lock=True)
-    if current is None:
-        raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
-    event.prev_hash = current.hash
-    event.hash = ""  # the id comes from the insert, and the hash covers the id
-    db.add(event)
-    db.flush()
-    assert event.id is not None
+    """Write `event` as the chain's newest link, inside the caller's transaction.
+
+    The event is written by a statement of its own, not added to the session; it comes back
+    with its id and hashes."""
+    db.flush()  # the session's pending rows first (an item the event names, say)
+    connection = db.connection()
+    if _postgresql(db):
+        known = _known(db)
+        if known is None or known[3] is None:
+            known = _lock_and_read(db)
+        _, _, previous, next_id = known
+    else:
+        current = connection.execute(_HEAD_AND_NEXT_ID).first()
+        if current is None:
+            raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
+        _, previous, next_id = current
+    event.id = int(next_id)
+    event.prev_hash = previous
     event.hash = event_hash(_fields(event), event.prev_hash)
-    current.last_id = event.id
-    current.hash = event.hash
-    db.add(current)
-    db.flush()
+    row = {**_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
+    if _postgresql(db):
+        connection.execute(
+            _INSERT_AND_MOVE_HEAD_PG, {**row, "head_last_id": event.id, "head_hash": event.hash}
+        )
+        db.info[_KNOWN] = (_transaction(db), event.id, event.hash, None)  # the next id: unknown
+    else:
+        connection.execute(_INSERT, row)
+        connection.execute(_MOVE_HEAD, {"last_id": event.id, "hash": event.hash})
     return event
 
 

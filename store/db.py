@@ -1,8 +1,9 @@
 """Engine and session set-up, and schema migrations.
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout and enforced foreign keys, so a
-daemon and a secretary's command can work on one file at once. Any other SQLAlchemy URL
-(PostgreSQL through psycopg) is used as given. The schema is only ever created by Alembic
+daemon and a secretary's command can work on one file at once, with synchronous=NORMAL (or FULL,
+when routing.toml asks for it; `_sqlite_pragmas` says what each survives). Any other SQLAlchemy
+URL (PostgreSQL through psycopg) is used as given. The schema is only ever created by Alembic
 migrations, never by `create_all`, so a database made today upgrades cleanly tomorrow.
 
 Sessions come in two kinds. A write session (`session(engine)`) takes SQLite's write lock at once
@@ -20,14 +21,16 @@ at a time (the pool hands it out exclusively); `Engine.dispose()` closes them al
 
 from __future__ import annotations
 
+import functools
 import random
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
@@ -45,13 +48,17 @@ __all__ = [
     "is_sqlite",
     "make_engine",
     "migrate",
+    "read_one",
     "reader",
+    "reads_before_locks",
     "require_current_schema",
     "schema_state",
     "session",
 ]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# the durability settings a SQLite store may run with (PRAGMA synchronous); the first is the default
+SYNCHRONOUS = ("normal", "full")
 # after a write transaction on SQLite: a pause longer than a waiting writer's polling interval
 WRITER_GAP_SECONDS = 0.003
 # A CLI command uses one connection at a time, the daemon one per running job (its jobs are
@@ -60,6 +67,7 @@ SQLITE_POOL_SIZE = 4
 SQLITE_POOL_OVERFLOW = 8
 # the execution option that marks a connection's transactions as reads
 READ_ONLY = "routing_read_only"
+_READER = "_routing_reader"  # the attribute of an engine that keeps its reader (`reader`)
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -106,7 +114,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, synchronous: str = "normal") -> Engine:
+    """The engine for `url`; `synchronous` is SQLite's durability ("normal" or "full", see
+    `_sqlite_pragmas`), ignored for PostgreSQL (its own `synchronous_commit` holds)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # QueuePool hands a connection to one thread at a time; check_same_thread=False (the
@@ -121,7 +131,9 @@ def make_engine(url: str) -> Engine:
             pool_use_lifo=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, synchronous=synchronous))
         # pysqlite's own transaction handling defers BEGIN; take it over so that a transaction
         # really starts when SQLAlchemy begins one (the documented SQLAlchemy recipe), and
         # choose its kind: a write takes the lock at once, a read takes none.
@@ -134,38 +146,57 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Once per new connection: the pool keeps it, and the pragmas stay in force with it."""
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, synchronous: str = "normal") -> None:
+    """Once per new connection: the pool keeps it, and the pragmas stay in force with it.
+
+    WAL with synchronous=NORMAL (the default) syncs the WAL only at checkpoints: a commit
+    survives a crash of the process, but a power loss or an operating-system crash may take
+    the last transactions with it. FULL syncs the WAL at every commit: nothing committed is
+    lost, and every transaction waits for the disk."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
     cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
+    """Every transaction's start on SQLite. The pragmas and the first `BEGIN` go to the driver
+    directly: they are run once or twice per transaction, and SQLAlchemy's statement machinery
+    costs ten times the statement itself; a failure is run again through SQLAlchemy, so it is
+    raised as SQLAlchemy's error like every other."""
     read = bool(connection.get_execution_options().get(READ_ONLY, False))
     info = connection.connection.info  # lives as long as the DBAPI connection
+    driver = connection.connection.driver_connection
+    assert driver is not None
     if info.get(READ_ONLY, False) != read:  # set only when the kind changes
-        connection.exec_driver_sql(f"PRAGMA query_only={int(read)}")
+        driver.execute(f"PRAGMA query_only={int(read)}")
         info[READ_ONLY] = read
     if read:
-        connection.exec_driver_sql("BEGIN")
+        try:
+            driver.execute("BEGIN")
+        except sqlite3.Error:
+            connection.exec_driver_sql("BEGIN")
     else:
-        _take_write_lock(connection)
+        _take_write_lock(connection, driver)
 
 
-def _take_write_lock(connection: Connection) -> None:
+def _take_write_lock(connection: Connection, driver: Any) -> None:
     """`BEGIN IMMEDIATE`, retried every few milliseconds for up to the busy timeout.
 
     SQLite's own busy handler backs off to 100 ms sleeps, so a writer waiting on a run of short
     transactions (the daemon's, one per effect) keeps waking inside the next one and can wait
     for seconds; polling often, it gets in at the first gap (`WRITER_GAP_SECONDS`)."""
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    driver.execute("PRAGMA busy_timeout=0")
     try:
+        try:
+            driver.execute("BEGIN IMMEDIATE")  # nearly always: the lock is free
+            return
+        except sqlite3.Error:
+            pass  # busy, or worse: the loop below waits, or raises SQLAlchemy's error
         while True:
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -175,18 +206,22 @@ def _take_write_lock(connection: Connection) -> None:
                     raise
             time.sleep(random.uniform(0.0005, 0.002))  # bounded by the deadline above
     finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def reader(engine: Engine) -> Engine:
     """The engine whose transactions are reads: no write lock on SQLite, READ ONLY on PostgreSQL.
 
     It shares `engine`'s pool; the options travel with each checked-out connection and are reset
-    when it is returned."""
-    options: dict[str, Any] = {READ_ONLY: True}
-    if engine.dialect.name == "postgresql":
-        options["postgresql_readonly"] = True
-    return engine.execution_options(**options)
+    when it is returned. Made once per engine (making one costs more than a short read)."""
+    made: Engine | None = getattr(engine, _READER, None)
+    if made is None:
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        made = engine.execution_options(**options)
+        setattr(engine, _READER, made)
+    return made
 
 
 @contextmanager
@@ -206,6 +241,25 @@ def session(engine: Engine, *, write: bool = True, yield_lock: bool = False) -> 
             # leave the write lock free a moment: a writer waiting for it gets its turn before
             # this process (the daemon, one transaction per effect) takes it again
             time.sleep(WRITER_GAP_SECONDS)
+
+
+def reads_before_locks(engine: Engine) -> bool:
+    """Whether a write session's first statements read what is committed without waiting for
+    any writer: on PostgreSQL a transaction locks rows only as its statements ask for them, and
+    each statement sees what was committed when it began (READ COMMITTED); on SQLite a write
+    session holds the write lock from its start (`BEGIN IMMEDIATE`)."""
+    return engine.dialect.name == "postgresql"
+
+
+def read_one(engine: Engine, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+    """The first row of one read, in a transaction of its own that sees what is committed now:
+    on PostgreSQL the statement alone in autocommit (one round trip instead of BEGIN, the
+    statement and COMMIT), on SQLite a read session (no lock, nothing to wait for)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return connection.execute(statement, params).first()
+    with reader(engine).connect() as connection:
+        return connection.execute(statement, params).first()
 
 
 def _alembic_config(engine: Engine) -> Config:

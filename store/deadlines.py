@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, literal, update
 from sqlmodel import Session, col, select
 
 from store.models import AuditEvent, Item
@@ -22,6 +23,7 @@ __all__ = [
     "due_ids",
     "due_of_round",
     "failed",
+    "insert_deadlines",
     "item_ids_on_meeting",
     "last_event_id",
     "latest_target",
@@ -45,14 +47,42 @@ __all__ = [
 OPEN_STATUSES = ("open", "escalated")
 
 
+_TABLE = Deadline.__table__  # type: ignore[attr-defined]
+# built once: a statement of every transition
+_SUPERSEDE = (
+    update(_TABLE)
+    .where(_TABLE.c.item_id == bindparam("of_item"))
+    .where(_TABLE.c.status.in_(OPEN_STATUSES))
+    .values(status="superseded", handled_at=bindparam("handled"))
+)
+_INSERT = _TABLE.insert()
+
+
 def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
-    """A new planning round: every deadline still to be met of the item gives way."""
-    db.execute(
-        update(Deadline)
-        .where(col(Deadline.item_id) == item_id)
-        .where(col(Deadline.status).in_(OPEN_STATUSES))
-        .values(status="superseded", handled_at=now)
-    )
+    """A new planning round: every deadline still to be met of the item gives way.
+
+    A Core statement on the session's connection, the session's pending rows written first;
+    a `Deadline` of the item the session holds reads its status again on next use."""
+    db.flush()
+    db.connection().execute(_SUPERSEDE, {"of_item": item_id, "handled": now})
+    for held in list(db.identity_map.values()):  # rows the session holds: read them again
+        if isinstance(held, Deadline) and inspect(held).dict.get("item_id") == item_id:
+            db.expire(held, ["status", "handled_at"])
+
+
+def insert_deadlines(db: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write new deadlines (each a dict of Deadline's columns; the rest take their defaults) in
+    one statement on the session's connection."""
+    if rows:
+        db.flush()
+        db.connection().execute(_INSERT, [{**_DEFAULTS, **row} for row in rows])
+
+
+# the columns a new deadline row starts with unless given (one shape for the executemany)
+_DEFAULTS: dict[str, Any] = {
+    "meeting_id": None, "status": "open", "handled_at": None, "attempts": 0,
+    "next_attempt_at": None, "last_error": None,
+}  # fmt: skip
 
 
 def of_item(

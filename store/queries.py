@@ -10,19 +10,23 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.db import read_one
 from store.models import AuditEvent, FlowVersion, Item
 
 __all__ = [
     "KEYS",
     "audit_trail",
+    "committed_version",
     "flow_version_by_id",
     "get_item",
     "item_states",
+    "item_version",
     "list_items",
+    "lock_item",
     "lock_item_version",
     "store_flow_version",
     "update_item_if_unchanged",
@@ -98,6 +102,43 @@ def lock_item_version(db: Session, item_id: int) -> int | None:
     ).one_or_none()
 
 
+# statements of every transition, built once (building one costs more than running it)
+_ITEMS = Item.__table__  # type: ignore[attr-defined]
+_VERSION = select(_ITEMS.c.version).where(_ITEMS.c.id == bindparam("id"))
+_LOCKED_ITEM = (
+    select(Item)
+    .where(col(Item.id) == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_UPDATES: dict[tuple[str, ...], Any] = {}  # the guarded update, by the columns it sets
+
+
+def committed_version(engine: Engine, item_id: int) -> int | None:
+    """The item's version as committed now (None: no such item): one read of its own, outside
+    any session (`store.db.read_one`), for a command that reads before it waits for the lock."""
+    if item_id not in KEYS:
+        return None
+    found = read_one(engine, _VERSION, {"id": item_id})
+    return None if found is None else int(found[0])
+
+
+def item_version(db: Session, item_id: int) -> int | None:
+    """The item's version as this transaction sees it (None: no such item), in one Core read."""
+    if item_id not in KEYS:
+        return None
+    found = db.connection().execute(_VERSION, {"id": item_id}).first()
+    return None if found is None else int(found[0])
+
+
+def lock_item(db: Session, item_id: int) -> Item | None:
+    """The item as committed, its row locked for this transaction (see `lock_item_version`);
+    an object the session already holds is brought up to date."""
+    if item_id not in KEYS:
+        return None
+    return db.execute(_LOCKED_ITEM, {"id": item_id}).scalars().first()
+
+
 def item_states(db: Session) -> set[str]:
     """The states items are in, whatever their flow version."""
     return set(db.exec(select(Item.state).distinct()).all())
@@ -106,14 +147,24 @@ def item_states(db: Session) -> set[str]:
 def update_item_if_unchanged(
     db: Session, item_id: int, loaded_version: int, values: dict[str, Any]
 ) -> bool:
-    """Write `values` and bump the version only if nobody wrote the item since it was loaded."""
-    result = db.execute(
-        update(Item)
-        .where(col(Item.id) == item_id, col(Item.version) == loaded_version)
-        .values(**values, version=loaded_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    """Write `values` and bump the version only if nobody wrote the item since it was loaded.
+
+    A Core statement on the session's connection (the session's pending rows written first);
+    an `Item` the session holds is not changed: the caller sets what it wrote."""
+    db.flush()
+    columns = tuple(sorted(values))
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        statement = (
+            update(_ITEMS)
+            .where(_ITEMS.c.id == bindparam("item_id"), _ITEMS.c.version == bindparam("loaded"))
+            .values({name: bindparam(f"new_{name}") for name in (*columns, "version")})
+        )
+        _UPDATES[columns] = statement
+    params = {f"new_{name}": value for name, value in values.items()}
+    params.update(new_version=loaded_version + 1, item_id=item_id, loaded=loaded_version)
+    result = db.connection().execute(statement, params)
+    return bool(result.rowcount == 1)
 
 
 def audit_trail(db: Session, item_id: int) -> Sequence[AuditEvent]:

@@ -175,3 +175,39 @@ def test_several_problems_come_out_one_on_each_line(config_path: Path) -> None:
     assert lines[1].startswith("  daemon.sweep_every_minutes: moet een geheel getal > 0 zijn")
     assert lines[2].startswith("  database.url: 'foo' is geen database-URL (regel ")
     assert "Traceback" not in result.stderr
+
+
+def with_synchronous(value: str) -> str:
+    return with_url("").replace('url = ""', f'url = ""\nsynchronous = "{value}"')
+
+
+def test_synchronous_is_normal_unless_full_is_asked(tmp_path: Path) -> None:
+    path = tmp_path / "routing.toml"
+    assert parse_config(starter_text(), path).database_synchronous == "normal"
+    assert parse_config(with_synchronous("full"), path).database_synchronous == "full"
+    assert parse_config(with_synchronous("Normal"), path).database_synchronous == "normal"
+
+
+def test_an_unknown_synchronous_is_one_problem_naming_the_choices(tmp_path: Path) -> None:
+    assert problems(with_synchronous("extra"), tmp_path) == [
+        f"database.synchronous: 'extra' is onbekend; kies normal (standaard) of full "
+        f"(regel {url_line() + 1})"
+    ]
+
+
+@pytest.mark.parametrize(("value", "pragma"), [("normal", 1), ("full", 2)])
+def test_the_sqlite_connections_run_with_the_synchronous_asked_for(
+    config_path: Path, migrated_store: Path, value: str, pragma: int
+) -> None:
+    from sqlalchemy import text
+
+    from routing.runtime import Runtime
+
+    config_path.write_text(with_synchronous(value), encoding="utf-8")
+    rt = Runtime.open(str(config_path))
+    try:
+        with rt.session(read=True) as db:
+            assert db.execute(text("PRAGMA synchronous")).scalar_one() == pragma
+            assert db.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+    finally:
+        rt.close()

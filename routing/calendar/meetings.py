@@ -6,10 +6,16 @@ as the store holds them after moves, cancellations and imports), expanded in loc
 10:00 meeting stays at 10:00 across daylight-saving changes. Rule-generated meetings on a public
 holiday or closed day are dropped unless `skip_holidays = false`. A person's "calendar" is the
 one of the body she hands over to, with the hand-over as its deadline.
+
+A calendar read from the store (only `slots`) works its meetings out once: the first question
+computes every slot's papers deadline and reminder, and later questions pick from that list by
+bisection. Calendars are frozen, so what one computed stays true for it; a changed meeting makes
+a new calendar (`routing.engine.stored_calendars` decides when).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
@@ -84,6 +90,10 @@ class BodyCalendar:
     handover_of: str | None = None  # set on a person's calendar: the body it hands over to
     # the body at whose meeting the person receives points (rule 6: the PFHO W&P)
     handover_via: BodyCalendar | None = field(default=None, compare=False, repr=False)
+    # the meetings of `slots`, worked out on first use (see the module's docstring)
+    _expanded: list[tuple[tuple[dt.datetime, ...], tuple[Meeting, ...]]] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
 
     def with_slots(self, slots: Iterable[Slot]) -> BodyCalendar:
         """This calendar's lead times and closed days with the stored meetings as its meetings."""
@@ -177,8 +187,30 @@ def _rule_starts(cal: BodyCalendar, low: dt.datetime, high: dt.datetime) -> list
     return found
 
 
+def _slot_meetings(cal: BodyCalendar) -> tuple[tuple[dt.datetime, ...], tuple[Meeting, ...]]:
+    """Every meeting of a calendar of stored slots, in order, each instant once; remembered."""
+    if cal._expanded:
+        return cal._expanded[0]
+    seen: set[dt.datetime] = set()
+    meetings = []
+    for slot in sorted(cal.slots, key=lambda s: s.start):
+        instant = slot.start.astimezone(dt.UTC)
+        if instant in seen:
+            continue
+        seen.add(instant)
+        meetings.append(
+            _meeting(cal, slot.start.astimezone(cal.tz), slot.meeting_id, slot.location)
+        )
+    expanded = (tuple(m.start for m in meetings), tuple(meetings))
+    cal._expanded.append(expanded)
+    return expanded
+
+
 def meetings_between(cal: BodyCalendar, start: dt.datetime, end: dt.datetime) -> list[Meeting]:
     """Meetings with `start <= meeting.start < end`, in order, each instant once."""
+    if not cal.rules and not cal.dates:
+        starts, known = _slot_meetings(cal)
+        return list(known[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)])
     margin = dt.timedelta(days=1)
     low = start.astimezone(cal.tz).replace(tzinfo=None) - margin
     high = end.astimezone(cal.tz).replace(tzinfo=None) + margin

@@ -3,6 +3,10 @@
 Working days skip weekends, the Dutch public holidays of the `holidays` library (which counts
 Goede Vrijdag and, in lustrum years (2025, 2030), Bevrijdingsdag) and the region's closed days.
 A lead time is "N days" or "N working days" before a moment.
+
+Both are asked tens of times per transition (every meeting's papers deadline and reminder), so
+a `WorkingDays` remembers its answers: the holidays and closed days of an instance never change
+(`closing` makes a new instance, with a memory of its own).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ __all__ = ["Lead", "WorkingDays"]
 _LEAD = re.compile(
     r"^\s*(\d+)\s*(werkdagen|werkdag|working days|working day|wd|dagen|dag|days|day|d)\s*$"
 )
+# answers a WorkingDays remembers (a few years of days, times the lead times in use)
+_MEMO_LIMIT = 50_000
 _WORKING_UNITS = {"werkdagen", "werkdag", "working days", "working day", "wd"}
 
 
@@ -44,11 +50,13 @@ class WorkingDays:
         self._holidays = holidays.country_holidays(country, language="nl")
         self._closed = frozenset(extra_closed)
         self._every_year = frozenset(every_year)
+        self._memo: dict[tuple[dt.date, int], dt.date] = {}
 
     def closing(self, days: Iterable[dt.date]) -> WorkingDays:
         """These working days with `days` closed as well (a body's own closed days)."""
         more = copy.copy(self)
         more._closed = self._closed | frozenset(days)
+        more._memo = {}
         return more
 
     @property
@@ -69,18 +77,28 @@ class WorkingDays:
 
     def subtract(self, day: dt.date, n: int) -> dt.date:
         """`n` working days before `day` (the day itself not counted)."""
-        while n > 0:
-            day -= dt.timedelta(days=1)
-            if self.is_working_day(day):
-                n -= 1
-        return day
+        return self._shift(day, n, -1)
 
     def add(self, day: dt.date, n: int) -> dt.date:
-        while n > 0:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                n -= 1
-        return day
+        return self._shift(day, n, 1)
+
+    def _shift(self, day: dt.date, n: int, direction: int) -> dt.date:
+        if n <= 0:
+            return day
+        key = (day, n * direction)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        step = dt.timedelta(days=direction)
+        left, moved = n, day
+        while left > 0:
+            moved += step
+            if self.is_working_day(moved):
+                left -= 1
+        if len(self._memo) >= _MEMO_LIMIT:  # bounded: a daemon runs for months
+            self._memo.clear()
+        self._memo[key] = moved
+        return moved
 
 
 @dataclass(frozen=True)

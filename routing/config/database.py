@@ -7,6 +7,12 @@ SQLite or PostgreSQL with psycopg, when psycopg is not installed for a PostgreSQ
 SQLite file would go into a folder that does not exist. The password of a URL is never shown, and
 routing.toml may not hold one: a URL with a password belongs in `ROUTING_DATABASE_URL` (or
 the password in PostgreSQL's own ~/.pgpass).
+
+`[database] synchronous` is SQLite's durability: "normal" (the default) syncs the WAL at a
+checkpoint, not at every commit, so a crash of the process or the daemon loses nothing committed,
+but a power loss or an operating-system crash may lose the last transactions; "full" syncs at
+every commit and loses nothing, at the price of one disk sync per transaction. PostgreSQL keeps
+its own setting (`synchronous_commit`, on by default: every commit is synced).
 """
 
 from __future__ import annotations
@@ -22,12 +28,21 @@ from sqlalchemy.exc import ArgumentError
 from routing.config.schema import Problems
 from routing.i18n import t
 
-__all__ = ["DEFAULT_DB_NAME", "ENVIRONMENT", "SUPPORTED", "database_url"]
+__all__ = [
+    "DEFAULT_DB_NAME",
+    "ENVIRONMENT",
+    "SUPPORTED",
+    "SYNCHRONOUS",
+    "database_url",
+    "synchronous",
+]
 
 DEFAULT_DB_NAME = "routing.db"
 ENVIRONMENT = "ROUTING_DATABASE_URL"
 # database -> the drivers routing runs on (none named: SQLAlchemy's default, the same one)
 SUPPORTED = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+# SQLite's synchronous pragma as routing.toml may set it; the first is the default
+SYNCHRONOUS = ("normal", "full")
 _SQLITE_EXAMPLE = "sqlite:////var/lib/routing/routing.db"
 _POSTGRES_EXAMPLE = "postgresql+psycopg://routing@localhost/routing"
 _PASSWORD = re.compile(r":[^:/@]*@")  # user:password@host, also in a URL that does not parse
@@ -44,6 +59,17 @@ def database_url(configured: str, config_dir: Path, problems: Problems) -> str:
         _check(configured, problems, environment=False)
         return configured
     return f"sqlite:///{(config_dir / DEFAULT_DB_NAME).resolve()}"
+
+
+def synchronous(value: str | None, problems: Problems) -> str:
+    """The durability `[database] synchronous` asks for ("normal" when not given)."""
+    if value is None:
+        return SYNCHRONOUS[0]
+    chosen = value.strip().lower()
+    if chosen not in SYNCHRONOUS:
+        problems.add(("database", "synchronous"), "config.db_synchronous", value=value)
+        return SYNCHRONOUS[0]
+    return chosen
 
 
 def _check(url: str, problems: Problems, *, environment: bool) -> None:

@@ -23,7 +23,7 @@ from routing import calendar
 from routing.config import schema
 from routing.config.access import Access, parse_access
 from routing.config.daemon import DaemonSettings, daemon_settings
-from routing.config.database import database_url
+from routing.config.database import database_url, synchronous
 from routing.config.lines import KeyLines
 from routing.config.location import configured_language, find_config_path
 from routing.config.notify import NotifySettings, notify_settings
@@ -93,6 +93,8 @@ class Config:
     workdays: calendar.WorkingDays = field(
         default_factory=calendar.WorkingDays, compare=False, repr=False
     )
+    # SQLite's durability, "normal" or "full" (routing.config.database)
+    database_synchronous: str = "normal"
 
     def body(self, key: str) -> Body:
         try:
@@ -136,6 +138,7 @@ def parse_config(text: str, path: Path) -> Config:
             ("language",), "config.language", language=language, choices=", ".join(LANGUAGES)
         )
     url = database_url(clean.get("database", {}).get("url", ""), path.parent, problems)
+    durability = synchronous(clean.get("database", {}).get("synchronous"), problems)
 
     bodies = _parse_bodies(data, clean, problems)
     for body in bodies.values():
@@ -159,6 +162,7 @@ def parse_config(text: str, path: Path) -> Config:
         timezone=tz,
         language=language,
         database_url=url,
+        database_synchronous=durability,
         bodies=bodies,
         secretariat_name=_name(secretariat.get("name", "Secretariaat")),
         secretariat_email=tuple(secretariat.get("email", [])),

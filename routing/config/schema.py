@@ -187,7 +187,9 @@ ROOT = Table(
     {
         "language": TEXT,
         "region": Table({"name": TEXT, "timezone": TEXT, "closed": DATES, "bevrijdingsdag": TEXT}),
-        "database": Table({"url": TEXT}, secrets={"password": "ROUTING_DATABASE_URL"}),
+        "database": Table(
+            {"url": TEXT, "synchronous": TEXT}, secrets={"password": "ROUTING_DATABASE_URL"}
+        ),
         "secretariat": Table({"name": TEXT, "email": EMAILS}),
         "people": MapOf(PERSON),
         "access": Table({"administrators": TEXTS, "service_account": TEXT}),

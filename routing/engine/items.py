@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+import store
 from flows import FlowDefinition
 from routing import calendar, text
 from routing.config.access import require_body
@@ -25,7 +26,7 @@ from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
-from routing.engine.writer import claim_item, record, write_item
+from routing.engine.writer import claim, claim_item, record, write_item
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
@@ -257,8 +258,15 @@ def move(
 ) -> Moved:
     note = _checked_note(note)
     now = rt.clock.now()
-    loaded = loaded_version(rt, item_id, expected_version)
+    # on PostgreSQL the version it acts on is the transaction's first read, before any lock:
+    # the same as a read of its own (`loaded_version`), without a second connection
+    inside = expected_version is None and store.reads_before_locks(rt.engine)
+    loaded = None if inside else loaded_version(rt, item_id, expected_version)
     with rt.session() as db:
+        if loaded is None:
+            loaded = queries.item_version(db, item_id)
+            if loaded is None:
+                raise NotFound(t("what.item"), item_id, t("hint.see_items"))
         return move_in(
             db, rt, item_id, trigger, now=now, note=note, expected=loaded, inform_ei=inform_ei,
         )  # fmt: skip
@@ -271,8 +279,11 @@ def loaded_version(rt: Runtime, item_id: int, expected: int | None) -> int:
     instead of acting on a state its user never saw."""
     if expected is not None:
         return expected
-    with rt.session(read=True) as db:
-        return load_item(db, item_id).version
+    with rt.conflicts():
+        version = queries.committed_version(rt.engine, item_id)
+    if version is None:
+        raise NotFound(t("what.item"), item_id, t("hint.see_items"))
+    return version
 
 
 def move_in(
@@ -292,10 +303,8 @@ def move_in(
     Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
     its notification: all or nothing, with the caller's commit.
     """
-    item = load_item(db, item_id)
-    if expected is not None and item.version != expected:
-        raise ItemChanged(item_id, expected)
-    claim_item(db, item, expected)  # before any effect is written: a concurrent writer waits
+    # locked before any effect is written: a concurrent writer waits, then finds it changed
+    item = claim(db, item_id, expected)
     flow = rt.catalog.pinned(db, item.flow_version_id)
     _check_trigger(flow, item, trigger)
     body = flow.state(item.state).body
@@ -332,7 +341,6 @@ def move_in(
         actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
     )  # fmt: skip
     db.flush()
-    db.refresh(item)
     effects = [text for text in [placement.describe(rt.config)] if text]
     if decision is not None:
         key = "ei.effect_yes" if decision.inform else "ei.effect_no"

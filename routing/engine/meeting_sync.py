@@ -22,6 +22,9 @@ lock, so two processes never both apply it), and read in a fresh read session th
 result. A day that turns between the question and the read leaves the calendars of the day
 before for that one command, never a write in a read session; the next writer or sweep syncs.
 Write paths keep calling `current_calendars` inside their own write session.
+
+Both ask their one question together with the meetings' stamp, in one statement, and keep the
+calendars they read on the runtime until either changes (`stored_calendars.kept`).
 """
 
 from __future__ import annotations
@@ -40,11 +43,11 @@ from routing import calendar
 from routing.calendar.ics_read import MAX_BYTES, IcsMeeting, IcsSkipped, read_ics
 from routing.config.access import require_body
 from routing.engine import meeting_changes
-from routing.engine.stored_calendars import Calendars, load_calendars
+from routing.engine.stored_calendars import Calendars, kept, load_calendars
 from routing.errors import CalendarError
 from routing.i18n import t
 from routing.runtime import Runtime
-from store import Item, deadlines
+from store import Item, calendar_stamp, deadlines
 from store.schedule_models import MeetingRow, Setting
 
 __all__ = [
@@ -72,34 +75,44 @@ def _window(db: Session, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _fingerprint(rt: Runtime) -> str:
+    found = rt.memo.get(SYNC_SETTING)
+    if found is not None and found[0] is rt.config:
+        return str(found[1])
     raw = rt.config.raw
     shape = {
         "region": raw.get("region", {}),
         "bodies": {k: v.get("calendar", {}) for k, v in raw.get("bodies", {}).items()},
     }
     text = json.dumps(shape, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+    rt.memo[SYNC_SETTING] = (rt.config, fingerprint)  # the config of a runtime never changes
+    return fingerprint
 
 
-def _needed(rt: Runtime, state: Setting | None, now: dt.datetime) -> bool:
-    known = json.loads(state.value) if state is not None else {}
+def _needed(rt: Runtime, state: str | None, now: dt.datetime) -> bool:
+    known = json.loads(state) if state is not None else {}
     return bool(
         known.get("fingerprint") != _fingerprint(rt) or known.get("day") != now.date().isoformat()
     )
 
 
+def _stamp(db: Session) -> dict[str, str | None]:
+    """The sync's state and the meetings' stamp, in one statement."""
+    return calendar_stamp.read(db, SYNC_SETTING)
+
+
 def needs_sync(rt: Runtime, db: Session) -> bool:
     """Whether routing.toml's calendars or the day changed since the last sync (reads one row)."""
-    return _needed(rt, db.get(Setting, SYNC_SETTING), rt.clock.now())
+    return _needed(rt, _stamp(db)[SYNC_SETTING], rt.clock.now())
 
 
 def sync_if_needed(rt: Runtime, db: Session) -> list[meeting_changes.ChangeResult]:
     """Compare with routing.toml when it changed since the last time, or on a new day."""
     now = rt.clock.now()
-    if not _needed(rt, db.get(Setting, SYNC_SETTING), now):
+    if not _needed(rt, _stamp(db)[SYNC_SETTING], now):
         return []
     state = _locked_state(db)
-    if not _needed(rt, state, now):  # another process synced while we waited for the lock
+    if not _needed(rt, state.value if state else None, now):  # another process synced meanwhile
         return []
     return sync_config(rt, db, now)
 
@@ -117,8 +130,11 @@ def _locked_state(db: Session) -> Setting | None:
 
 def current_calendars(rt: Runtime, db: Session) -> Calendars:
     """The stored calendars, brought in line with routing.toml first when it changed."""
-    sync_if_needed(rt, db)
-    return load_calendars(rt.config, db)
+    stamp = _stamp(db)
+    if _needed(rt, stamp[SYNC_SETTING], rt.clock.now()):
+        sync_if_needed(rt, db)
+        stamp = _stamp(db)
+    return kept(rt.memo, rt.config, db, stamp, write=True)
 
 
 @contextmanager
@@ -126,13 +142,14 @@ def reading(rt: Runtime) -> Iterator[tuple[Session, Calendars]]:
     """A read session with the stored calendars in line with routing.toml (see the module's
     docstring): synced first in a short write session of its own only when that is due."""
     with rt.session(read=True) as db:
-        if not needs_sync(rt, db):
-            yield db, load_calendars(rt.config, db)
+        stamp = _stamp(db)
+        if not _needed(rt, stamp[SYNC_SETTING], rt.clock.now()):
+            yield db, kept(rt.memo, rt.config, db, stamp, write=False)
             return
     with rt.session() as db:
         sync_if_needed(rt, db)
     with rt.session(read=True) as db:
-        yield db, load_calendars(rt.config, db)
+        yield db, kept(rt.memo, rt.config, db, _stamp(db), write=False)
 
 
 def sync_config(rt: Runtime, db: Session, now: dt.datetime) -> list[meeting_changes.ChangeResult]:

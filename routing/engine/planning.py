@@ -27,7 +27,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import t
 from store import AuditEvent, Item
-from store.deadlines import OPEN_STATUSES, supersede_open
+from store.deadlines import OPEN_STATUSES, insert_deadlines, supersede_open
 from store.schedule_models import Deadline
 
 __all__ = [
@@ -62,7 +62,7 @@ class Placement:
     body: str | None
     meeting: calendar.Meeting | None
     plan: int
-    deadlines: tuple[Deadline, ...] = ()
+    deadlines: tuple[tuple[str, dt.datetime], ...] = ()  # kind and due moment of each written
     papers: bool = True
     next_year: int | None = None  # with no meeting ahead: the year whose dates are missing
 
@@ -191,21 +191,21 @@ def write_deadlines(
     *,
     papers: bool,
     carried: dict[str, str] | None = None,
-) -> list[Deadline]:
+) -> list[tuple[str, dt.datetime]]:
     """The deadlines of one planning round: reminder and papers deadline (when the step needs
     papers) and the meeting. `carried` keeps what was already true of the same meeting before
     it moved: papers that are in stay in, a reminder sent is not sent again, a deadline already
     escalated is not escalated twice."""
-    rows = []
-    for kind, due, status in deadline_moments(meeting, now, papers=papers, carried=carried):
-        row = Deadline(
-            item_id=item_id, plan=plan, kind=kind, body=body, meeting_id=meeting.meeting_id,
-            meeting_at=meeting.start, due_at=due, status=status,
-            handled_at=now if status != "open" else None,
-        )  # fmt: skip
-        rows.append(row)
-    db.add_all(rows)
-    return rows
+    rows: list[dict[str, Any]] = [
+        {
+            "item_id": item_id, "plan": plan, "kind": kind, "body": body,
+            "meeting_id": meeting.meeting_id, "meeting_at": meeting.start, "due_at": due,
+            "status": status, "handled_at": now if status != "open" else None,
+        }
+        for kind, due, status in deadline_moments(meeting, now, papers=papers, carried=carried)
+    ]  # fmt: skip
+    insert_deadlines(db, rows)
+    return [(row["kind"], row["due_at"]) for row in rows]
 
 
 def deadline_moments(

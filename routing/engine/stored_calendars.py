@@ -5,6 +5,14 @@
 imported from .ics too, and moved, cancelled and added meetings are changes of those rows. A
 calendar read here is the config's lead times and closed days with the stored, scheduled meetings;
 a person's calendar is the one of the body it hands over to.
+
+Reading the meetings and working out their deadlines costs more than a transition's own writes,
+so a runtime keeps the calendars it read (`kept`) with the stamp they were read under: the
+meetings' stamp (`store.calendar_stamp`, new with every change of a meeting row, in any process)
+and the state of routing.toml's sync. Every transaction reads the stamp (one row) and reads the
+meetings again only when it differs, so a daemon running for weeks sees a meeting moved by a
+command at its next transaction. A store whose meetings have no stamp yet gets one from the
+first write path; until then nothing is kept.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,30 +28,40 @@ from routing import calendar
 from routing.config.file import Config, handover_time
 from routing.errors import NotFound
 from routing.i18n import t
+from store import calendar_stamp
 from store.schedule_models import MeetingRow
 
-__all__ = ["Calendars", "base_calendar", "load_calendars"]
+__all__ = ["Calendars", "base_calendar", "kept", "load_calendars"]
+
+_MEMO = "stored_calendars"
 
 
 class Calendars:
     def __init__(self, config: Config, own: Mapping[str, calendar.BodyCalendar]) -> None:
         self._config = config
         self._own = dict(own)
+        self._persons: dict[str, calendar.BodyCalendar | None] = {}
 
     def for_body(self, key: str) -> calendar.BodyCalendar | None:
         """A body's calendar; a person's is the one of the body it hands over to."""
         body = self._config.body(key)
         if body.is_person:
-            if body.handover_to is None:
-                return None
-            target = self.for_body(body.handover_to)
-            if target is None:
-                return None
-            lead = calendar.Lead.parse(body.handover_lead or "0 dagen")
-            via_key = body.handover_at if body.handover_at in self._config.bodies else None
-            via = self.for_body(via_key) if via_key is not None else None
-            return calendar.handover_calendar(key, target, lead, at=handover_time(body), via=via)
+            if key not in self._persons:  # made once: it remembers its meetings
+                self._persons[key] = self._person(key)
+            return self._persons[key]
         return self._own.get(key)
+
+    def _person(self, key: str) -> calendar.BodyCalendar | None:
+        body = self._config.body(key)
+        if body.handover_to is None:
+            return None
+        target = self.for_body(body.handover_to)
+        if target is None:
+            return None
+        lead = calendar.Lead.parse(body.handover_lead or "0 dagen")
+        via_key = body.handover_at if body.handover_at in self._config.bodies else None
+        via = self.for_body(via_key) if via_key is not None else None
+        return calendar.handover_calendar(key, target, lead, at=handover_time(body), via=via)
 
     def require(self, key: str) -> calendar.BodyCalendar:
         found = self.for_body(key)
@@ -116,3 +135,29 @@ def load_calendars(config: Config, db: Session) -> Calendars:
         if not body.is_person and (key in config.calendars or key in slots)
     }
     return Calendars(config, own)
+
+
+def kept(
+    memo: dict[str, Any],
+    config: Config,
+    db: Session,
+    stamp: Mapping[str, str | None],
+    *,
+    write: bool,
+) -> Calendars:
+    """The stored calendars, read again only when `stamp` (`store.calendar_stamp.read`, taken in
+    this transaction) differs from the one they were kept under (see the module's docstring).
+    `write`: the caller's transaction may write, so a store without a stamp gets one."""
+    key = tuple(sorted(stamp.items()))
+    found = memo.get(_MEMO)
+    if found is not None and found[0] is config and found[1] == key:
+        return found[2]  # type: ignore[no-any-return]
+    if stamp.get(calendar_stamp.MEETINGS_VERSION) is None:
+        if not write:
+            return load_calendars(config, db)
+        calendar_stamp.touch(db)
+        others = [name for name in stamp if name != calendar_stamp.MEETINGS_VERSION]
+        return kept(memo, config, db, calendar_stamp.read(db, *others), write=write)
+    calendars = load_calendars(config, db)
+    memo[_MEMO] = (config, key, calendars)
+    return calendars

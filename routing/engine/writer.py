@@ -24,12 +24,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from routing.errors import ItemChanged
+from routing.errors import ItemChanged, NotFound
+from routing.i18n import t
 from store import AuditEvent, Item, audit_chain, queries
 
-__all__ = ["claim_item", "record", "record_many", "write_item"]
+__all__ = ["claim", "claim_item", "record", "record_many", "write_item"]
+
+
+def claim(db: Session, item_id: int, loaded_version: int | None = None) -> Item:
+    """Load item `item_id` with its row locked for this transaction (the chain's head first),
+    and refuse if its version is not `loaded_version` (when given): `claim_item` for a writer
+    that has not loaded the item yet, in one statement instead of two."""
+    audit_chain.lock_head(db)  # the lock order: head first, then items
+    item = queries.lock_item(db, item_id)
+    if item is None:
+        raise NotFound(t("what.item"), item_id, t("hint.see_items"))
+    if loaded_version is not None and item.version != loaded_version:
+        raise ItemChanged(item_id, loaded_version)
+    return item
 
 
 def claim_item(db: Session, item: Item, loaded_version: int | None = None) -> None:
@@ -65,13 +80,20 @@ def write_item(
     assert item.id is not None
     version = item.version if loaded_version is None else loaded_version
     audit_chain.lock_head(db)  # the lock order: head first, then items (see the docstring)
-    if not queries.update_item_if_unchanged(db, item.id, version, {**values, "updated_at": now}):
+    written = {**values, "updated_at": now}
+    if not queries.update_item_if_unchanged(db, item.id, version, written):
         raise ItemChanged(item.id, version)
+    before, after = from_state or item.state, to_state or item.state
+    # the object now says what the row says (moments in UTC, as the store gives them back),
+    # without a read and without a change to flush
+    for key, value in {**written, "version": version + 1}.items():
+        stored = value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
+        set_committed_value(item, key, stored)
     record(
         db,
         AuditEvent(
-            item_id=item.id, from_state=from_state or item.state, to_state=to_state or item.state,
-            trigger=trigger, actor=actor, at=now, note=note,
+            item_id=item.id, from_state=before, to_state=after, trigger=trigger, actor=actor,
+            at=now, note=note,
         ),
     )  # fmt: skip
 
