@@ -15,18 +15,17 @@ measured in the same run, interleaved over the repetitions (the order alternates
 SQLite is measured with synchronous=NORMAL (the default: a commit is not synced, a crash of the
 process loses nothing but a power loss may) and FULL (every commit synced); with `--postgres`
 also PostgreSQL on a throwaway server of its own with fsync and synchronous_commit on (the
-test suite's servers run with fsync off). The issue's target is a ratio of 0.5 to floor (a).
+test suite's servers run with fsync off). The issue's target: at least half the rate of
+floor (a), printed as the ratio floor/project ≤ 2.
 
-Usage: .venv/bin/python bench/transitions.py [--tiny] [--items N] [--repetitions N] [--postgres]
+Usage: .venv/bin/python bench/moves.py [--tiny] [--items N] [--repetitions N] [--postgres]
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -35,77 +34,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-# run as a script, this file's folder comes first on the path, and this file's name would hide
-# the `transitions` library the engine imports: the repository's root instead
-sys.path[:] = [ROOT.as_posix(), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from tests.postgres import Server, create_database  # noqa: E402
+import psycopg
+from bench.common import ROOT, Table, interleaved, options
+from tests.postgres import Server, create_database
 
-import store  # noqa: E402
-from routing.effects.sweep import record_installation  # noqa: E402
-from routing.engine import items as engine  # noqa: E402
-from routing.runtime import Runtime  # noqa: E402
-
-try:  # the shared bench API (bench/common.py)
-    from bench.common import Table, interleaved, options  # type: ignore[import-not-found]
-except ImportError:  # until it lands: the same API, minimal
-
-    def options(description: str, **defaults: Any) -> argparse.Namespace:
-        parser = argparse.ArgumentParser(description=description)
-        parser.add_argument("--tiny", action="store_true", help="tiny data, one repetition")
-        parser.add_argument("--repetitions", type=int, default=defaults.get("repetitions", 5))
-        parser.add_argument("--items", type=int, default=defaults.get("items", 300))
-        parser.add_argument("--postgres", action="store_true", help="PostgreSQL as well")
-        return parser.parse_args()
-
-    def interleaved(
-        cases: dict[str, Callable[[], float]], repetitions: int
-    ) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {name: [] for name in cases}
-        for rep in range(repetitions):
-            order = list(cases.items())
-            if rep % 2:
-                order.reverse()
-            for name, case in order:
-                found[name].append(case())
-        return found
-
-    class Table:  # type: ignore[no-redef]
-        def __init__(self, title: str) -> None:
-            self.title = title
-            self.rows: list[tuple[str, ...]] = []
-
-        def row(
-            self,
-            figure: str,
-            project: list[float],
-            floor: list[float],
-            unit: str,
-            target_ratio: float | None,
-            higher_is_better: bool = True,
-        ) -> None:
-            ratio = statistics.median(project) / statistics.median(floor)
-            if not higher_is_better:
-                ratio = 1 / ratio
-            verdict = "" if target_ratio is None else ("ok" if ratio >= target_ratio else "NOT MET")
-            target = "" if target_ratio is None else f"≥ {target_ratio:g}"
-            self.rows.append(
-                (figure, _spread(project), _spread(floor), unit, f"{ratio:.3f}", target, verdict)
-            )
-
-        def print(self) -> None:
-            print(self.title)
-            head = ("figure", "project", "floor", "unit", "ratio", "target", "")
-            widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
-            for row in [head, *self.rows]:
-                print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-
-    def _spread(values: list[float]) -> str:
-        return f"{statistics.median(values):,.0f} ({min(values):,.0f}–{max(values):,.0f})"
-
+import store
+from routing.effects.sweep import record_installation
+from routing.engine import items as engine
+from routing.runtime import Runtime
 
 NOW = "2024-02-05T09:00"
 TRIGGER = "agenderen"  # initiatief: ontvangen -> regieteam, planned on the next meeting
@@ -344,8 +283,9 @@ def postgres_cases(folder: Path, prefix: str, count: int) -> dict[str, Callable[
 
 
 def report(table: Table, label: str, found: dict[str, list[float]]) -> None:
+    # a rate: "at least 50 % of the floor's rate" is the bound 2 on floor/project
     table.row(f"durable move, {label} vs one row per commit", found["project"], found["floor"],
-              "per s", 0.5, True)  # fmt: skip
+              "per s", 2.0, True)  # fmt: skip
     table.row(f"durable move, {label} vs its SQL bare", found["project"], found["same SQL"],
               "per s", None, True)  # fmt: skip
     table.row(f"its SQL bare, {label} vs one row per commit", found["same SQL"], found["floor"],
@@ -353,9 +293,8 @@ def report(table: Table, label: str, found: dict[str, list[float]]) -> None:
 
 
 def main() -> None:
-    args = options(__doc__.splitlines()[0], items=300, repetitions=5)
-    count = 20 if args.tiny else args.items
-    repetitions = 1 if args.tiny else args.repetitions
+    args = options(__doc__.splitlines()[0], items=300, tiny_items=20, postgres=True)
+    count, repetitions = args.items, args.repetitions
     folder = Path(tempfile.mkdtemp(prefix="bench-transitions-"))
     table = Table(f"Durable transitions: {count} moves per repetition, {repetitions} repetitions")
     for synchronous in ("normal", "full"):
