@@ -40,6 +40,7 @@ __all__ = [
     "slip_watch_set",
     "stranded_item_ids",
     "supersede_open",
+    "unhandled_before_meeting",
     "without_meeting",
 ]
 
@@ -202,6 +203,23 @@ def due_of_round(
         .where(col(Deadline.kind).in_(list(kinds)))
         .order_by(col(Deadline.due_at))
     ).first()
+
+
+def unhandled_before_meeting(db: Session, item_id: int, plan: int, now: dt.datetime) -> bool:
+    """Whether a reminder or papers / hand-over deadline of this planning round is due and not
+    yet handled (nor waiting for a retry): its reminder or escalation comes before the round's
+    roll-over, which would supersede it unsent. One sweep handles them in due order; a second
+    daemon can meet the meeting's deadline while the first (or a killed one) holds the other."""
+    return (
+        db.exec(
+            select(Deadline.id)
+            .where(Deadline.item_id == item_id, Deadline.plan == plan)
+            .where(Deadline.status == "open", Deadline.kind != "meeting")
+            .where(col(Deadline.due_at) <= now, Deadline.attempts == 0)
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def item_ids_on_meeting(

@@ -72,6 +72,7 @@ class Figures:
     arrived: int = 0
     duplicates: int = 0
     lost: int = 0
+    lost_keys: list[str] = field(default_factory=list)
     runs: int = 0
     seconds: float = 0.0
     store_identical: bool = False
@@ -320,7 +321,8 @@ def measure(
     figures.window_kills = sum(daemons.window_kills.values())
     figures.expected, figures.arrived = len(expected), len(arrivals)
     figures.duplicates = sum(n - 1 for n in per_key.values())
-    figures.lost = len(set(expected) - set(per_key))
+    figures.lost_keys = sorted(set(expected) - set(per_key))
+    figures.lost = len(figures.lost_keys)
     figures.unexpected = sorted(set(per_key) - set(expected))
     figures.unexplained_duplicates = sorted(
         key for key, n in per_key.items() if n - 1 > daemons.window_kills[key]
@@ -383,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         print("  differs:", line)
     for failure in figures.failures:
         print("  a daemon run failed:", failure)
+    for key in figures.lost_keys:
+        print("  lost:", key)
     for key in figures.unexplained_duplicates:
         print("  duplicate without a kill in its send window:", key)
     ok = (

@@ -18,14 +18,14 @@ import pytest
 from sqlmodel import col, select
 
 from routing.clock import FixedClock, parse_moment
-from routing.effects.sweep import SweepReport, record_installation, sweep
+from routing.effects.sweep import SweepReport, _handle_deadline, record_installation, sweep
 from routing.engine import items as engine
 from routing.engine import meeting_changes
 from routing.read.items import item_detail
 from routing.read.reports import item_time
 from routing.runtime import Runtime
 from store import Item
-from store.schedule_models import Effect, MeetingRow, Outbox
+from store.schedule_models import Deadline, Effect, MeetingRow, Outbox
 
 AMS = dt.timezone(dt.timedelta(hours=1))  # CET, for literals in winter
 CEST = dt.timezone(dt.timedelta(hours=2))
@@ -271,3 +271,22 @@ def test_a_plan_cut_by_a_cancelled_meeting_warns_at_the_next_sweep(year: Runtime
     assert "slip" not in run(year, "2024-03-01T11:00").counts
     (warning,) = _outbox(year, "slip")
     assert "20 juni 2024" in warning.subject
+
+
+def test_a_meeting_deadline_waits_for_its_rounds_escalation(year: Runtime) -> None:
+    """A second daemon (or a killed first one) can leave the papers deadline unhandled while
+    the meeting's deadline is taken: the roll-over must wait, or it supersedes the escalation
+    unsent. (Found by the crash harness: two daemons on PostgreSQL, one killed holding it.)"""
+    item_id = _point(year, "2024-02-05T09:00")
+    at(year, "2024-03-01T08:00")
+    with year.session() as db:
+        rows = {d.kind: d.id for d in db.exec(select(Deadline).where(Deadline.item_id == item_id))}
+    with year.session() as db:
+        assert _handle_deadline(db, year, rows["meeting"], year.clock.now()) == []
+    with year.session() as db:
+        statuses = {d.kind: d.status for d in db.exec(select(Deadline))}
+    assert statuses["meeting"] == "open" and statuses["papers"] == "open"
+    assert _outbox(year, "escalation") == []
+    # the next sweep handles them in due order: the escalation, then the roll-over
+    counts = run(year, "2024-03-01T08:00").counts
+    assert counts["escalation"] == 1 and counts["rollover"] == 1

@@ -153,6 +153,10 @@ def _handle_deadline(db: Session, rt: Runtime, deadline_id: int, now: dt.datetim
         raise failures.PermanentFault(
             t("fault.body_gone", body=deadline.body, id=deadline.id, item=item.id)
         )
+    if deadline.kind == "meeting" and deadlines.unhandled_before_meeting(
+        db, item.id, deadline.plan, now
+    ):
+        return []  # its reminder or escalation first (the next sweep rolls it over)
     # an escalated deadline stays missed (the board shows it late) until the papers are in
     escalates = deadline.kind in ("papers", "handover")
     deadline.status, deadline.handled_at = ("escalated" if escalates else "done"), now
