@@ -133,17 +133,8 @@ def dump(engine: sa.Engine) -> dict[str, list[str]]:
                 return None
             if column in named:
                 return named[column].get(value, value)
-            if isinstance(value, str) and value.startswith("{") and '"until"' in value:
-                # the calendar sync's note of when it last ran (a cache that follows --now)
-                return {k: v for k, v in json.loads(value).items() if k not in ("day", "until")}
-            if isinstance(value, str) and value.startswith("{") and '"calendars"' in value:
-                # the slip watch's bookmark: the last audit event id and a fingerprint over
-                # meeting rows with their ids, both of which a killed transaction can shift
-                return "slip watch bookmark"
-            if isinstance(value, str) and _TOKEN.fullmatch(value):
-                return "token"  # the calendar stamp: drawn anew at random by every change
             if isinstance(value, str):
-                return _ID_IN_TEXT.sub(lambda m: m[1] + str(items.get(int(m[2]), m[2])), value)
+                return _plain_text(value, items)
             return value
 
         tables: dict[str, list[str]] = {}
@@ -161,6 +152,20 @@ def dump(engine: sa.Engine) -> dict[str, list[str]]:
                 for row in rows
             )
         return tables
+
+
+def _plain_text(value: str, items: dict[Any, Any]) -> Any:
+    """A text column's value without what differs between runs for no fault of theirs."""
+    if value.startswith("{") and '"until"' in value:
+        # the calendar sync's note of when it last ran (a cache that follows --now)
+        return {k: v for k, v in json.loads(value).items() if k not in ("day", "until")}
+    if value.startswith("{") and '"calendars"' in value:
+        # the slip watch's bookmark: the last audit event id and a fingerprint over meeting
+        # rows with their ids, both of which a killed transaction can shift
+        return "slip watch bookmark"
+    if _TOKEN.fullmatch(value):
+        return "token"  # the calendar stamp: drawn anew at random by every change
+    return _ID_IN_TEXT.sub(lambda m: m[1] + str(items.get(int(m[2]), m[2])), value)
 
 
 def _compared(table: str, column: str) -> bool:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from transitions import Machine
+
 from flows import FlowDefinition
 from routing.config.guards import GUARDS
 from store import Item
-from transitions import Machine
 
 __all__ = ["Attempt", "fire", "machine_for", "possible_triggers"]
 
