@@ -52,9 +52,9 @@ def _mover(config: str, pipe: Any) -> None:
     take = getattr(db, "_take_write_lock", None)
     if take is not None:
 
-        def timed(connection: Any) -> None:
+        def timed(*args: Any) -> None:  # whatever the lock function takes, passed on
             began = time.perf_counter()
-            take(connection)
+            take(*args)
             waits.append(time.perf_counter() - began)
 
         db._take_write_lock = timed  # type: ignore[attr-defined]
@@ -103,6 +103,10 @@ def _movable(config: Path) -> list[int]:
     return found
 
 
+# a move waits at most the busy timeout (10 s) for the lock; far beyond that, the mover is gone
+ANSWER_SECONDS = 60
+
+
 class Round:
     def __init__(self, config: Path, pipe: Any, items: list[int]) -> None:
         self.config, self.pipe, self.items = config, pipe, items
@@ -114,6 +118,8 @@ class Round:
     def _move(self, case: str, moment: str) -> None:
         item_id = self.items.pop()
         self.pipe.send(("move", item_id, moment))
+        if not self.pipe.poll(ANSWER_SECONDS):  # a mover that died must not hang the bench
+            raise RuntimeError(f"the mover did not answer within {ANSWER_SECONDS} s (see above)")
         wait, latency, error = self.pipe.recv()
         if error:
             self.refused += 1
