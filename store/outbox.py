@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from store.schedule_models import Effect, EffectFailure, Heartbeat, Outbox
 
 __all__ = [
+    "DAEMON_HEARTBEAT",
     "beat",
     "by_item",
     "claim",
@@ -130,6 +131,10 @@ def requeue_message(db: Session, outbox_id: int, now: dt.datetime) -> int:
         .values(status="pending", attempts=0, next_attempt_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# the heartbeat row the daemon writes on every sweep (`routing daemon --status` reads it)
+DAEMON_HEARTBEAT = "daemon"
 
 
 def beat(db: Session, name: str, at: dt.datetime, pid: int, host: str, summary: str) -> None:

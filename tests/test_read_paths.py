@@ -77,6 +77,8 @@ def test_no_alembic_or_mako_on_a_read_path(
     assert "store" in loaded  # the command did read the store
     heavy = {name for name in loaded if name.split(".")[0] in ("alembic", "mako")}
     assert not heavy, f"routing {' '.join(command)} imported {sorted(heavy)[:5]}"
+    # nor the .ics reader (only `meetings import` reads a file) or the daemon's sweep
+    assert not {"icalendar", "routing.calendar.ics_read", "routing.effects.sweep"} & loaded
 
 
 def test_help_loads_neither_the_database_nor_rich(tmp_path: Path) -> None:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import holidays
 
 from routing.errors import CalendarError
 from routing.i18n import t
@@ -30,6 +29,16 @@ _LEAD = re.compile(
 # answers a WorkingDays remembers (a few years of days, times the lead times in use)
 _MEMO_LIMIT = 50_000
 _WORKING_UNITS = {"werkdagen", "werkdag", "working days", "working day", "wd"}
+
+
+@functools.cache
+def _public_holidays(country: str) -> Mapping[dt.date, str]:
+    """A country's public holidays, made on first use and shared by every calendar: importing
+    the `holidays` library and building the table costs a command tens of milliseconds, and
+    many commands (status, list) never ask."""
+    import holidays  # noqa: PLC0415 - see above
+
+    return holidays.country_holidays(country, language="nl")
 
 
 class WorkingDays:
@@ -47,7 +56,7 @@ class WorkingDays:
         extra_closed: Iterable[dt.date] = (),
         every_year: Iterable[tuple[int, int]] = (),
     ) -> None:
-        self._holidays = holidays.country_holidays(country, language="nl")
+        self._country = country
         self._closed = frozenset(extra_closed)
         self._every_year = frozenset(every_year)
         self._memo: dict[tuple[dt.date, int], dt.date] = {}
@@ -62,6 +71,10 @@ class WorkingDays:
     @property
     def closed(self) -> frozenset[dt.date]:
         return self._closed
+
+    @property
+    def _holidays(self) -> Mapping[dt.date, str]:
+        return _public_holidays(self._country)
 
     def holiday_name(self, day: dt.date) -> str | None:
         name = self._holidays.get(day)

@@ -52,7 +52,7 @@ from store.schedule_models import Effect, EffectFailure, Setting
 __all__ = ["SweepReport", "installed_at", "next_due", "record_installation", "sweep"]
 
 DAEMON_ACTOR = "routing-daemon"
-HEARTBEAT = "daemon"
+HEARTBEAT = outbox_queries.DAEMON_HEARTBEAT
 log = logging.getLogger(__name__)
 
 

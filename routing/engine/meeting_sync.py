@@ -36,11 +36,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
 from routing import calendar
-from routing.calendar.ics_read import MAX_BYTES, IcsMeeting, IcsSkipped, read_ics
 from routing.config.access import require_body
 from routing.engine import meeting_changes
 from routing.engine.stored_calendars import Calendars, kept, load_calendars
@@ -49,6 +49,9 @@ from routing.i18n import t
 from routing.runtime import Runtime
 from store import Item, calendar_stamp, deadlines
 from store.schedule_models import MeetingRow, Setting
+
+if TYPE_CHECKING:  # the .ics reader (icalendar) is imported only where a file is read
+    from routing.calendar.ics_read import IcsMeeting, IcsSkipped
 
 __all__ = [
     "ImportReport",
@@ -350,6 +353,10 @@ def import_ics(
             t("err.import_person", body=body, target=config.bodies[body].handover_to)
         )
     require_body(config.access, rt.identity, body, config.bodies[body].name, "meetings")
+    # here, not at the top: icalendar and its dependencies cost every command that reads the
+    # calendars (status, list) a few tens of milliseconds, and only an import reads a file
+    from routing.calendar.ics_read import MAX_BYTES, read_ics  # noqa: PLC0415
+
     try:
         with path.open("rb") as handle:  # bounded: a device or a huge file is not read whole
             data = handle.read(MAX_BYTES + 1)
@@ -410,6 +417,8 @@ def _import_one(
 ) -> None:
     if row is None:
         if meeting.start.astimezone(dt.UTC) in others:
+            from routing.calendar.ics_read import IcsSkipped  # noqa: PLC0415 - see import_ics
+
             report.skipped.append(
                 IcsSkipped(meeting.key, meeting.summary, meeting.start.date(), "duplicate")
             )

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import select
 
 from routing import calendar
-from routing.effects.sweep import HEARTBEAT
 from routing.engine import planning
 from routing.engine.items import load_item
 from routing.engine.meeting_sync import reading
@@ -209,7 +208,7 @@ def heartbeat(rt: Runtime) -> dict[str, Any]:
     now = rt.clock.now()
     limit = round(silent_after(rt).total_seconds())
     with rt.session(read=True) as db:
-        row = db.get(Heartbeat, HEARTBEAT)
+        row = db.get(Heartbeat, outbox_queries.DAEMON_HEARTBEAT)
         if row is None:
             return {"at": None, "age_seconds": None, "silent": True, "alive": False,
                     "silent_after_seconds": limit, "sweeps": 0, "summary": ""}  # fmt: skip
