@@ -82,10 +82,12 @@ def options(
     )
     parser.add_argument("--repetitions", type=int, default=None, help=f"default {repetitions}")
     parser.add_argument("--items", type=int, default=None, help=f"stored items (default {items})")
-    if postgres:
-        parser.add_argument(
-            "--postgres", action="store_true", help="measure on a throwaway PostgreSQL server"
-        )
+    # every script accepts --postgres / --no-postgres (run_all passes options to all of them);
+    # a script that measures PostgreSQL does so by default when the server binaries are here
+    parser.add_argument(
+        "--postgres", action=argparse.BooleanOptionalAction, default=None,
+        help="measure on a throwaway PostgreSQL server too (default: when pg_ctl is installed)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.repetitions is None:
         args.repetitions = 2 if args.tiny else repetitions
@@ -93,6 +95,10 @@ def options(
         args.items = tiny_items if args.tiny else items
     if not postgres:
         args.postgres = False
+    elif args.postgres is None:
+        from tests.postgres import server_binaries
+
+        args.postgres = server_binaries() is not None
     return args
 
 

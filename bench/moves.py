@@ -13,12 +13,12 @@ measured in the same run, interleaved over the repetitions (the order alternates
   and data, moves per second.
 
 SQLite is measured with synchronous=NORMAL (the default: a commit is not synced, a crash of the
-process loses nothing but a power loss may) and FULL (every commit synced); with `--postgres`
-also PostgreSQL on a throwaway server of its own with fsync and synchronous_commit on (the
-test suite's servers run with fsync off). The issue's target: at least half the rate of
-floor (a), printed as the ratio floor/project ≤ 2.
+process loses nothing but a power loss may) and FULL (every commit synced); and, when the server
+binaries are installed (unless `--no-postgres`), PostgreSQL on a throwaway server of its own with
+fsync and synchronous_commit on (the test suite's servers run with fsync off). The issue's
+target: at least half the rate of floor (a), printed as the ratio floor/project ≤ 2.
 
-Usage: .venv/bin/python bench/moves.py [--tiny] [--items N] [--repetitions N] [--postgres]
+Usage: .venv/bin/python bench/moves.py [--tiny] [--items N] [--repetitions N] [--no-postgres]
 """
 
 from __future__ import annotations

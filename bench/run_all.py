@@ -1,6 +1,6 @@
 """Run every bench script in turn (what `make bench` does) and say which ones failed.
 
-Each script prints its own table; options given here (`--tiny`, `--repetitions N`, `--postgres`)
+Each script prints its own table; options given here (`--tiny`, `--repetitions N`, `--no-postgres`)
 are passed on to every script. A script that fails does not stop the others; the exit code is 1
 when any failed. Usage: .venv/bin/python bench/run_all.py [--tiny] [script-name ...]
 """
