@@ -5,8 +5,9 @@ store of `--items` items (default 100,000, 10 audit events each); the secretary 
 process that moves items (`aanhouden`: a re-plan with new deadlines and an audit event, the
 real `routing.engine.items.move`) one after the other, 20-80 ms apart, for as long as the tick
 lasts. The same moves on the idle store (no daemon) are the floor; the two alternate, round by
-round. Each round is a day later than the one before (NOW + r days), so every tick has that
-day's real work: reminders, escalations, roll-overs, slip checks, the outbox.
+round. The first round's tick, at NOW, sends 1,000 reminders made due for it (`build_store(due=)`,
+a 25th of the items on a small store); each later round is a day later (NOW + r days), so every
+tick has that day's real work: reminders, escalations, roll-overs, slip checks, the outbox.
 
 Measured in the mover: the wait for SQLite's write lock (the time `store.db._take_write_lock`
 takes, i.e. from asking for the lock until holding it) and the whole move's latency. The issue's
@@ -103,6 +104,8 @@ def _movable(config: Path) -> list[int]:
     return found
 
 
+# reminders due at the first tick (at most a 25th of the items: a small store has fewer)
+DUE = 1000
 # a move waits at most the busy timeout (10 s) for the lock; far beyond that, the mover is gone
 ANSWER_SECONDS = 60
 
@@ -170,7 +173,9 @@ def main() -> None:
 
 def measure(args: Any, folder: Path) -> None:
     began = time.perf_counter()
-    config = build_store(folder, items=args.items, audit_events=10 * args.items)
+    # the first tick, at NOW, sends DUE reminders: a busy tick, not only an idle one
+    due = min(DUE, args.items // 25)
+    config = build_store(folder, items=args.items, audit_events=10 * args.items, due=due)
     built = time.perf_counter() - began
     items = _movable(config)
     context = multiprocessing.get_context("spawn")
@@ -180,7 +185,7 @@ def measure(args: Any, folder: Path) -> None:
     run = Round(config, ours, items)
     try:
         for day in range(args.repetitions):
-            moment = (NOW + dt.timedelta(days=day + 1)).isoformat()
+            moment = (NOW + dt.timedelta(days=day)).isoformat()
             ours.send(("sync", 0, moment))
             ours.recv()
             if day % 2 == 0:
@@ -209,7 +214,7 @@ def measure(args: Any, folder: Path) -> None:
         f"(tick {statistics.median(run.ticks):.1f} s median, daemon start-up included), "
         f"{len(waits['idle'])} on the idle store; {run.refused} refused; "
         f"max wait during a tick {max(waits['tick'], default=float('nan')):.0f} ms; "
-        f"store built/copied in {built:.0f} s"
+        f"store built/copied in {built:.0f} s; the first tick had {due} reminders due"
     )
     from store import db
 
