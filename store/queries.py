@@ -14,7 +14,7 @@ from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.db import read_one
+from store.db import read_one_bare
 from store.models import AuditEvent, FlowVersion, Item
 
 __all__ = [
@@ -105,6 +105,7 @@ def lock_item_version(db: Session, item_id: int) -> int | None:
 # statements of every transition, built once (building one costs more than running it)
 _ITEMS = Item.__table__  # type: ignore[attr-defined]
 _VERSION = select(_ITEMS.c.version).where(_ITEMS.c.id == bindparam("id"))
+_VERSION_SQL = "SELECT version FROM item WHERE id = :id"  # the same, for the driver (SQLite)
 _LOCKED_ITEM = (
     select(Item)
     .where(col(Item.id) == bindparam("id"))
@@ -116,10 +117,11 @@ _UPDATES: dict[tuple[str, ...], Any] = {}  # the guarded update, by the columns 
 
 def committed_version(engine: Engine, item_id: int) -> int | None:
     """The item's version as committed now (None: no such item): one read of its own, outside
-    any session (`store.db.read_one`), for a command that reads before it waits for the lock."""
+    any session (`store.db.read_one_bare`), for a command that reads before it waits for the
+    lock."""
     if item_id not in KEYS:
         return None
-    found = read_one(engine, _VERSION, {"id": item_id})
+    found = read_one_bare(engine, _VERSION, _VERSION_SQL, {"id": item_id})
     return None if found is None else int(found[0])
 
 
