@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
 
+from store import driver
 from store.schedule_models import MeetingRow, Setting
 
 __all__ = ["MEETINGS_VERSION", "read", "touch"]
@@ -37,7 +38,7 @@ _READS: dict[int, Any] = {}
 def _read_statement(count: int) -> Any:
     statement = _READS.get(count)
     if statement is None:
-        names = [bindparam(f"name{n}") for n in range(count)]
+        names: list[Any] = [bindparam(f"name{n}") for n in range(count)]
         statement = select(_TABLE.c.name, _TABLE.c.value).where(_TABLE.c.name.in_(names))
         _READS[count] = statement
     return statement
@@ -48,7 +49,7 @@ def read(db: Session, *others: str) -> dict[str, str | None]:
     None for a row that does not exist (a store whose meetings never changed since 0005)."""
     names = (MEETINGS_VERSION, *others)
     params = {f"name{n}": name for n, name in enumerate(names)}
-    rows = db.connection().execute(_read_statement(len(names)), params)
+    rows = driver.all_rows(db, _read_statement(len(names)), params)
     found: dict[str, str | None] = dict.fromkeys(names)
     found.update({name: value for name, value in rows})
     return found

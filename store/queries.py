@@ -14,6 +14,7 @@ from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store import driver
 from store.db import read_one_bare
 from store.models import AuditEvent, FlowVersion, Item
 
@@ -129,7 +130,7 @@ def item_version(db: Session, item_id: int) -> int | None:
     """The item's version as this transaction sees it (None: no such item), in one Core read."""
     if item_id not in KEYS:
         return None
-    found = db.connection().execute(_VERSION, {"id": item_id}).first()
+    found = driver.first(db, _VERSION, {"id": item_id})
     return None if found is None else int(found[0])
 
 
@@ -165,8 +166,7 @@ def update_item_if_unchanged(
         _UPDATES[columns] = statement
     params = {f"new_{name}": value for name, value in values.items()}
     params.update(new_version=loaded_version + 1, item_id=item_id, loaded=loaded_version)
-    result = db.connection().execute(statement, params)
-    return bool(result.rowcount == 1)
+    return driver.execute(db, statement, params) == 1
 
 
 def audit_trail(db: Session, item_id: int) -> Sequence[AuditEvent]:
