@@ -52,9 +52,9 @@ def _mover(config: str, pipe: Any) -> None:
     take = getattr(db, "_take_write_lock", None)
     if take is not None:
 
-        def timed(connection: Any) -> None:
+        def timed(*args: Any) -> None:  # whatever the lock function takes, passed on
             began = time.perf_counter()
-            take(connection)
+            take(*args)
             waits.append(time.perf_counter() - began)
 
         db._take_write_lock = timed  # type: ignore[attr-defined]
