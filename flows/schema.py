@@ -7,6 +7,7 @@ version: two files that say the same thing share a version, whatever their comme
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -138,8 +139,9 @@ class FlowDefinition:
             inform_ei=InformEi(ei["body"], ei["trigger"], ei["mode"]) if ei else None,
         )
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
+        # kept on the instance (frozen: its content never changes); every move asks for it
         canonical = json.dumps(
             self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )

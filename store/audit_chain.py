@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, text
 from sqlmodel import Session, col
 
-from store import bulk
+from store import bulk, driver
 from store.models import AuditEvent, AuditHead
 from store.types import UTCDateTime
 
@@ -172,7 +172,7 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
             known = _lock_and_read(db)
         _, _, previous, next_id = known
     else:
-        current = connection.execute(_HEAD_AND_NEXT_ID).first()
+        current = driver.first(db, _HEAD_AND_NEXT_ID, {})
         if current is None:
             raise RuntimeError("audit_head is missing; the schema is not at revision 0005 or newer")
         _, previous, next_id = current
@@ -186,8 +186,8 @@ def append(db: Session, event: AuditEvent) -> AuditEvent:
         )
         db.info[_KNOWN] = (_transaction(db), event.id, event.hash, None)  # the next id: unknown
     else:
-        connection.execute(_INSERT, row)
-        connection.execute(_MOVE_HEAD, {"last_id": event.id, "hash": event.hash})
+        driver.execute(db, _INSERT, row)
+        driver.execute(db, _MOVE_HEAD, {"last_id": event.id, "hash": event.hash})
     return event
 
 

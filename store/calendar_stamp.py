@@ -23,22 +23,33 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session
 
+from store import driver
 from store.schedule_models import MeetingRow, Setting
 
 __all__ = ["MEETINGS_VERSION", "read", "touch"]
 
 MEETINGS_VERSION = "meetings_version"
 _TABLE = Setting.__table__  # type: ignore[attr-defined]
-_READ = select(_TABLE.c.name, _TABLE.c.value).where(
-    _TABLE.c.name.in_(bindparam("names", expanding=True))
-)
+# by the number of names: a fixed list of parameters compiles once and is cached; an expanding
+# one (`IN` over a list) is rendered again at every execution, which cost more than the read
+_READS: dict[int, Any] = {}
+
+
+def _read_statement(count: int) -> Any:
+    statement = _READS.get(count)
+    if statement is None:
+        names: list[Any] = [bindparam(f"name{n}") for n in range(count)]
+        statement = select(_TABLE.c.name, _TABLE.c.value).where(_TABLE.c.name.in_(names))
+        _READS[count] = statement
+    return statement
 
 
 def read(db: Session, *others: str) -> dict[str, str | None]:
     """The meetings' stamp (under MEETINGS_VERSION) and the setting rows `others`, by name;
     None for a row that does not exist (a store whose meetings never changed since 0005)."""
     names = (MEETINGS_VERSION, *others)
-    rows = db.execute(_READ, {"names": names})
+    params = {f"name{n}": name for n, name in enumerate(names)}
+    rows = driver.all_rows(db, _read_statement(len(names)), params)
     found: dict[str, str | None] = dict.fromkeys(names)
     found.update({name: value for name, value in rows})
     return found

@@ -49,6 +49,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "read_one",
+    "read_one_bare",
     "reader",
     "reads_before_locks",
     "require_current_schema",
@@ -260,6 +261,31 @@ def read_one(engine: Engine, statement: Executable, params: dict[str, Any]) -> R
             return connection.execute(statement, params).first()
     with reader(engine).connect() as connection:
         return connection.execute(statement, params).first()
+
+
+def read_one_bare(
+    engine: Engine, statement: Executable, sql: str, params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """`read_one` for a read whose values need no conversion, with its SQLite text `sql` (named
+    parameters, the same as the statement's): on
+    SQLite the text runs on a pooled driver connection outside any transaction (it reads what
+    is committed and waits for nobody, as a read session does), a quarter of the cost of
+    SQLAlchemy's statement machinery around a read this short. Any driver error, and every
+    other database, takes the `read_one` path, so a failure is raised as SQLAlchemy's."""
+    if engine.dialect.name == "sqlite":
+        connection = engine.raw_connection()
+        try:
+            driver = connection.driver_connection
+            assert driver is not None
+            if not driver.in_transaction:  # autocommit: the select is a transaction of its own
+                found: tuple[Any, ...] | None = driver.execute(sql, params).fetchone()
+                return found
+        except sqlite3.Error:
+            pass  # read again below, to be raised (or answered) as SQLAlchemy would
+        finally:
+            connection.close()
+    row = read_one(engine, statement, params)
+    return None if row is None else tuple(row)
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, inspect, literal, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, literal, or_, update
 from sqlmodel import Session, col, select
 
+from store import driver
 from store.models import AuditEvent, Item
 from store.schedule_models import Deadline, MeetingRow, SlipWatch
 
@@ -53,7 +54,7 @@ _TABLE = Deadline.__table__  # type: ignore[attr-defined]
 _SUPERSEDE = (
     update(_TABLE)
     .where(_TABLE.c.item_id == bindparam("of_item"))
-    .where(_TABLE.c.status.in_(OPEN_STATUSES))
+    .where(or_(*(_TABLE.c.status == status for status in OPEN_STATUSES)))  # not an expanding IN
     .values(status="superseded", handled_at=bindparam("handled"))
 )
 _INSERT = _TABLE.insert()
@@ -65,7 +66,7 @@ def supersede_open(db: Session, item_id: int, now: dt.datetime) -> None:
     A Core statement on the session's connection, the session's pending rows written first;
     a `Deadline` of the item the session holds reads its status again on next use."""
     db.flush()
-    db.connection().execute(_SUPERSEDE, {"of_item": item_id, "handled": now})
+    driver.execute(db, _SUPERSEDE, {"of_item": item_id, "handled": now})
     for held in list(db.identity_map.values()):  # rows the session holds: read them again
         if isinstance(held, Deadline) and inspect(held).dict.get("item_id") == item_id:
             db.expire(held, ["status", "handled_at"])
@@ -76,7 +77,7 @@ def insert_deadlines(db: Session, rows: Sequence[dict[str, Any]]) -> None:
     one statement on the session's connection."""
     if rows:
         db.flush()
-        db.connection().execute(_INSERT, [{**_DEFAULTS, **row} for row in rows])
+        driver.execute(db, _INSERT, [{**_DEFAULTS, **row} for row in rows])
 
 
 # the columns a new deadline row starts with unless given (one shape for the executemany)

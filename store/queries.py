@@ -14,7 +14,8 @@ from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.db import read_one
+from store import driver
+from store.db import read_one_bare
 from store.models import AuditEvent, FlowVersion, Item
 
 __all__ = [
@@ -105,6 +106,7 @@ def lock_item_version(db: Session, item_id: int) -> int | None:
 # statements of every transition, built once (building one costs more than running it)
 _ITEMS = Item.__table__  # type: ignore[attr-defined]
 _VERSION = select(_ITEMS.c.version).where(_ITEMS.c.id == bindparam("id"))
+_VERSION_SQL = "SELECT version FROM item WHERE id = :id"  # the same, for the driver (SQLite)
 _LOCKED_ITEM = (
     select(Item)
     .where(col(Item.id) == bindparam("id"))
@@ -116,10 +118,11 @@ _UPDATES: dict[tuple[str, ...], Any] = {}  # the guarded update, by the columns 
 
 def committed_version(engine: Engine, item_id: int) -> int | None:
     """The item's version as committed now (None: no such item): one read of its own, outside
-    any session (`store.db.read_one`), for a command that reads before it waits for the lock."""
+    any session (`store.db.read_one_bare`), for a command that reads before it waits for the
+    lock."""
     if item_id not in KEYS:
         return None
-    found = read_one(engine, _VERSION, {"id": item_id})
+    found = read_one_bare(engine, _VERSION, _VERSION_SQL, {"id": item_id})
     return None if found is None else int(found[0])
 
 
@@ -127,7 +130,7 @@ def item_version(db: Session, item_id: int) -> int | None:
     """The item's version as this transaction sees it (None: no such item), in one Core read."""
     if item_id not in KEYS:
         return None
-    found = db.connection().execute(_VERSION, {"id": item_id}).first()
+    found = driver.first(db, _VERSION, {"id": item_id})
     return None if found is None else int(found[0])
 
 
@@ -163,8 +166,7 @@ def update_item_if_unchanged(
         _UPDATES[columns] = statement
     params = {f"new_{name}": value for name, value in values.items()}
     params.update(new_version=loaded_version + 1, item_id=item_id, loaded=loaded_version)
-    result = db.connection().execute(statement, params)
-    return bool(result.rowcount == 1)
+    return driver.execute(db, statement, params) == 1
 
 
 def audit_trail(db: Session, item_id: int) -> Sequence[AuditEvent]:
