@@ -73,7 +73,7 @@ db = sqlite3.connect(sys.argv[1])
 cursor = db.execute("SELECT * FROM item WHERE {open} ORDER BY id")
 names = [column[0] for column in cursor.description]
 rows = [dict(zip(names, row)) for row in cursor]
-sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\\n")
+sys.stdout.write(json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + "\\n")
 """
 
 
