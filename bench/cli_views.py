@@ -148,7 +148,7 @@ def main() -> None:
         table.row(figure, times[name], times[f"{name} floor"], "s", TARGET_RATIO,
                   target_max=TARGET_SECONDS)  # fmt: skip
     table.note("floor: the same modules imported, the same rows read through sqlite3 (list: "
-               "written as the same indented JSON)")  # fmt: skip
+               "written as the same compact JSON routing writes to a pipe)")  # fmt: skip
     table.print()
 
 
