@@ -134,10 +134,15 @@ def clean(value: str, keep: str = "\n\t") -> str:
 _JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}{_SURROGATE}\u2028\u2029]")
 
 
-def json_text(data: object) -> str:
-    """`data` as indented JSON (UTF-8 text kept readable) with every character a terminal could
-    act on written as a \\u escape: json itself escapes C0, this does DEL, C1, bidi, surrogates."""
-    dumped = json.dumps(data, ensure_ascii=False, indent=2)
+def json_text(data: object, *, indent: bool = True) -> str:
+    """`data` as JSON (UTF-8 text kept readable; indented, or compact with `indent=False`) with
+    every character a terminal could act on written as a \\u escape: json itself escapes C0,
+    this does DEL, C1, bidi, surrogates. Compact is several times faster: Python's C encoder
+    does not indent."""
+    if indent:
+        dumped = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        dumped = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 

@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from routing.read.board import board
 from routing.render.board import CARDS_SHOWN, board_view
 from routing.runtime import Runtime
 from store import revisions
+from tests.conftest import ROUTING
 
 ROOT = Path(__file__).resolve().parent.parent
 # run `routing <args>` as main() does, and print the modules it loaded as JSON at exit
@@ -156,3 +158,44 @@ def test_collection_waits_for_the_runtime_and_then_runs(
         gc.enable()
         gc.unfreeze()
         common.close_runtimes()
+
+
+def _output(command: list[str], *, terminal: bool, cwd: Path) -> str:
+    """What `routing <command>` writes to a pipe, or to a pseudo-terminal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROUTING_")}
+    if not terminal:
+        done = subprocess.run(
+            [ROUTING, *command], capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
+            check=True,
+        )  # fmt: skip
+        return done.stdout
+    leader, follower = pty.openpty()
+    chunks = []
+    try:
+        with subprocess.Popen([ROUTING, *command], stdout=follower, env=env, cwd=cwd) as proc:
+            os.close(follower)
+            for _ in range(10_000):  # bounded: the command writes far less
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the follower closed: the command is done
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            assert proc.wait(timeout=60) == 0
+    finally:
+        os.close(leader)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_json_is_indented_for_a_person_and_compact_for_a_program(
+    config_path: Path, one_item: int
+) -> None:
+    """Python's C encoder does not indent: a list of thousands of items is written several
+    times faster compact, which is what a program reading a pipe gets."""
+    command = ["list", "--json", "--config", str(config_path)]
+    piped = _output(command, terminal=False, cwd=config_path.parent)
+    shown = _output(command, terminal=True, cwd=config_path.parent)
+    assert json.loads(piped) == json.loads(shown)
+    assert piped.count("\n") == 1 and piped.startswith('[{"id":')
+    assert shown.startswith('[\n  {\n    "id": ')
