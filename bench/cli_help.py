@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from typer.core import TyperArgument
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROUTING, Table, interleaved, options
+from bench.common import ROUTING, Table, interleaved, options, process_seconds
 
 from routing.cli.app import app, prepare
 
@@ -92,15 +91,6 @@ def minimal_app() -> str:
     return "".join(out)
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
-    return elapsed
-
-
 def main() -> None:
     args = options(__doc__.splitlines()[0], repetitions=21)
     repetitions = args.repetitions
@@ -120,10 +110,13 @@ def main() -> None:
         print(f"help texts: {len(ours_lines)} lines vs {len(floor_lines)}, {differ} differ "
               "(click's own words, which routing says in Dutch)")  # fmt: skip
         for command in (ours, floor):  # warm the file cache
-            timed(command, env)
+            process_seconds(command, env)
         os.chdir(folder)
         times = interleaved(
-            {"routing": lambda: timed(ours, env), "floor": lambda: timed(floor, env)},
+            {
+                "routing": lambda: process_seconds(ours, env),
+                "floor": lambda: process_seconds(floor, env),
+            },
             repetitions,
         )
     table = Table(f"routing --help vs a minimal typer app, {repetitions} runs each")

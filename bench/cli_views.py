@@ -19,12 +19,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROUTING, Table, interleaved, options
+from bench.common import ROUTING, Table, interleaved, options, process_seconds
 from bench.data import NOW, build_store
 
 TARGET_RATIO = 1.5
@@ -87,15 +86,6 @@ def open_filter(config: Path, env: dict[str, str]) -> str:
     return "state NOT IN (" + ", ".join(f"'{name}'" for name in finals) + ")"
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
-    return elapsed
-
-
 def libraries(arguments: list[str], env: dict[str, str], folder: Path) -> list[str]:
     """The modules `routing <arguments>` has loaded when it ends, but routing's own."""
     listing = folder / "modules.txt"
@@ -115,7 +105,7 @@ def main() -> None:
         floors = Path(folder)
         status = ["status", "--now", f"{NOW:%Y-%m-%dT%H:%M}", "--config", str(config)]
         listing = ["list", "--json", "--open", "--config", str(config)]
-        timed([ROUTING, *status], env)  # not counted: the calendar sync of the day, once
+        process_seconds([ROUTING, *status], env)  # not counted: the calendar sync of the day, once
         where = open_filter(config, env)
         for name, arguments, floor in (
             ("status", status, STATUS_FLOOR),
@@ -134,11 +124,14 @@ def main() -> None:
             "list floor": [sys.executable, str(floors / "list_floor.py"), str(database)],
         }
         for command in commands.values():  # not counted: the file cache
-            timed(command, env)
+            process_seconds(command, env)
         listed = subprocess.run([ROUTING, *listing], capture_output=True, env=env, check=True)
         shown = len(json.loads(listed.stdout))
         times = interleaved(
-            {name: (lambda c=command: timed(c, env)) for name, command in commands.items()},
+            {
+                name: (lambda c=command: process_seconds(c, env))
+                for name, command in commands.items()
+            },
             args.repetitions,
         )
     table = Table(

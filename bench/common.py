@@ -58,6 +58,7 @@ __all__ = [
     "options",
     "peak_rss_of",
     "postgres_server",
+    "process_seconds",
     "sqlite_path",
     "timed",
 ]
@@ -121,6 +122,16 @@ def timed(work: Callable[[], object]) -> float:
     start = time.perf_counter()
     work()
     return time.perf_counter() - start
+
+
+def process_seconds(command: list[str], env: dict[str, str]) -> float:
+    """Seconds a process takes from start to exit (wall clock); a failure stops the bench."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
+    return elapsed
 
 
 def _median(values: Sequence[float]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,33 @@ def mail_through(config: Path, port: int) -> None:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
     config.write_text(text, encoding="utf-8")
+
+
+def in_terminal(
+    command: list[str], env: dict[str, str], cwd: Path | None = None
+) -> tuple[int, str, bytes]:
+    """Run `command` with its stdout on a pseudo-terminal, as a person at a terminal sees it:
+    (exit code, what it showed, its stderr)."""
+    leader, follower = pty.openpty()
+    chunks = []
+    try:
+        with subprocess.Popen(
+            command, stdout=follower, stderr=subprocess.PIPE, env=env, cwd=cwd
+        ) as proc:
+            os.close(follower)
+            for _ in range(100_000):  # bounded: the commands tested write far less
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the follower closed: the command is done
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            code = proc.wait(timeout=60)
+            error = proc.stderr.read() if proc.stderr else b""
+    finally:
+        os.close(leader)
+    return code, b"".join(chunks).decode("utf-8"), error
 
 
 def _child_processes() -> set[int]:

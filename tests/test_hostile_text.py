@@ -15,7 +15,6 @@ import email
 import email.policy
 import json
 import os
-import pty
 import re
 import sqlite3
 import subprocess
@@ -29,7 +28,7 @@ from markdown_it import MarkdownIt
 
 from routing.runtime import Runtime
 from routing.text import LIMITS, checked_block, checked_line, clean, json_text, one_line, visible
-from tests.conftest import ROUTING, InProcessCli
+from tests.conftest import ROUTING, InProcessCli, in_terminal
 
 HOSTILE = [
     "\x1b]0;pwned\x07",
@@ -258,29 +257,11 @@ def test_a_real_terminal_gets_only_rich_colours(
 
 def _in_pty(config: Path, *args: str) -> str:
     """`routing ARGS` with its stdout on a pseudo-terminal, as a secretary sees it."""
-    leader, follower = pty.openpty()
     env = {**os.environ, "ROUTING_CONFIG": str(config), "COLUMNS": "120", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    chunks = []
-    try:
-        with subprocess.Popen(
-            [ROUTING, *args], stdout=follower, stderr=subprocess.PIPE, env=env
-        ) as proc:
-            os.close(follower)
-            for _ in range(100_000):  # bounded: the command writes far less
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the follower closed: the command is done
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            code = proc.wait(timeout=60)
-            error = proc.stderr.read() if proc.stderr else b""
-    finally:
-        os.close(leader)
+    code, shown, error = in_terminal([ROUTING, *args], env)
     assert code == 0, error
-    return b"".join(chunks).decode("utf-8")
+    return shown
 
 
 # --- at entry: refused, one Dutch line, nothing changed ---------------------------------------

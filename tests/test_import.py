@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from routing.runtime import Runtime
 from store import audit_chain
-from tests.conftest import ROUTING, InProcessCli, starter_text
+from tests.conftest import ROUTING, InProcessCli, in_terminal, starter_text
 from tests.fuzzing import dump
 
 NOW = "2024-02-05T09:00"
@@ -338,28 +336,10 @@ def test_ids_and_the_chain_continue_after_an_import(rt: Runtime, tmp_path: Path)
 def test_a_terminal_sees_a_progress_bar_and_a_count(cli: InProcessCli) -> None:
     path = cli.config.parent / "items.csv"
     path.write_text("titel;flow\n" + f"{GOOD}\n" * 2500, encoding="utf-8")
-    leader, follower = pty.openpty()
     env = {**os.environ, "ROUTING_CONFIG": str(cli.config), "COLUMNS": "100", "TERM": "xterm"}
     env.pop("NO_COLOR", None)
-    chunks = []
-    try:
-        with subprocess.Popen(
-            [ROUTING, "import", str(path), "--now", NOW], stdout=follower,
-            stderr=subprocess.PIPE, env=env,
-        ) as proc:  # fmt: skip
-            os.close(follower)
-            for _ in range(100_000):  # bounded: the command writes far less
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the follower closed: the command is done
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            assert proc.wait(timeout=60) == 0
-    finally:
-        os.close(leader)
-    shown = b"".join(chunks).decode("utf-8")
+    code, shown, error = in_terminal([ROUTING, "import", str(path), "--now", NOW], env)
+    assert code == 0, error
     assert "Items registreren" in shown and "2500/2500" in shown  # the bar, drawn to the end
     assert "2500 items geregistreerd (nummers 1 tot en met 2500)." in shown
 

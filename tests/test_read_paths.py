@@ -11,7 +11,6 @@ import gc
 import io
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ from routing.read.board import board
 from routing.render.board import CARDS_SHOWN, board_view
 from routing.runtime import Runtime
 from store import revisions
-from tests.conftest import ROUTING
+from tests.conftest import ROUTING, in_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 # run `routing <args>` as main() does, and print the modules it loaded as JSON at exit
@@ -169,23 +168,9 @@ def _output(command: list[str], *, terminal: bool, cwd: Path) -> str:
             check=True,
         )  # fmt: skip
         return done.stdout
-    leader, follower = pty.openpty()
-    chunks = []
-    try:
-        with subprocess.Popen([ROUTING, *command], stdout=follower, env=env, cwd=cwd) as proc:
-            os.close(follower)
-            for _ in range(10_000):  # bounded: the command writes far less
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the follower closed: the command is done
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            assert proc.wait(timeout=60) == 0
-    finally:
-        os.close(leader)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    code, shown, error = in_terminal([ROUTING, *command], env, cwd)
+    assert code == 0, error
+    return shown.replace("\r\n", "\n")
 
 
 def test_json_is_indented_for_a_person_and_compact_for_a_program(
