@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from flows import FlowDefinition
 from routing import calendar
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import notify, planning
@@ -151,7 +150,7 @@ def _assess(
     target = planning.target_meeting(
         calendars, item.target_body, item.target_meeting_id, item.target_meeting_at
     )
-    visited = _visited(flow, activity.states_reached(db, item_id))
+    visited = planning.visited_bodies(flow, activity.states_reached(db, item_id))
     found = planning.target_status(
         rt.config, calendars, flow, item, item.target_body, target, visited, now
     )
@@ -163,13 +162,6 @@ def _assess(
     if found.plan is not None:
         moments.extend(step.meeting.papers_due for step in found.plan.steps)
     return status, min((m for m in moments if m > now), default=None)
-
-
-def _visited(flow: FlowDefinition, states: Iterable[str]) -> set[str]:
-    """The bodies of the states the item has been in (planning.visited_bodies, from the names
-    alone)."""
-    bodies = (flow.state(name).body for name in states if name in flow.state_names)
-    return {body for body in bodies if body is not None}
 
 
 def _warn(db: Session, rt: Runtime, status: _Status, now: dt.datetime) -> Found:

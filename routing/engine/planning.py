@@ -26,7 +26,7 @@ from routing.engine.notify import local
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import t
-from store import AuditEvent, Item
+from store import Item
 from store.deadlines import OPEN_STATUSES, insert_deadlines, supersede_open
 from store.schedule_models import Deadline
 
@@ -309,14 +309,11 @@ class TargetStatus:
     earliest: calendar.Plan | None = None
 
 
-def visited_bodies(flow: FlowDefinition, trail: Iterable[AuditEvent]) -> set[str]:
-    """The bodies an item has been at, from its history (for "target reached")."""
-    found = set()
-    for event in trail:
-        body = flow.state(event.to_state).body if event.to_state in flow.state_names else None
-        if body is not None:
-            found.add(body)
-    return found
+def visited_bodies(flow: FlowDefinition, states: Iterable[str]) -> set[str]:
+    """The bodies an item has been at, from the states its history reached (for "target
+    reached")."""
+    bodies = (flow.state(name).body for name in states if name in flow.state_names)
+    return {body for body in bodies if body is not None}
 
 
 def target_meeting(

@@ -18,7 +18,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import Item, queries
+from store import Item, activity
 from store import deadlines as deadline_queries
 from store import outbox as outbox_queries
 from store.schedule_models import EiDecision, Heartbeat
@@ -77,7 +77,7 @@ def item_plan(rt: Runtime, item_id: int, target: str | None, day: dt.date | None
             raise BadInput(t("err.no_target", id=item_id))
         rt.config.body(target_body)
         meeting = _chosen_target(rt, calendars, item, target, target_body, day, now)
-        visited = planning.visited_bodies(flow, queries.audit_trail(db, item_id))
+        visited = planning.visited_bodies(flow, activity.states_reached(db, item_id))
         status = planning.target_status(
             rt.config, calendars, flow, item, target_body, meeting, visited, now
         )
