@@ -7,22 +7,20 @@ database's write lock from its start, so the next ids are the largest one plus o
 which SQLite would give them itself (no table uses AUTOINCREMENT); on PostgreSQL they come from
 the column's own sequence, which concurrent writers share safely.
 
-The insert is SQLAlchemy's own statement for the table, compiled once, and each value goes
-through its column type's own bind processor (`UTCDateTime`, JSON, dates), as an ORM flush
-would send it; only the per-row machinery around them is left out, and a value that repeats
-(the moment of an import, a plan's meeting) is converted once. No business rules.
+The insert is SQLAlchemy's own statement for the table, run by `store.driver`: compiled once,
+each value through its column type's own bind processor (`UTCDateTime`, JSON, dates), as an ORM
+flush would send it, without the per-row machinery around them. No business rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from operator import itemgetter
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import Insert, Table, func, select, text
 from sqlmodel import Session
+
+from store import driver
 
 __all__ = ["insert_rows", "reserve_ids"]
 
@@ -44,44 +42,10 @@ def reserve_ids(db: Session, table: Table, count: int) -> list[int]:
 
 
 def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts of column values, every row the same keys) with one executemany."""
-    if not rows:
-        return
-    connection = db.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    keys = list(compiled.positiontup or []) if dialect.positional else names
-    pick = itemgetter(*keys)
-    converted = [
-        (index, convert)
-        for index, convert in enumerate(_converter(table.c[key].type, dialect) for key in keys)
-        if convert is not None
-    ]
-    params: list[Any] = []
-    for row in rows:
-        values = list(pick(row)) if len(keys) > 1 else [pick(row)]
-        for index, convert in converted:
-            values[index] = convert(values[index])
-        params.append(tuple(values) if dialect.positional else dict(zip(keys, values, strict=True)))
-    connection.exec_driver_sql(compiled.string, params)
+    """Insert `rows` (dicts of column values, every row the same keys) with one executemany,
+    through the driver shortcut every transition's writes take (`store.driver`)."""
+    statement = _INSERTS.setdefault(table.name, table.insert())  # built once: driver's cache key
+    driver.execute(db, statement, rows)
 
 
-def _converter(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    """The column type's bind processor, remembering what it made of each value it saw."""
-    process = kind.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return None
-    made: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        key = ("list", *value) if isinstance(value, list) else value
-        try:
-            return made[key]
-        except KeyError:
-            made[key] = converted = process(value)
-            return converted
-        except TypeError:  # unhashable: converted every time
-            return process(value)
-
-    return convert
+_INSERTS: dict[str, Insert] = {}

@@ -120,7 +120,33 @@ def execute(
     if found is None:
         result: Any = db.connection().execute(statement, params)
         return int(result.rowcount)
-    return int(_run(found, [_values(found[1], row) for row in rows]).rowcount)
+    made = found[1] if len(rows) == 1 else _remembering(found[1])
+    return int(_run(found, [_values(made, row) for row in rows]).rowcount)
+
+
+def _remembering(made: _Compiled) -> _Compiled:
+    """`made` with bind processors that convert a value repeated across the rows of one
+    executemany once (an import's moment, a plan's meeting: most rows share them)."""
+    sql, order, processors, fixed, positional = made
+    return sql, order, tuple(_remember(p) for p in processors), fixed, positional
+
+
+def _remember(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    if process is None:
+        return None
+    made: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        key = ("list", *value) if isinstance(value, list) else value
+        try:
+            return made[key]
+        except KeyError:
+            made[key] = converted = process(value)
+            return converted
+        except TypeError:  # unhashable: converted every time
+            return process(value)
+
+    return convert
 
 
 def first(db: Session, statement: Executable, params: dict[str, Any]) -> tuple[Any, ...] | None:
