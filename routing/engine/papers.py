@@ -98,8 +98,10 @@ def check_link(url: str) -> str:
 def safe_name(name: str) -> str:
     """A file name that is safe in any folder: ASCII letters, digits, `.`, `_` and `-`, no
     leading dot, at most 100 characters (the extension kept); "stuk" when nothing is left."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    cleaned = _UNSAFE.sub("_", plain).strip("._-")
+    # accents dropped (é → e), then every other character a "_"
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = re.sub(r"_*\._*", ".", _UNSAFE.sub("_", plain)).strip("._-")
     if len(cleaned) > _NAME_LIMIT:
         stem, dot, extension = cleaned.rpartition(".")
         extension = extension[:16] if dot and stem else ""
