@@ -140,7 +140,11 @@ def add_paper(
                 _remove(created)  # before the rollback: the item is still locked
                 raise
     except BaseException:
-        _remove(created)  # the commit itself failed
+        # the commit itself failed. Its lock is gone by now: another command adding the same
+        # file to this item in this instant could have found the copy and kept it (a row
+        # without its file, the one case not closed; the copy's checksum in the audit trail
+        # says what to put back)
+        _remove(created)
         raise
     finally:
         if copy is not None:
