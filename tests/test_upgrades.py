@@ -245,6 +245,19 @@ def fill_0005(fill: Fill) -> None:
                        {"id": last["id"], "hash": last["hash"]}))  # fmt: skip
 
 
+def fill_0009(fill: Fill) -> None:
+    fill_0005(fill)
+    fill.add(
+        "paper",
+        {"id": 1, "item_id": 1, "title": "Notitie Werkcentrum", "url": None,
+         "file": "1/0123456789abcdef-notitie.pdf", "sha256": "0123456789abcdef" * 4,
+         "size": 48213, "added_at": _at(hours=1), "actor": "secretaris"},
+        {"id": 2, "item_id": 1, "title": "Raadsvoorstel", "url": "https://example.nl/rv.pdf",
+         "file": None, "sha256": None, "size": None, "added_at": _at(hours=2),
+         "actor": "secretaris"},
+    )  # fmt: skip
+
+
 # One entry per revision: the rows a store at that revision holds. A new migration needs one
 # here (often the previous one's function, when the tables filled did not change).
 FILLS: dict[str, Callable[[Fill], None]] = {
@@ -254,6 +267,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0005,  # indices and the (empty) slip watch: the rows of 0005
+    "0009": fill_0009,  # papers: two of item 1, a copied file and a link
 }
 
 

@@ -63,7 +63,10 @@ def agenda(
     _check_format(fmt)
     rt = open_runtime(config, now)
     day = parse_day(meeting, rt) if meeting else None
-    _deliver(documents.agenda(rt, body, day, openbaar=openbaar), fmt, output, rt.config.timezone)
+    # links to copied papers go relative to the folder the agenda is written to
+    links_from = Path(output).parent if output else None
+    shaped = documents.agenda(rt, body, day, openbaar=openbaar, links_from=links_from)
+    _deliver(shaped, fmt, output, rt.config.timezone)
 
 
 def besluitenlijst(

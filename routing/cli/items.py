@@ -386,16 +386,65 @@ def stukken(
     note: Annotated[
         str | None, typer.Option("--note", metavar="help.mv.text", help="help.opt.history_note")
     ] = None,
+    link: Annotated[
+        list[str] | None, typer.Option("--link", metavar="help.mv.url", help="help.opt.paper_link")
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option("--file", metavar="help.mv.path", help="help.opt.paper_file"),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="help.mv.title", help="help.opt.paper_title")
+    ] = None,
+    remove: Annotated[
+        int | None,
+        typer.Option("--remove", metavar="help.mv.paper_id", help="help.opt.paper_remove"),
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
 ) -> None:
     """Record that an item's papers are in: its reminder and papers deadline are met.
 
+    With --link or --file (one paper per command) the paper is recorded too: a link, or a copy
+    of the file in the papers folder with its checksum. --remove takes one off again.
+
     Example: routing stukken 12 --note "Notitie en raadsvoorstel ontvangen"
     """
+    links, files = link or [], file or []
+    if len(links) + len(files) > 1:
+        raise BadInput(i18n.t("err.paper_one_at_a_time"))
+    if remove is not None and (links or files or title is not None):
+        raise BadInput(i18n.t("err.paper_remove_alone"))
+    if title is not None and not (links or files):
+        raise BadInput(i18n.t("err.paper_title_alone"))
+    rt = open_runtime(config, now, actor)
+    console = make_console()
+    if remove is not None:
+        from routing.engine import papers
+
+        gone = papers.remove_paper(rt, item_id, remove, note)
+        console.print(i18n.t("cli.paper_removed", paper=remove, id=item_id, title=gone.title))
+        return
+    if links or files:
+        from routing.engine import papers
+
+        added = papers.add_paper(
+            rt, item_id, link=next(iter(links), None), file=next(iter(files), None),
+            title=title, note=note,
+        )  # fmt: skip
+        where = added.paper.url or str(added.path)
+        console.print(
+            i18n.t("cli.paper_added", paper=added.paper.id, id=item_id, title=added.paper.title)
+        )
+        console.print(f"  {where}", soft_wrap=True)
+        if added.paper.sha256:
+            console.print(f"  sha256 {added.paper.sha256}")
+        if added.deadlines_met:
+            count = added.deadlines_met
+            console.print(i18n.tn("cli.papers_in", count, id=item_id, count=count))
+        return
     from routing.engine import meetings
 
-    rt = open_runtime(config, now, actor)
     count = meetings.papers_in(rt, item_id, note)
-    make_console().print(i18n.tn("cli.papers_in", count, id=item_id, count=count))
+    console.print(i18n.tn("cli.papers_in", count, id=item_id, count=count))

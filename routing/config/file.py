@@ -27,6 +27,8 @@ from routing.config.database import database_url, synchronous
 from routing.config.lines import KeyLines
 from routing.config.location import configured_language, find_config_path
 from routing.config.notify import NotifySettings, notify_settings
+from routing.config.papers import DEFAULT_FOLDER as DEFAULT_PAPERS_FOLDER
+from routing.config.papers import papers_folder
 from routing.config.schema import ROOT, Problems, dotted
 from routing.errors import CalendarError, ConfigError, NotFound
 from routing.i18n import t
@@ -95,6 +97,8 @@ class Config:
     )
     # SQLite's durability, "normal" or "full" (routing.config.database)
     database_synchronous: str = "normal"
+    # where `routing stukken --file` copies papers to (routing.config.papers)
+    papers_folder: Path = Path(DEFAULT_PAPERS_FOLDER)
 
     def body(self, key: str) -> Body:
         try:
@@ -153,6 +157,7 @@ def parse_config(text: str, path: Path) -> Config:
     ei = clean.get("ei", {})
     daemon = daemon_settings(clean.get("daemon", {}), ei.get("digest"), bodies, problems)
     notify = notify_settings(clean.get("notify", {}), path.parent, problems)
+    papers = papers_folder(clean.get("papers", {}), path.parent, url, problems)
     if problems.found:
         raise ConfigError(str(path), problems.found)
     secretariat = clean.get("secretariat", {})
@@ -177,6 +182,7 @@ def parse_config(text: str, path: Path) -> Config:
         people=people,
         access=access,
         workdays=workdays,
+        papers_folder=papers,
     )
 
 

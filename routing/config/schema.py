@@ -198,6 +198,7 @@ ROOT = Table(
         "notify": NOTIFY,
         "daemon": DAEMON,
         "bodies": MapOf(BODY),
+        "papers": Table({"folder": TEXT}),
     }
 )
 

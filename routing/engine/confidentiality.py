@@ -4,7 +4,8 @@
 The secretariat and the item's owner always see number, title and kenmerk. Everyone else (a
 message to another body, a document marked openbaar, a calendar that gets shared and synced to
 phones) sees a confidential item only as "Vertrouwelijk punt" with its reference: its kenmerk,
-else its number. Public items are named by title everywhere.
+else its number. Public items are named by title everywhere. The links to an item's papers go
+only to the secretariat, and elsewhere only for a public item whose papers may be distributed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import enum
 from routing.i18n import t
 from store import Item
 
-__all__ = ["Audience", "label", "redacted", "reference"]
+__all__ = ["Audience", "label", "papers_shown", "redacted", "reference"]
 
 
 class Audience(enum.Enum):
@@ -32,6 +33,11 @@ def reference(kenmerk: str | None, item_id: int | None) -> str:
 def redacted(openbaar: bool, audience: Audience) -> bool:
     """Whether this audience sees only the reference of an item with this `openbaar` flag."""
     return not openbaar and audience is not Audience.SECRETARIAT
+
+
+def papers_shown(openbaar: bool, verspreiden: bool, audience: Audience) -> bool:
+    """Whether this audience gets the links to the papers of an item with these flags."""
+    return audience is Audience.SECRETARIAT or (openbaar and verspreiden)
 
 
 def label(item: Item, audience: Audience) -> str:

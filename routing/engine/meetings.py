@@ -35,6 +35,7 @@ __all__ = [
     "close_meeting",
     "items_on_meeting",
     "list_meetings",
+    "mark_papers_in",
     "meeting_on_day",
     "move_meeting",
     "papers_in",
@@ -446,11 +447,18 @@ def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:
     with rt.session() as db:
         item = engine.load_item(db, item_id)
         claim_item(db, item)
-        open_rows = deadlines.of_item(db, item_id, kinds=("reminder", "papers", "handover"))
-        if not open_rows:
+        met = mark_papers_in(db, item_id, now)
+        if not met:
             raise RefusedByRules(t("err.no_open_papers", id=item_id, state=item.state))
-        for row in open_rows:
-            row.status, row.handled_at = "done", now
-            db.add(row)
         write_item(db, item, {}, trigger="stukken", actor=rt.actor, now=now, note=note)
+    return met
+
+
+def mark_papers_in(db: Session, item_id: int, now: dt.datetime) -> int:
+    """Mark the item's open reminder, papers and hand-over deadlines met, inside the caller's
+    transaction (the item claimed); returns how many there were."""
+    open_rows = deadlines.of_item(db, item_id, kinds=("reminder", "papers", "handover"))
+    for row in open_rows:
+        row.status, row.handled_at = "done", now
+        db.add(row)
     return len(open_rows)

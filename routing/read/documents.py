@@ -11,6 +11,7 @@ against a circulated copy (`routing audit verify`).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,9 +23,11 @@ from routing.engine.meeting_sync import reading
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
+from routing.read import papers as paper_rows
 from routing.runtime import Runtime
 from store import Item, audit_chain, queries
 from store import deadlines as deadline_queries
+from store.papers import Paper
 from store.schedule_models import MeetingOutcome
 
 __all__ = ["agenda", "besluitenlijst"]
@@ -34,8 +37,11 @@ _ASKED_ORDER = {"besluitvorming": 0, "bespreking": 1, "informatie": 2}
 _SEARCH = dt.timedelta(days=400)
 
 
-def agenda(rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool) -> dict[str, Any]:
-    """The agenda of a body's meeting on `day`, or of its next meeting from now."""
+def agenda(
+    rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool, links_from: Path | None = None
+) -> dict[str, Any]:
+    """The agenda of a body's meeting on `day`, or of its next meeting from now; links to
+    copied papers relative to `links_from`, the folder it is written to (when known)."""
     rt.config.body(body)
     with reading(rt) as (db, calendars):
         meeting = _find_meeting(rt, calendars, body, day)
@@ -43,10 +49,15 @@ def agenda(rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool) -> di
         items.sort(key=lambda i: (_ASKED_ORDER.get(i.asked, 9), i.id or 0))
         ids = [i.id for i in items if i.id]
         papers = _papers_status(db, body, meeting.start, ids, rt.clock.now())
+        attached = paper_rows.by_item(db, ids)
         points = [
             _agenda_point(rt, db, number, item, papers.get(item.id or 0), openbaar=openbaar)
             for number, item in enumerate(items, start=1)
         ]
+        for point, item in zip(points, items, strict=True):
+            point["paper_links"] = _paper_links(
+                rt, item, attached.get(item.id or 0, []), links_from, openbaar=openbaar
+            )
     return {
         **_header(rt, body, meeting.start, openbaar=openbaar),
         "kind": "agenda",
@@ -162,6 +173,17 @@ def _agenda_point(
         }
     )
     return entry
+
+
+def _paper_links(
+    rt: Runtime, item: Item, found: list[Paper], links_from: Path | None, *, openbaar: bool
+) -> list[dict[str, str]]:
+    """The papers an agenda point links to: none of a confidential or not-to-be-distributed
+    item in an openbaar agenda."""
+    audience = Audience.OPENBAAR if openbaar else Audience.SECRETARIAT
+    if not confidentiality.papers_shown(item.openbaar, item.verspreiden, audience):
+        return []
+    return [paper_rows.link_of(p, rt.config.papers_folder, links_from) for p in found]
 
 
 def _papers_status(

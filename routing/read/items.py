@@ -16,6 +16,7 @@ from flows import FlowDefinition
 from routing.config.guards import GUARDS
 from routing.errors import NotFound
 from routing.i18n import t
+from routing.read import papers
 from routing.runtime import Runtime
 from store import Item, queries, rows
 
@@ -164,6 +165,9 @@ def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
             }
             for event in queries.audit_trail(db, item_id)
         ]
+        folder = rt.config.papers_folder
+        found = papers.by_item(db, [item_id]).get(item_id, [])
+        detail["papers"] = [papers.paper_dict(paper, folder) for paper in found]
     return detail
 
 

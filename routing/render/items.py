@@ -122,13 +122,31 @@ def item_view(
         possible.add_row(mark, Text(option["trigger"], style="bold"), f"→ {option['dest']}", why)
 
     history = _history(detail["history"], tz, width)
-    parts: list[RenderableType] = [header, Text(""), Text(t("label.possible"), style="bold")]
+    parts: list[RenderableType] = [header, *_papers(detail.get("papers", []), tz)]
+    parts += [Text(""), Text(t("label.possible"), style="bold")]
     parts.append(possible if detail["possible"] else Text(t("err.nothing_possible"), style="dim"))
     parts.append(history)
     parts.extend(_time_sections(detail, bodies, tz))
     return Panel(
         Group(*parts), title=Text(f"#{detail['id']} {detail['title']}"), title_align="left"
     )
+
+
+def _papers(papers: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> list[RenderableType]:
+    """The item's papers: number, title, link or the copy's path, checksum, added when by whom."""
+    if not papers:
+        return []
+    table = Table(box=box.SIMPLE_HEAD, title=t("label.papers"), title_justify="left", expand=True)
+    table.add_column("#", no_wrap=True)
+    table.add_column(t("label.paper"), ratio=1, overflow="fold")
+    table.add_column("sha256", no_wrap=True)
+    table.add_column(t("label.added"), no_wrap=True)
+    for paper in papers:
+        where = Text(paper["title"], style="bold")
+        where.append(f"\n{paper['url'] or paper['path']}", style="dim")
+        added = f"{_local(paper['added_at'], tz, short=True)} · {paper['actor']}"
+        table.add_row(str(paper["id"]), where, (paper["sha256"] or "")[:12], added)
+    return [Text(""), table]
 
 
 NARROW = 110  # below this a timeline row puts its note under the step instead of beside it
