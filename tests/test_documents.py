@@ -17,7 +17,14 @@ import pytest
 from tests.conftest import Cli
 
 NOW = ("--now", "2024-02-14T09:00")
+_REGIETEAM = 'kind = "ambtelijk"\nemail = ["regieteam.wp@regiogv.example"]\n'
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _edit(config: Path, old: str, new: str) -> None:
+    text = config.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    config.write_text(text.replace(old, new), encoding="utf-8")
 
 
 @pytest.fixture
@@ -46,19 +53,19 @@ def test_agenda_numbers_items_decisions_first_with_what_is_asked(
 ) -> None:
     text = cli("agenda", "regieteam", *NOW).stdout
     assert text.startswith("# Agenda Regieteam Werk & Participatie")
-    assert "Vergadering van dinsdag 20 februari 2024 10:00" in text
+    assert "Vergadering van dinsdag 20 februari 2024, aanvang 10:00 uur" in text
     assert "Stukken uiterlijk dinsdag 13 februari 2024 12:00" in text
     assert "Niet openbaar" in text
     numbered = re.findall(r"^(\d+)\. \*\*(.+?)\*\*(.*)$", text, re.MULTILINE)
     assert [(n, title) for n, title, _ in numbered] == [
-        ("1", "Regionaal Werkcentrum"),
-        ("2", r"Geheim \<dossier\> & co"),
-        ("3", "LLO verkenning"),
+        ("6", "Regionaal Werkcentrum"),
+        ("7", r"Geheim \<dossier\> & co"),
+        ("8", "LLO verkenning"),
     ]
     assert numbered[0][2] == ", ter besluitvorming"
     assert numbered[1][2] == " (vertrouwelijk), ter bespreking"
     assert numbered[2][2] == ", ter informatie"
-    first = text.split("2. ")[0]
+    first = text.split("\n7. ")[0].split("\n6. ")[1]
     assert "Kenmerk: DOC-24003697" in first and "Trekker: Kevin van Pernis" in first
     assert "Stukken: binnen" in first
     assert text.count("Stukken: te laat, niet binnen") == 2
@@ -69,7 +76,7 @@ def test_openbaar_agenda_keeps_only_the_reference_of_a_confidential_item(
 ) -> None:
     text = cli("agenda", "regieteam", "--openbaar", *NOW).stdout
     assert "**Openbaar**" in text
-    assert "2. **Vertrouwelijk punt** (Referentie: DOC-9)" in text
+    assert "7. **Vertrouwelijk punt** (Referentie: DOC-9)" in text
     assert "Geheim" not in text and "Annette Keates" not in text
     shaped = json.loads(cli("agenda", "regieteam", "--openbaar", "-f", "json", *NOW).stdout)
     secret = next(i for i in shaped["items"] if i["id"] == int(meeting["geheim"]))
@@ -79,8 +86,11 @@ def test_openbaar_agenda_keeps_only_the_reference_of_a_confidential_item(
 
 def test_agenda_in_english_and_for_a_named_meeting(cli: Cli, meeting: dict[str, str]) -> None:
     text = cli("--lang", "en", "agenda", "regieteam", "--meeting", "2024-02-20", *NOW).stdout
-    assert "Meeting of Tuesday, February 20, 2024 10:00" in text
-    assert "1. **Regionaal Werkcentrum**, for decision" in text
+    assert "Meeting of Tuesday, February 20, 2024, starting at 10:00" in text
+    assert "1. Opening\n2. Announcements\n3. Adoption of the agenda\n" in text
+    assert "4. Minutes of the meeting of February 6, 2024\n5. Incoming correspondence\n" in text
+    assert "6. **Regionaal Werkcentrum**, for decision" in text
+    assert "9. Any other business\n10. Close\n" in text
     assert "Papers: late, not in" in text
 
 
@@ -91,9 +101,9 @@ def test_agenda_refuses_a_day_without_meeting_and_a_bad_format(
     assert no_meeting.returncode == 2
     assert "Regieteam Werk & Participatie vergadert niet op 21 februari 2024" in no_meeting.stderr
     assert "Traceback" not in no_meeting.stderr
-    bad = cli("agenda", "regieteam", "-f", "pdf", *NOW, check=False)
+    bad = cli("agenda", "regieteam", "-f", "docx", *NOW, check=False)
     assert bad.returncode == 2
-    assert "--format: 'pdf' kan niet; kies uit md, html, json." in bad.stderr
+    assert "--format: 'docx' kan niet; kies uit md, html, pdf, json." in bad.stderr
     unknown = cli("agenda", "nergens", *NOW, check=False)
     assert unknown.returncode == 2
 
@@ -149,26 +159,49 @@ def _headless(chromium: str, profile: Path, *args: str) -> subprocess.CompletedP
     )  # fmt: skip
 
 
-def test_html_agenda_renders_in_chromium(cli: Cli, meeting: dict[str, str], tmp_path: Path) -> None:
+def test_html_agenda_renders_in_chromium(
+    cli: Cli, meeting: dict[str, str], config_path: Path, tmp_path: Path
+) -> None:
     chromium = _chromium()
+    _edit(config_path, _REGIETEAM, _REGIETEAM + 'location = "Regiokantoor, Hilversum"\n'
+          'chair = "Anouk Pols"\n')  # fmt: skip
     page = tmp_path / "agenda.html"
-    cli("agenda", "regieteam", "--openbaar", "-f", "html", "-o", str(page), *NOW)
+    cli("agenda", "regieteam", "--openbaar", "-o", str(page), *NOW)
     html = page.read_text(encoding="utf-8")
     assert "&lt;" not in html or "Geheim" not in html  # openbaar: the title is not there at all
     dom = _headless(chromium, tmp_path / "profile", "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr
     points = re.findall(r'<li class="point" id="point-(\d+)" data-item="(\d+)">', dom.stdout)
     assert points == [
-        ("1", meeting["besluit"]),
-        ("2", meeting["geheim"]),
-        ("3", meeting["info"]),
+        ("6", meeting["besluit"]),
+        ("7", meeting["geheim"]),
+        ("8", meeting["info"]),
     ]
+    parts = re.findall(
+        r'<li class="part" id="part-(\d+)">\s*<span class="number">\d+\.</span>\s*'
+        r'<div class="title">([^<]+)</div>',
+        dom.stdout,
+    )
+    assert parts == [
+        ("1", "Opening"), ("2", "Mededelingen"), ("3", "Vaststellen agenda"),
+        ("4", "Verslag van de vergadering van 6 februari 2024"), ("5", "Ingekomen stukken"),
+        ("9", "Rondvraag"), ("10", "Sluiting"),
+    ]  # fmt: skip
+    header = dom.stdout.split("<main>")[0]
+    for label, value in [
+        ("Datum", "dinsdag 20 februari 2024"),
+        ("Aanvang", "10:00 uur"),
+        ("Locatie", "Regiokantoor, Hilversum"),
+        ("Voorzitter", "Anouk Pols"),
+    ]:
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in header  # fmt: skip
+    assert "Stukken uiterlijk" not in dom.stdout and "Trekker" not in dom.stdout
     assert "Regionaal Werkcentrum" in dom.stdout and "LLO verkenning" in dom.stdout
     assert "Vertrouwelijk punt" in dom.stdout and "Geheim" not in dom.stdout
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "agenda-regieteam.png"
     shot.unlink(missing_ok=True)
-    taken = _headless(chromium, tmp_path / "profile2", "--window-size=900,1100",
+    taken = _headless(chromium, tmp_path / "profile2", "--window-size=900,1300",
                       f"--screenshot={shot}", page.as_uri())  # fmt: skip
     assert taken.returncode == 0, taken.stderr
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

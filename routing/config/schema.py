@@ -148,6 +148,7 @@ BODY = Table(
         "name": TEXT, "kind": TEXT, "email": EMAILS, "description": TEXT, "calendar": CALENDAR,
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
         "closers": TEXTS,
+        "chair": TEXT, "agenda": Table({"before": TEXTS, "after": TEXTS}),
     },
     required=frozenset({"kind"}),
 )  # fmt: skip
@@ -198,6 +199,7 @@ ROOT = Table(
         "notify": NOTIFY,
         "daemon": DAEMON,
         "bodies": MapOf(BODY),
+        "documents": Table({"templates": TEXT}),
     }
 )
 
