@@ -212,3 +212,120 @@ def test_html_escapes_what_a_title_contains(cli: Cli, meeting: dict[str, str]) -
     assert "Geheim &lt;dossier&gt; &amp; co" in html
     assert "<dossier>" not in html
     assert '<html lang="nl">' in html
+
+
+# --- the parts of a Dutch agenda, its head, names and the public version ------------------------
+
+
+def test_each_body_sets_its_own_parts_around_the_items(
+    cli: Cli, meeting: dict[str, str], config_path: Path
+) -> None:
+    _edit(config_path, _REGIETEAM, _REGIETEAM + 'agenda = { before = ["Opening", '
+          '"Vaststelling van de agenda", "besluitenlijst", "Actielijst <vast>"], after = [] }\n')  # fmt: skip
+    text = cli("agenda", "regieteam", *NOW).stdout
+    numbered = re.findall(r"^(\d+)\. (.+)$", text, re.MULTILINE)
+    assert [line for _, line in numbered][:4] == [
+        "Opening",
+        "Vaststellen agenda",
+        "Besluitenlijst van de vergadering van 6 februari 2024",
+        r"Actielijst \<vast\>",  # a part of its own, as written (and as text)
+    ]
+    assert [n for n, _ in numbered] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert "Rondvraag" not in text and "Sluiting" not in text and "Mededelingen" not in text
+    # another body keeps the Dutch default; its first meeting has no previous one to name
+    other = cli("agenda", "pfho-wp", "--meeting", "2024-01-11", "--now", "2024-01-02").stdout
+    assert re.findall(r"^\d+\. .+$", other, re.MULTILINE) == [
+        "1. Opening", "2. Mededelingen", "3. Vaststellen agenda",
+        "4. Verslag vorige vergadering", "5. Ingekomen stukken", "6. Rondvraag", "7. Sluiting",
+    ]  # fmt: skip
+    assert "Er staan geen punten op deze vergadering." in other
+
+
+def test_the_head_names_time_location_and_chair(
+    cli: Cli, meeting: dict[str, str], config_path: Path
+) -> None:
+    _edit(config_path, _REGIETEAM, _REGIETEAM + 'location = "Regiokantoor, Hilversum"\n'
+          'chair = "Anouk *Pols*"\n')  # fmt: skip
+    head = cli("agenda", "regieteam", *NOW).stdout.split("\n\n")[1]
+    assert head.splitlines() == [
+        "Vergadering van dinsdag 20 februari 2024, aanvang 10:00 uur  ",
+        "Locatie: Regiokantoor, Hilversum  ",
+        r"Voorzitter: Anouk \*Pols\*  ",
+        "Stukken uiterlijk dinsdag 13 februari 2024 12:00  ",
+        "**Niet openbaar, niet verspreiden**",
+    ]
+    shaped = json.loads(cli("agenda", "regieteam", "-f", "json", *NOW).stdout)
+    assert (shaped["location"], shaped["chair"]) == ("Regiokantoor, Hilversum", "Anouk *Pols*")
+    assert shaped["previous_meeting"].startswith("2024-02-06T10:00")
+
+
+def test_the_sender_is_named_by_its_name_never_its_key(cli: Cli, meeting: dict[str, str]) -> None:
+    cli("new", "Voorstel UTA", "--flow", "agendapunt-stuurgroep", "--van", "uta-supportteam",
+        "--now", "2024-02-05T10:00")  # fmt: skip
+    cli("move", "4", "agenderen", "--now", "2024-02-05T10:00")
+    text = cli("agenda", "regieteam", *NOW).stdout
+    assert "Afzender: UTA supportteam" in text and "uta-supportteam" not in text
+    html = cli("agenda", "regieteam", "-f", "html", *NOW).stdout
+    assert "<dd>UTA supportteam</dd>" in html and "uta-supportteam" not in html
+    items = json.loads(cli("agenda", "regieteam", "-f", "json", *NOW).stdout)["items"]
+    item = next(i for i in items if i["id"] == 4)
+    assert (item["sender"], item["sender_name"]) == ("uta-supportteam", "UTA supportteam")
+
+
+def test_the_openbaar_agenda_shows_no_process_state(cli: Cli, meeting: dict[str, str]) -> None:
+    text = cli("agenda", "regieteam", "--openbaar", *NOW).stdout
+    for internal in ("Stukken", "te laat", "Trekker", "Kevin van Pernis", "uiterlijk"):
+        assert internal not in text, internal
+    assert "6. **Regionaal Werkcentrum**, ter besluitvorming\n   - Kenmerk: DOC-24003697\n" in text
+    shaped = json.loads(cli("agenda", "regieteam", "--openbaar", "-f", "json", *NOW).stdout)
+    assert shaped["papers_due"] is None
+    for item in shaped["items"]:
+        assert item["owner"] is None and item["papers_state"] is None
+        assert item["flow_title"] is None and item["state_title"] is None
+    internal = json.loads(cli("agenda", "regieteam", "-f", "json", *NOW).stdout)
+    assert [i["papers_state"] for i in internal["items"]] == ["in", "missed", "missed"]
+
+
+def test_papers_of_an_item_are_listed_as_links_and_stay_text(cli: Cli) -> None:
+    """Another part of the program fills `papers`; the agenda shows them, a link only when it
+    is a web address or a file name."""
+    import zoneinfo
+
+    from routing.render.documents import render
+
+    item = {
+        "number": 6, "id": 1, "kenmerk": None, "vertrouwelijk": False, "redacted": False,
+        "title": "Werkcentrum", "asked": "besluitvorming", "owner": None, "topics": [],
+        "sender": None, "sender_name": None, "document_date": None, "papers_state": "in",
+        "papers": [{"title": "Notitie <b>1</b>", "href": "https://example.org/a b.pdf"},
+                   {"title": "Kwaad", "href": "javascript:alert(1)"}],
+    }  # fmt: skip
+    doc = {
+        "kind": "agenda", "body": "regieteam", "body_name": "Regieteam", "location": None,
+        "chair": None, "meeting": "2024-02-20T10:00:00+01:00", "openbaar": False,
+        "composed_at": "2024-02-14T09:00:00+01:00", "papers_due": None, "previous_meeting": None,
+        "parts_before": [], "items": [item], "parts_after": [],
+    }  # fmt: skip
+    tz = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    html = render(doc, "html", tz)
+    assert '<a href="https://example.org/a b.pdf">Notitie &lt;b&gt;1&lt;/b&gt;</a>' in html
+    assert "<li>Kwaad</li>" in html and "javascript:" not in html
+    md = render(doc, "md", tz)
+    assert "   - [Notitie \\<b\\>1\\</b\\>](<https://example.org/a%20b.pdf>)\n" in md
+    assert "   - Kwaad\n" in md and "javascript:" not in md
+
+
+def test_agenda_settings_of_the_wrong_shape_are_refused_with_their_line(
+    cli: Cli, config_path: Path
+) -> None:
+    _edit(config_path, _REGIETEAM, _REGIETEAM + 'chair = 5\nagenda = { bevore = ["opening"] }\n')
+    line = config_path.read_text(encoding="utf-8").splitlines().index("chair = 5") + 1
+    refused = cli("agenda", "regieteam", *NOW, check=False)
+    assert refused.returncode == 2
+    assert (
+        f"bodies.regieteam.chair: moet een tekst tussen aanhalingstekens zijn, maar is 5 (regel {line})"
+    ) in refused.stderr
+    assert (
+        f"bodies.regieteam.agenda.bevore: onbekende sleutel (regel {line + 1}); "
+        "toegestaan: after, before"
+    ) in refused.stderr

@@ -110,7 +110,7 @@ def rendered(env: Environment, name: str, folder: Path | None, **context: Any) -
 
 
 def _fault(path: Path, line: int | None, detail: str | None) -> BadInput:
-    detail = " ".join((detail or "").split())
+    detail = " ".join((detail or "").split()).rstrip(".")
     return BadInput(t("err.template_broken", path=path, line=line or "?", detail=detail))
 
 
