@@ -71,6 +71,8 @@ def document_format(fmt: str | None, output: str | None) -> str:
             i18n.t("err.option_choice", option="--format", value=fmt, choices=", ".join(FORMATS))
         )
     if fmt is None and output is not None:
+        if Path(output).is_dir():  # said as for every -o that names a folder
+            raise BadInput(i18n.t("err.output_is_folder", option="--output", path=output))
         suffix = PurePath(output).suffix.lower()
         fmt = SUFFIXES.get(suffix)
         if fmt is None:
