@@ -66,6 +66,7 @@ def _printable(value: Any) -> Any:
 def document_format(fmt: str | None, output: str | None) -> str:
     """The format asked for: `--format` if given, else the extension of `-o`, else Markdown. A
     PDF goes to a file; an extension that names no format needs `--format`."""
+    fmt = fmt.lower() if fmt is not None else None
     if fmt is not None and fmt not in FORMATS:
         raise BadInput(
             i18n.t("err.option_choice", option="--format", value=fmt, choices=", ".join(FORMATS))
