@@ -197,6 +197,31 @@ def test_pdf_without_weasyprint_names_the_extra(
     cli("agenda", "regieteam", "-o", str(tmp_path / "agenda.html"), *NOW)
 
 
+class _NoPango:
+    """An import finder that fails as WeasyPrint's import fails on a machine without Pango."""
+
+    @staticmethod
+    def find_spec(name: str, *args: object) -> None:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+
+
+def test_pdf_without_pango_names_the_system_libraries(
+    cli: InProcessCli, agenda: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPango(), *sys.meta_path])
+    target = tmp_path / "agenda.pdf"
+    refused = cli("agenda", "regieteam", "-o", str(target), *NOW, check=False)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "routing: WeasyPrint vindt de systeembibliotheek Pango niet (cannot load library "
+        "'libpango-1.0-0'); installeer die (Debian: apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0).\n"
+    )
+    assert not target.exists()
+
+
 # --- the house style -------------------------------------------------------------------------
 
 
