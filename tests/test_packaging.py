@@ -95,6 +95,9 @@ def test_the_metadata_names_the_licence_entry_point_and_the_diagrammen_extra(
     requires = wheel.metadata.get_all("Requires-Dist", [])
     graphviz = [r for r in requires if r.startswith("pygraphviz")]
     assert graphviz and all('extra == "diagrammen"' in r for r in graphviz)
+    assert "pdf" in wheel.metadata.get_all("Provides-Extra", [])
+    weasyprint = [r for r in requires if r.lower().startswith("weasyprint")]
+    assert weasyprint and all('extra == "pdf"' in r for r in weasyprint)
     base = [r for r in requires if "extra ==" not in r]
     assert base and all("<" in r for r in base if not r.startswith("tzdata")), base
     (entry_points,) = [n for n in wheel.names if n.endswith(".dist-info/entry_points.txt")]

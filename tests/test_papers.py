@@ -369,8 +369,8 @@ def test_the_agenda_links_the_papers_relative_to_where_it_is_written(
 
     markdown = cmd("agenda", "regieteam", *AGENDA_AT).stdout  # to the terminal: absolute
     copy = next(folder.rglob("*-Notitie_werkcentrum_v2.pdf"))
-    assert f"   - Stuk: [Notitie \\[concept\\]]({copy.as_uri()})" in markdown
-    assert "   - Stuk: [RV](https://example.nl/rv.pdf?a=1&b=%282%29)" in markdown
+    assert f"   - [Notitie \\[concept\\]](<{copy.as_uri()}>)" in markdown
+    assert "   - [RV](<https://example.nl/rv.pdf?a=1&b=%282%29>)" in markdown
     shaped = json.loads(cmd("agenda", "regieteam", "-f", "json", *AGENDA_AT).stdout)
     point = next(p for p in shaped["items"] if p["id"] == int(agenda_items["item"]))
     assert point["papers"] == "in"  # the status stays what it was

@@ -18,15 +18,15 @@ from routing.cli.common import (
     open_runtime,
     parse_day,
 )
-from routing.errors import BadInput
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+    from routing.runtime import Runtime
 
 __all__ = ["agenda", "besluitenlijst"]
 
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", metavar="help.mv.format", help="help.opt.format")
+    str | None,
+    typer.Option("--format", "-f", metavar="help.mv.format", help="help.opt.doc_format"),
 ]
 OpenbaarOpt = Annotated[
     bool,
@@ -46,7 +46,7 @@ def agenda(
         str | None,
         typer.Option("--meeting", metavar="help.mv.date", help="help.opt.agenda_meeting"),
     ] = None,
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = None,
     openbaar: OpenbaarOpt = False,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -54,19 +54,19 @@ def agenda(
 ) -> None:
     """Compose the agenda of a meeting from the items planned on it.
 
-    Numbered, decisions first, with kenmerk, owner, what is asked and the state of the papers.
+    The body's fixed parts (opening ... sluiting) around the items, numbered on; decisions first.
 
-    Example: routing agenda pfho-wp --meeting 2024-11-14 --format html -o agenda.html
+    Example: routing agenda pfho-wp --meeting 2024-11-14 -o agenda.pdf
     """
     from routing.read import documents
 
-    _check_format(fmt)
+    chosen = document_format(fmt, output)
     rt = open_runtime(config, now)
     day = parse_day(meeting, rt) if meeting else None
     # links to copied papers go relative to the folder the agenda is written to
     links_from = Path(output).parent if output else None
     shaped = documents.agenda(rt, body, day, openbaar=openbaar, links_from=links_from)
-    _deliver(shaped, fmt, output, rt.config.timezone)
+    _deliver(shaped, chosen, output, rt)
 
 
 def besluitenlijst(
@@ -74,7 +74,7 @@ def besluitenlijst(
     meeting: Annotated[
         str, typer.Option("--meeting", metavar="help.mv.date", help="help.opt.meeting_date")
     ],
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = None,
     openbaar: OpenbaarOpt = False,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -86,22 +86,19 @@ def besluitenlijst(
     """
     from routing.read import documents
 
-    _check_format(fmt)
+    chosen = document_format(fmt, output)
     rt = open_runtime(config, now)
     shaped = documents.besluitenlijst(rt, body, parse_day(meeting, rt), openbaar=openbaar)
-    _deliver(shaped, fmt, output, rt.config.timezone)
+    _deliver(shaped, chosen, output, rt)
 
 
-def _check_format(fmt: str) -> None:
-    from routing.render.documents import FORMATS
+def document_format(fmt: str | None, output: str | None) -> str:
+    from routing.render.documents import document_format
 
-    if fmt not in FORMATS:
-        raise BadInput(
-            i18n.t("err.option_choice", option="--format", value=fmt, choices=", ".join(FORMATS))
-        )
+    return document_format(fmt, output)
 
 
-def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: "ZoneInfo") -> None:
+def _deliver(document: dict[str, Any], fmt: str, output: str | None, rt: "Runtime") -> None:
     from routing.render.documents import render
 
     if fmt == "json" and output is None:
@@ -109,8 +106,13 @@ def _deliver(document: dict[str, Any], fmt: str, output: str | None, tz: "ZoneIn
         return
     from routing.text import json_text
 
-    text = json_text(document) + "\n" if fmt == "json" else render(document, fmt, tz)
+    text = (
+        json_text(document) + "\n"
+        if fmt == "json"
+        else render(document, fmt, rt.config.timezone, rt.config.document_templates)
+    )
     if output is None:
+        assert isinstance(text, str)  # a PDF goes to a file: document_format
         sys.stdout.write(text)
         return
     from routing.render.files import write_output

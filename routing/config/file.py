@@ -66,6 +66,10 @@ class Body:
     # a person: where points are handed over (a body key) or at what time ("HH:MM")
     handover_at: str | None = None
     location: str | None = None
+    chair: str | None = None
+    # the agenda's fixed parts before and after the items, as written; None: the default
+    agenda_before: tuple[str, ...] | None = None
+    agenda_after: tuple[str, ...] | None = None
 
     @property
     def is_person(self) -> bool:
@@ -99,6 +103,8 @@ class Config:
     database_synchronous: str = "normal"
     # where `routing stukken --file` copies papers to (routing.config.papers)
     papers_folder: Path = Path(DEFAULT_PAPERS_FOLDER)
+    # [documents] templates: a folder whose templates replace the shipped ones (house style)
+    document_templates: Path | None = None
 
     def body(self, key: str) -> Body:
         try:
@@ -183,6 +189,7 @@ def parse_config(text: str, path: Path) -> Config:
         access=access,
         workdays=workdays,
         papers_folder=papers,
+        document_templates=_templates(clean, path),
     )
 
 
@@ -312,8 +319,26 @@ def _parse_bodies(
             handover_lead=table.get("handover_lead") or None,
             handover_at=table.get("handover_at") or None,
             location=_name(table.get("location", "")) or None,
+            chair=_name(table.get("chair", "")) or None,
+            agenda_before=_parts(table, "before"),
+            agenda_after=_parts(table, "after"),
         )
     return bodies
+
+
+def _parts(table: Mapping[str, Any], side: str) -> tuple[str, ...] | None:
+    """`[bodies.X.agenda] before/after`: the parts as written (routing.read.agenda_parts reads
+    them), blanks left out; None when the key is absent."""
+    if side not in table.get("agenda", {}):
+        return None
+    return tuple(part for part in map(_name, table["agenda"][side]) if part)
+
+
+def _templates(clean: Mapping[str, Any], path: Path) -> Path | None:
+    """`[documents] templates`, relative to routing.toml; whether it exists is checked when a
+    document is made, so a missing folder does not stop every other command."""
+    folder = clean.get("documents", {}).get("templates", "").strip()
+    return (path.parent / Path(folder).expanduser()).resolve() if folder else None
 
 
 def _name(value: str) -> str:

@@ -148,6 +148,7 @@ BODY = Table(
         "name": TEXT, "kind": TEXT, "email": EMAILS, "description": TEXT, "calendar": CALENDAR,
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
         "closers": TEXTS,
+        "chair": TEXT, "agenda": Table({"before": TEXTS, "after": TEXTS}),
     },
     required=frozenset({"kind"}),
 )  # fmt: skip
@@ -199,6 +200,7 @@ ROOT = Table(
         "daemon": DAEMON,
         "bodies": MapOf(BODY),
         "papers": Table({"folder": TEXT}),
+        "documents": Table({"templates": TEXT}),
     }
 )
 

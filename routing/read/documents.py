@@ -3,7 +3,9 @@
 This module composes the content as plain data (the `--json` shape); `routing.render.documents`
 turns it into Markdown or a printable HTML page. Confidentiality is decided here, once: in a
 document marked openbaar a confidential item keeps only its reference (kenmerk, else its number),
-so no renderer and no JSON consumer can leak its title, owner or papers. A besluitenlijst carries
+so no renderer and no JSON consumer can leak its title, owner or papers; and an openbaar agenda
+carries no internal process state at all (owner, sender, route, state of the papers, their
+deadline), only what a citizen may read. A besluitenlijst carries
 the audit chain's head as it was when composed, so a later change to the trail is provable
 against a circulated copy (`routing audit verify`).
 """
@@ -23,6 +25,7 @@ from routing.engine.meeting_sync import reading
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
+from routing.read import agenda_parts
 from routing.read import papers as paper_rows
 from routing.runtime import Runtime
 from store import Item, audit_chain, queries
@@ -40,29 +43,42 @@ _SEARCH = dt.timedelta(days=400)
 def agenda(
     rt: Runtime, body: str, day: dt.date | None, *, openbaar: bool, links_from: Path | None = None
 ) -> dict[str, Any]:
-    """The agenda of a body's meeting on `day`, or of its next meeting from now; links to
-    copied papers relative to `links_from`, the folder it is written to (when known)."""
+    """The agenda of a body's meeting on `day`, or of its next meeting from now: the body's
+    fixed parts (`routing.read.agenda_parts`) around the items, numbered on in one sequence;
+    links to copied papers relative to `links_from`, the folder it is written to (when known)."""
     rt.config.body(body)
     with reading(rt) as (db, calendars):
         meeting = _find_meeting(rt, calendars, body, day)
+        earlier = calendars.meetings_between(meeting.start - _SEARCH, meeting.start, [body])
+        previous = max((m.start for m in earlier if m.start < meeting.start), default=None)
+        before, after = agenda_parts.parts(rt.config.bodies[body], previous and previous.date())
         items = meetings.items_on_meeting(db, rt, body, meeting)
         items.sort(key=lambda i: (_ASKED_ORDER.get(i.asked, 9), i.id or 0))
         ids = [i.id for i in items if i.id]
         papers = _papers_status(db, body, meeting.start, ids, rt.clock.now())
         attached = paper_rows.by_item(db, ids)
+        first = len(before) + 1
         points = [
             _agenda_point(rt, db, number, item, papers.get(item.id or 0), openbaar=openbaar)
-            for number, item in enumerate(items, start=1)
+            for number, item in enumerate(items, start=first)
         ]
         for point, item in zip(points, items, strict=True):
             point["paper_links"] = _paper_links(
                 rt, item, attached.get(item.id or 0, []), links_from, openbaar=openbaar
             )
+    for number, part in enumerate(before, start=1):
+        part["number"] = number
+    for number, part in enumerate(after, start=first + len(points)):
+        part["number"] = number
     return {
-        **_header(rt, body, meeting.start, openbaar=openbaar),
+        **_header(rt, body, meeting.start, openbaar=openbaar, location=meeting.location),
         "kind": "agenda",
-        "papers_due": meeting.papers_due.isoformat(),
+        # when the papers are due is the secretariat's business, not the public's
+        "papers_due": None if openbaar else meeting.papers_due.isoformat(),
+        "previous_meeting": previous.isoformat() if previous else None,
+        "parts_before": before,
         "items": points,
+        "parts_after": after,
     }
 
 
@@ -100,17 +116,23 @@ def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> d
             )
             decisions.append(entry)
         chain = audit_chain.head(db)
-    return {**_header(rt, body, meeting.start, openbaar=openbaar), "kind": "besluitenlijst",
+    return {**_header(rt, body, meeting.start, openbaar=openbaar, location=meeting.location),
+            "kind": "besluitenlijst",
             "items": decisions,
             "audit_head": {"last_id": chain.last_id if chain else None,
                            "hash": chain.hash if chain else None}}  # fmt: skip
 
 
-def _header(rt: Runtime, body: str, start: dt.datetime, *, openbaar: bool) -> dict[str, Any]:
+def _header(
+    rt: Runtime, body: str, start: dt.datetime, *, openbaar: bool, location: str | None = None
+) -> dict[str, Any]:
+    config = rt.config.bodies[body]
     return {
         "body": body,
-        "body_name": rt.config.bodies[body].name,
+        "body_name": config.name,
         "meeting": start.isoformat(),
+        "location": location or config.location,
+        "chair": config.chair,
         "openbaar": openbaar,
         "composed_at": rt.clock.now().isoformat(),
     }
@@ -157,19 +179,23 @@ def _agenda_point(
 ) -> dict[str, Any]:
     entry = _reference(number, item, openbaar=openbaar)
     flow = rt.catalog.pinned(db, item.flow_version_id)
-    visible = not entry["redacted"]
+    # a public agenda has what a citizen may read: title, kenmerk, what is asked (and the
+    # papers); who works on it, the route and the state of the papers are internal
+    visible = not entry["redacted"] and not openbaar
+    sender = item.sender if visible else None
     entry.update(
         {
             "owner": item.owner if visible else None,
             "topics": list(item.topics) if visible else [],
-            "sender": item.sender if visible else None,
+            "sender": sender,
+            "sender_name": _body_name(rt, sender),
             "document_date": (
                 item.document_date.isoformat() if visible and item.document_date else None
             ),
-            "flow_title": flow.title,
-            "state_title": flow.state(item.state).title,
+            "flow_title": flow.title if not openbaar else None,
+            "state_title": flow.state(item.state).title if not openbaar else None,
             # in: papers handed in; open: not yet, deadline ahead; missed: deadline passed
-            "papers": papers,
+            "papers": papers if not openbaar else None,
         }
     )
     return entry
@@ -184,6 +210,12 @@ def _paper_links(
     if not confidentiality.papers_shown(item.openbaar, item.verspreiden, audience):
         return []
     return [paper_rows.link_of(p, rt.config.papers_folder, links_from) for p in found]
+
+
+def _body_name(rt: Runtime, key: str | None) -> str | None:
+    """A body's name; a key no longer in routing.toml as it is."""
+    body = rt.config.bodies.get(key) if key is not None else None
+    return body.name if body is not None else key
 
 
 def _papers_status(
