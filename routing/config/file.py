@@ -64,6 +64,8 @@ class Body:
     # a person: where points are handed over (a body key) or at what time ("HH:MM")
     handover_at: str | None = None
     location: str | None = None
+    chair: str | None = None  # who chairs its meetings (agenda, besluitenlijst)
+    attendees: tuple[str, ...] = ()  # who attends as a rule: the close's proposed attendance
 
     @property
     def is_person(self) -> bool:
@@ -306,6 +308,8 @@ def _parse_bodies(
             handover_lead=table.get("handover_lead") or None,
             handover_at=table.get("handover_at") or None,
             location=_name(table.get("location", "")) or None,
+            chair=_name(table.get("chair", "")) or None,
+            attendees=tuple(n for n in (_name(a) for a in table.get("attendees", [])) if n),
         )
     return bodies
 
