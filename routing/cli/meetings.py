@@ -318,7 +318,8 @@ def meeting_outcome(
     item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
     trigger: Annotated[str, typer.Argument(metavar="help.mv.step", help="help.arg.trigger")],
     besluit: Annotated[
-        str | None, typer.Option("--besluit", metavar="help.mv.text", help="help.opt.outcome_besluit")
+        str | None,
+        typer.Option("--besluit", metavar="help.mv.text", help="help.opt.outcome_besluit"),
     ] = None,
     note: Annotated[
         str | None, typer.Option("--note", metavar="help.mv.text", help="help.opt.why")

@@ -285,10 +285,11 @@ def _attendance(
 
 
 def _checked_attendance(rt: Runtime, attendance: Attendance) -> Attendance:
-    return Attendance(
-        tuple(dict.fromkeys(_person(rt, n) for n in attendance.present)),
-        tuple(dict.fromkeys(_person(rt, n) for n in attendance.absent)),
-    )
+    """The names as [people] spells them; someone absent is not present as well."""
+    absent = tuple(dict.fromkeys(_person(rt, n) for n in attendance.absent))
+    gone = {name.casefold() for name in absent}
+    present = (_person(rt, n) for n in attendance.present)
+    return Attendance(tuple(dict.fromkeys(n for n in present if n.casefold() not in gone)), absent)
 
 
 def _person(rt: Runtime, name: str) -> str:

@@ -46,7 +46,6 @@ class TerminalInterview:
         shown = Text(question)
         if default:
             shown.append(f" [{visible(default)}]", style="cyan")
-        shown.append(": ")
         answer = Prompt.ask(shown, console=self.console, default=default, show_default=False)
         return answer.strip()
 
@@ -65,7 +64,8 @@ class TerminalInterview:
         proposed = [*agenda.attendance.absent]
         proposed += [n for n in agenda.attendance.present if n.casefold() not in folded]
         absent = _names(self._ask(t("close.ask_absent"), ", ".join(dict.fromkeys(proposed))))
-        return Attendance(tuple(present), tuple(absent))
+        gone = {name.casefold() for name in absent}
+        return Attendance(tuple(n for n in present if n.casefold() not in gone), tuple(absent))
 
     def answer(self, point: Point, given: Answer | None, refusal: str | None) -> Answer:
         console = self.console
@@ -80,9 +80,10 @@ class TerminalInterview:
         console.print(Text(f"  {t('close.now')}: {visible(where)}", style="dim"))
         if not point.steps:
             console.print(Text("  " + t("close.no_steps"), style="yellow"))
+        names = max((len(step.trigger) for step in point.steps), default=0)
         for number, step in enumerate(point.steps, start=1):
             line = Text(f"  {number:>2}  ")
-            line.append(step.trigger, style="bold")
+            line.append(step.trigger.ljust(names), style="bold")
             line.append(f"  {visible(step.title)}")
             line.append(f"  → {visible(_destination(step))}", style="cyan")
             console.print(line)
@@ -97,9 +98,12 @@ class TerminalInterview:
             step.trigger, stays=step.stays, to_body=step.to_body, to_state=step.to_title
         )
         console.print(Text("  " + t("close.decision_hint", phrase=suggestion), style="dim"))
-        kept = given if given is not None and given.trigger == step.trigger else None
-        decision = self._ask(t("close.ask_decision"), (kept.decision or "") if kept else "")
-        note = self._ask(t("close.ask_note"), (kept.note or "") if kept else "")
+        # the besluit belongs to the step it was given with; a note stays whatever the step
+        same = given is not None and given.trigger == step.trigger
+        decision = self._ask(
+            t("close.ask_decision"), (given.decision or "") if given and same else ""
+        )
+        note = self._ask(t("close.ask_note"), (given.note or "") if given else "")
         return Answer(step.trigger, decision or None, note or None)
 
     def _choose(self, point: Point, default: str) -> Step | None:
