@@ -118,10 +118,11 @@ def test_besluitenlijst_after_meeting_close(cli: Cli, meeting: dict[str, str]) -
     assert text.startswith("# Besluitenlijst Regieteam Werk & Participatie")
     lines = text.splitlines()
     first = lines.index("1. **Regionaal Werkcentrum**")
-    assert lines[first + 1 : first + 4] == [
+    assert lines[first + 1 : first + 5] == [
         "   - Kenmerk: DOC-24003697",
-        "   - Besluit: Doorzetten naar het PFHO W&P → Standpunt in PFHO W&P",
+        "   - Besluit: Ingestemd; doorgezet naar PFHO Werk & Participatie",
         "   - Toelichting: Akkoord, door naar PFHO",
+        "   - Vervolg: PFHO Werk & Participatie, vergadering van 14 maart 2024",
     ]
     assert "2. **Geheim \\<dossier\\> & co** (vertrouwelijk)" in lines
     assert "Wacht op advies" in text

@@ -298,13 +298,7 @@ def meeting_close(
             report = close_meeting(rt, body, parse_day(date, rt), answers, present=present or [],
                                    absent=absent or [], progress=progress)  # fmt: skip
     if as_json:
-        emit_json(
-            {
-                "items": [c.__dict__ for c in report.closed],
-                "attendees": list(report.attendance.present),
-                "absent": list(report.attendance.absent),
-            }
-        )
+        emit_json([c.__dict__ for c in report.closed])  # the attendance: the besluitenlijst
         return
     console = make_console()
     console.print(close_views.closed_table(report.closed))

@@ -221,8 +221,10 @@ def _checked(answer: Answer) -> Answer:
 def _agenda(rt: Runtime, body: str, day: dt.date, attendance: Attendance) -> Agenda:
     with reading(rt) as (db, calendars):
         meeting = meeting_on_day(rt, calendars, body, day)
-        _not_closed_yet(db, rt, body, meeting.start)
         points = tuple(_point(rt, db, item) for item in items_on_meeting(db, rt, body, meeting))
+        # asked last: a close another process commits meanwhile may have moved the items read
+        # above (PostgreSQL reads each statement's own snapshot); then it is found here
+        _not_closed_yet(db, rt, body, meeting.start)
     config = rt.config.bodies[body]
     return Agenda(body, config.name, meeting.start, points, attendance, config.chair)
 
