@@ -138,7 +138,10 @@ def test_an_interactive_close_in_a_terminal_keeps_the_answers_when_one_item_is_r
     assert listed["attendees"] == ["Anouk Pols", "Kevin van Pernis"]
     assert listed["absent"] == ["Annette Keates"]
     by_id = {str(row["id"]): row for row in listed["items"]}
-    assert set(by_id) == {llo, werk, banen}  # skipped: no outcome, no decision
+    assert set(by_id) == {llo, werk, banen, zonder}
+    assert by_id[zonder]["outcome"] is None  # skipped: listed as not dealt with
+    assert by_id[zonder]["decision"] == "Niet behandeld; schuift door naar de volgende vergadering"
+    assert by_id[zonder]["follow_up"]["body_name"] == "Regieteam Werk & Participatie"
     assert by_id[llo]["decision"] == "Ingestemd; het PFHO beslist op 14 maart"
     assert by_id[werk]["decision"] == "Ingestemd; doorgezet naar PFHO Werk & Participatie"
     assert by_id[banen]["outcome"] == "aanhouden"

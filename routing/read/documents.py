@@ -80,10 +80,18 @@ def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> d
             .order_by(col(MeetingOutcome.id))
         ).all()
         items = {i.id: i for i in queries.list_items(db, ids={r.item_id for r in rows})}
-        ordered = sorted(rows, key=lambda r: (_ASKED_ORDER.get(items[r.item_id].asked, 9), r.id))
+        points: list[tuple[Item, MeetingOutcome | None]] = [(items[r.item_id], r) for r in rows]
+        # on the meeting without an outcome: not dealt with, it moves on (the daemon's roll-over)
+        points += [
+            (item, None)
+            for item in meetings.items_on_meeting(db, rt, body, meeting)
+            if item.id not in items
+        ]
+        points.sort(key=lambda p: (_ASKED_ORDER.get(p[0].asked, 9), p[1] is None,
+                                   p[1].id if p[1] else p[0].id))  # fmt: skip
         decisions = [
-            _decision(rt, db, number, items[row.item_id], row, meeting.start, openbaar=openbaar)
-            for number, row in enumerate(ordered, start=1)
+            _decision(rt, db, number, item, row, meeting.start, openbaar=openbaar)
+            for number, (item, row) in enumerate(points, start=1)
         ]
         chain = audit_chain.head(db)
         location = _meeting_location(db, rt, body, meeting.meeting_id)
@@ -102,53 +110,66 @@ def _decision(
     db: Session,
     number: int,
     item: Item,
-    row: MeetingOutcome,
+    row: MeetingOutcome | None,
     meeting_at: dt.datetime,
     *,
     openbaar: bool,
 ) -> dict[str, Any]:
     """One point of a besluitenlijst. A confidential item in an openbaar list keeps only its
-    reference and the decision as worded from the step: the minuted text may tell more."""
+    reference and the decision as worded from the step: the minuted text may tell more. An
+    item without an outcome (`row` None) was not dealt with."""
     flow = rt.catalog.pinned(db, item.flow_version_id)
-    trigger = next((t for t in flow.triggers if t.name == row.trigger), None)
-    to_state = flow.state(row.to_state)
+    trigger = next((t for t in flow.triggers if row and t.name == row.trigger), None)
+    to_state = flow.state(row.to_state if row else item.state)
     known = rt.config.bodies.get(to_state.body) if to_state.body else None
     to_body = known.name if known else None
-    worded = decision_phrase(
-        row.trigger,
-        stays=trigger is not None and trigger.dest == REFLEXIVE,
-        to_body=None if to_state.final else to_body,
-        to_state=to_state.title,
-    )
+    if row is None:
+        worded = t("besluitenlijst.not_dealt_with")
+    else:
+        worded = decision_phrase(
+            row.trigger,
+            stays=trigger is not None and trigger.dest == REFLEXIVE,
+            to_body=None if to_state.final else to_body,
+            to_state=to_state.title,
+        )
     entry = _reference(number, item, openbaar=openbaar)
-    given = None if entry["redacted"] else row.decision
+    given = None if entry["redacted"] or row is None else row.decision
     entry.update(
         {
-            "outcome": row.trigger,
-            "outcome_title": (trigger.title if trigger else "") or row.trigger,
-            "to_state": row.to_state,
+            "outcome": row.trigger if row else None,
+            "outcome_title": ((trigger.title if trigger else "") or row.trigger) if row else None,
+            "to_state": to_state.name,
             "to_state_title": to_state.title,
             "decision": given or worded,
             "decision_minuted": given is not None,
-            "note": None if entry["redacted"] else row.note,
-            "follow_up": _follow_up(rt, db, item, row.to_state, to_state.final, meeting_at),
-            "actor": row.actor,
-            "at": row.at.isoformat(),
+            "note": None if entry["redacted"] or row is None else row.note,
+            "follow_up": _follow_up(rt, db, item, to_state.name, to_state.final, meeting_at,
+                                    to_state.body),
+            "actor": row.actor if row else None,
+            "at": row.at.isoformat() if row else None,
         }
-    )
+    )  # fmt: skip
     return entry
 
 
 def _follow_up(
-    rt: Runtime, db: Session, item: Item, to_state: str, final: bool, meeting_at: dt.datetime
+    rt: Runtime,
+    db: Session,
+    item: Item,
+    to_state: str,
+    final: bool,
+    meeting_at: dt.datetime,
+    state_body: str | None,
 ) -> dict[str, Any]:
     """Where the item goes after this meeting and when: its plan while it is still in the state
-    the outcome put it in, else the first meeting it was planned on after this one."""
+    the outcome put it in, else the first meeting it was planned on after this one; else the
+    body of that state, not yet on a meeting."""
     if final:
         return {"done": True, "body": None, "body_name": None, "meeting": None}
-    body, when = None, None
-    if item.state == to_state and item.planned_meeting_at is not None:
-        body, when = item.planned_body, item.planned_meeting_at
+    body, when = state_body, None
+    planned = item.planned_meeting_at
+    if item.state == to_state and planned is not None and planned > meeting_at:
+        body, when = item.planned_body, planned
     else:
         later = [
             row

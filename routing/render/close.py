@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from routing.engine.meeting_close import Agenda, Answer, Attendance, Point, Step
+from routing.errors import RefusedByRules
 from routing.i18n import format_date, t, tn
 from routing.read.decisions import decision_phrase
 from routing.render.terminal import user_text
@@ -46,7 +47,11 @@ class TerminalInterview:
         shown = Text(question)
         if default:
             shown.append(f" [{visible(default)}]", style="cyan")
-        answer = Prompt.ask(shown, console=self.console, default=default, show_default=False)
+        try:
+            answer = Prompt.ask(shown, console=self.console, default=default, show_default=False)
+        except EOFError:  # Ctrl-D, or the input ran out: stop, as "nee" does
+            self.console.print()
+            raise RefusedByRules(t("close.stopped")) from None
         return answer.strip()
 
     def attendance(self, agenda: Agenda) -> Attendance:
