@@ -343,3 +343,38 @@ def test_every_step_out_of_a_body_has_a_decision_not_a_routing_step(lang: str) -
                     assert not any(f" {key}" in phrase for key in config.bodies), phrase
     finally:
         i18n.set_language("nl")
+
+
+def test_the_interactive_close_asks_about_informing_ei_where_the_flow_leaves_it_to_the_secretary(
+    cmd: InProcessCli, config_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "eigen-flows"
+    folder.mkdir()
+    shipped = (Path(__file__).resolve().parent.parent / "flows" / "initiatief.toml").read_text()
+    own = shipped.replace('name = "initiatief"', 'name = "signaal"')
+    own = own.replace(
+        'trigger = "afronden"\nmode = "auto"', 'trigger = "voorleggen"\nmode = "secretary"'
+    )
+    assert 'mode = "secretary"' in own
+    (folder / "signaal.toml").write_text(own, encoding="utf-8")
+    text = config_path.read_text(encoding="utf-8").replace("paths = []", f'paths = ["{folder}"]')
+    config_path.write_text(text, encoding="utf-8")
+    item = cmd("new", "Signaal", "--flow", "signaal", *AT).stdout.strip()
+    cmd("move", item, "agenderen", *AT)
+    command = [ROUTING, "meeting", "close", "regieteam", "2024-02-20", *CLOSE]
+    with Terminal(command, _env(config_path)) as term:
+        term.expect("Aanwezig")
+        term.type("")
+        term.expect("Afwezig met kennisgeving")
+        term.type("")
+        term.expect("Uitkomst [0]:")
+        _answer(term, "voorleggen")
+        term.expect("Ambtelijk overleg Economie & Innovatie informeren? ja / nee:")
+        term.type("misschien")
+        term.expect("'misschien': typ ja of nee.")
+        term.type("nee")
+        term.expect("Opslaan?")
+        term.type("ja")
+        assert term.finish() == 0, term.screen
+    decisions = json.loads(cmd("show", item, "--json").stdout)["ei"]
+    assert [(d["inform"], d["decided_by"]) for d in decisions] == [(False, "root")]

@@ -59,6 +59,7 @@ class Step:
     to_title: str  # the state it leads to
     to_body: str | None  # that state's body, by name; None for an end state
     stays: bool  # held over: the item stays with this body
+    asks_ei: str | None = None  # the E&I body the secretary decides about informing, if any
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,12 @@ def _step(rt: Runtime, flow: FlowDefinition, item: Item, name: str) -> Step:
     to_state = flow.state(dest)
     to_body = rt.config.bodies[to_state.body].name if to_state.body else None
     stays = trigger.dest == REFLEXIVE
-    return Step(name, trigger.title or name, to_state.title, to_body, stays)
+    rule = flow.inform_ei
+    asks_ei = None  # the flow leaves informing E&I on this step to the secretary: asked
+    if rule is not None and rule.trigger == name and rule.mode == "secretary":
+        known = rt.config.bodies.get(rule.body)
+        asks_ei = known.name if known else rule.body
+    return Step(name, trigger.title or name, to_state.title, to_body, stays, asks_ei)
 
 
 def _only_on_meeting(rt: Runtime, agenda: Agenda, day: dt.date, asked: set[int]) -> None:

@@ -109,7 +109,21 @@ class TerminalInterview:
             t("close.ask_decision"), (given.decision or "") if given and same else ""
         )
         note = self._ask(t("close.ask_note"), (given.note or "") if given else "")
-        return Answer(step.trigger, decision or None, note or None)
+        inform = self._inform(step, given.inform_ei if given and same else None)
+        return Answer(step.trigger, decision or None, note or None, inform)
+
+    def _inform(self, step: Step, before: bool | None) -> bool | None:
+        """Whether to inform E&I, where the flow leaves that to the secretary."""
+        if step.asks_ei is None:
+            return None
+        yes, no = t("close.yes"), t("close.no")
+        default = "" if before is None else (yes if before else no)
+        for _ in range(_TRIES):
+            typed = self._ask(t("close.ask_ei", body=step.asks_ei, yes=yes, no=no), default)
+            if typed.casefold() in (yes.casefold(), no.casefold()):
+                return typed.casefold() == yes.casefold()
+            self.console.print(Text("  " + t("close.not_yes_no", typed=typed), style="red"))
+        return None
 
     def _choose(self, point: Point, default: str) -> Step | None:
         for _ in range(_TRIES):
