@@ -378,3 +378,31 @@ def test_the_interactive_close_asks_about_informing_ei_where_the_flow_leaves_it_
         assert term.finish() == 0, term.screen
     decisions = json.loads(cmd("show", item, "--json").stdout)["ei"]
     assert [(d["inform"], d["decided_by"]) for d in decisions] == [(False, "root")]
+
+
+def test_a_control_character_in_a_typed_besluit_is_asked_again_not_a_lost_close(
+    cmd: InProcessCli, config_path: Path
+) -> None:
+    item = cmd("new", "Plakwerk", "--flow", "initiatief", *AT).stdout.strip()
+    cmd("move", item, "agenderen", *AT)
+    command = [ROUTING, "meeting", "close", "regieteam", "2024-02-20", *CLOSE]
+    with Terminal(command, _env(config_path)) as term:
+        term.expect("Aanwezig")
+        term.type("")
+        term.expect("Afwezig met kennisgeving")
+        term.type("")
+        term.expect("Uitkomst [0]:")
+        # Ctrl-V Esc: the escape character itself, as a paste from elsewhere may carry it
+        _answer(term, "aanhouden", "Akkoord\x16\x1b", "Toelichting blijft")
+        again = " ".join(term.expect("Uitkomst [3]:").split())
+        assert "Item " + item + " wordt geweigerd: Besluit: teken U+001B op positie 8" in again
+        _answer(term, "", "Akkoord", "")
+        term.expect("Opslaan?")
+        term.type("ja")
+        assert term.finish() == 0, term.screen
+    listed = json.loads(
+        cmd("besluitenlijst", "regieteam", "--meeting", "2024-02-20", "-f", "json").stdout
+    )
+    assert [(row["outcome"], row["decision"]) for row in listed["items"]] == [
+        ("aanhouden", "Akkoord")
+    ]

@@ -173,7 +173,7 @@ def close_meeting(
     if interview is not None:
         attendance = _checked_attendance(rt, interview.attendance(agenda))
         for point in agenda.points:
-            answers[point.item_id] = _checked(interview.answer(point, None, None))
+            answers[point.item_id] = _asked(interview, point, None, None)
         _confirmed(agenda, answers, attendance, interview)
     skipped: list[int] = []
     for _ in range(_MAX_ROUNDS):
@@ -187,7 +187,7 @@ def close_meeting(
                 agenda, points=tuple(point if p.item_id == point.item_id else p
                                      for p in agenda.points),
             )  # fmt: skip
-            fixed = _checked(interview.answer(point, answers[point.item_id], str(refused.error)))
+            fixed = _asked(interview, point, answers[point.item_id], str(refused.error))
             if fixed.trigger is None:
                 skipped.append(point.item_id)
             answers[point.item_id] = fixed
@@ -209,7 +209,19 @@ def _confirmed(
             raise RefusedByRules(t("close.stopped"))
         point = next((p for p in agenda.points if p.item_id == choice), None)
         if point is not None:
-            answers[point.item_id] = _checked(interview.answer(point, answers[point.item_id], None))
+            answers[point.item_id] = _asked(interview, point, answers[point.item_id], None)
+    raise RefusedByRules(t("close.gave_up"))
+
+
+def _asked(interview: Interview, point: Point, given: Answer | None, refusal: str | None) -> Answer:
+    """One item's answer; a text that cannot be kept (a control character typed or pasted) is
+    asked again with the reason, the answers to the other items kept."""
+    for _ in range(_MAX_ROUNDS):
+        answer = interview.answer(point, given, refusal)
+        try:
+            return _checked(answer)
+        except BadInput as error:
+            given, refusal = replace(answer, decision=None, note=None), str(error)
     raise RefusedByRules(t("close.gave_up"))
 
 

@@ -10,6 +10,7 @@ other answers kept. Lays out what the engine hands it and decides nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -42,6 +43,9 @@ class TerminalInterview:
 
     def __init__(self, console: Console, tz: ZoneInfo) -> None:
         self.console, self.tz = console, tz
+        # line editing: the arrow keys move in the answer instead of typing escape codes
+        with contextlib.suppress(ImportError):  # not on every platform
+            import readline  # noqa: F401, PLC0415
 
     def _ask(self, question: str, default: str = "") -> str:
         shown = Text(question)
