@@ -5,6 +5,7 @@ besluitenlijst."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -12,10 +13,17 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
 from routing import i18n
+from routing.clock import FixedClock, parse_moment
 from routing.config.flows import FlowCatalog
+from routing.engine import items as engine
+from routing.engine.meeting_close import Answer, close_meeting, record_outcome
+from routing.errors import RefusedByRules
 from routing.read.decisions import decision_phrase
+from routing.runtime import Runtime
+from store.schedule_models import MeetingClose, MeetingOutcome
 from tests.conftest import ROUTING, InProcessCli, Terminal, edited_config
 
 AT = ("--now", "2024-02-05T09:00")
@@ -405,4 +413,40 @@ def test_a_control_character_in_a_typed_besluit_is_asked_again_not_a_lost_close(
     )
     assert [(row["outcome"], row["decision"]) for row in listed["items"]] == [
         ("aanhouden", "Akkoord")
+    ]
+
+
+def test_close_and_a_later_outcome_on_both_databases(rt: Runtime) -> None:
+    """The engine's path, on SQLite and PostgreSQL: attendance as JSON lists, the besluit, a
+    later outcome, the close row that makes a second close a refusal."""
+    tz = rt.config.timezone
+    rt.clock = FixedClock(parse_moment("2024-02-05T09:00", tz))
+    first = engine.create_item(rt, engine.ItemSpec(title="Een", flow="initiatief"))
+    second = engine.create_item(rt, engine.ItemSpec(title="Twee", flow="initiatief"))
+    assert first.id is not None and second.id is not None
+    for item in (first.id, second.id):
+        engine.move(rt, item, "agenderen")
+    rt.clock = FixedClock(parse_moment("2024-02-20T13:00", tz))
+    day = dt.date(2024, 2, 20)
+    report = close_meeting(
+        rt, "regieteam", day, {first.id: Answer("voorleggen", "Ingestemd")},
+        present=["Gast van UWV"], absent=["kevin van pernis"],
+    )  # fmt: skip
+    assert [(c.item_id, c.trigger, c.decision) for c in report.closed] == [
+        (first.id, "voorleggen", "Ingestemd"),
+        (second.id, None, None),
+    ]
+    later = record_outcome(rt, "regieteam", day, second.id, Answer("intrekken", None, "Vervallen"))
+    assert later.to_state == "ingetrokken"
+    with pytest.raises(RefusedByRules):
+        close_meeting(rt, "regieteam", day, {})
+    with rt.session(read=True) as db:
+        closes = db.exec(select(MeetingClose)).all()
+        outcomes = db.exec(select(MeetingOutcome).order_by(col(MeetingOutcome.id))).all()
+    assert [(c.attendees, c.absent) for c in closes] == [
+        (["Anouk Pols", "Annette Keates", "Gast van UWV"], ["Kevin van Pernis"])
+    ]
+    assert [(o.item_id, o.trigger, o.decision, o.note) for o in outcomes] == [
+        (first.id, "voorleggen", "Ingestemd", None),
+        (second.id, "intrekken", None, "Vervallen"),
     ]
