@@ -44,6 +44,7 @@ LIMITS: Final[dict[str, int]] = {
     "name": 200,
     "note": 4000,
     "reason": 1000,
+    "decision": 4000,
 }
 
 # bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069): they reorder what a

@@ -28,6 +28,7 @@ __all__ = [
     "EiDecision",
     "Heartbeat",
     "MeetingChange",
+    "MeetingClose",
     "MeetingOutcome",
     "MeetingRow",
     "Outbox",
@@ -192,6 +193,24 @@ class MeetingOutcome(SQLModel, table=True):
     note: str | None = None
     actor: str
     at: dt.datetime = _moment()
+    decision: str | None = None  # the besluit as minuted; None: derived from the step
+
+
+class MeetingClose(SQLModel, table=True):
+    """A meeting that was closed: by whom, when, who attended and who sent apologies. Its row
+    is what "closed" means; the unique (body, meeting_at) makes a second close, also one racing
+    the first from another process, a refusal."""
+
+    __tablename__ = "meeting_close"
+    __table_args__ = (UniqueConstraint("body", "meeting_at", name="uq_meeting_close"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    body: str
+    meeting_at: dt.datetime = _moment()
+    closed_at: dt.datetime = _moment()
+    actor: str
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    absent: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Heartbeat(SQLModel, table=True):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import itertools
 import os
 import pty
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -309,3 +311,72 @@ def cmd(config_path: Path, migrated_store: Path) -> InProcessCli:
     runner = InProcessCli(config_path)
     runner("init", "--now", "2024-01-01T00:00")
     return runner
+
+
+class Terminal:
+    """A command on a pseudo-terminal (stdin and stdout), driven as a person types: wait for
+    what the screen shows, then type a line. `screen` is everything shown so far as a person
+    reads it (colours and cursor codes left out), the echo of what was typed included (the
+    terminal echoes it, as it does for a person); `raw` is what the command wrote."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        import select
+
+        self._select = select.select
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become the command
+            os.execve(command[0], command, env)
+        self.raw = ""
+        self.screen = ""
+        self._seen = ""  # the screen up to the last text expected
+        self.code: int | None = None
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = self._select([self.fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:  # the terminal closed: the command ended
+            return False
+        self.raw += chunk.decode("utf-8", "replace")
+        self.screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", self.raw).replace("\r\n", "\n")
+        return bool(chunk)
+
+    def expect(self, text: str, timeout: float = 30) -> str:
+        """Wait (bounded) until `text` shows after what was expected before; the new part."""
+        start = len(self._seen)
+        for _ in range(10_000):
+            found = self.screen.find(text, start)
+            if found >= 0:
+                self._seen = self.screen[: found + len(text)]
+                return self.screen[start : found + len(text)]
+            if not self._read(timeout):
+                break
+        self.finish(timeout=0)  # no process left behind by a failing test
+        raise AssertionError(f"{text!r} did not show; the screen:\n{self.screen}")
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.code is None:  # a failing test: end the command, leave no process behind
+            self.finish(timeout=0)
+
+    def type(self, line: str) -> None:
+        os.write(self.fd, line.encode("utf-8") + b"\r")
+
+    def finish(self, timeout: float = 60) -> int:
+        """Read to the end and wait for the command; its exit code. With no time left
+        (`timeout` 0), a command still running is ended first."""
+        for _ in range(10_000):
+            if not self._read(timeout):
+                break
+        ended, status = os.waitpid(self.pid, os.WNOHANG) if timeout == 0 else (0, 0)
+        if timeout == 0 and ended == 0:
+            os.kill(self.pid, signal.SIGKILL)
+        if ended == 0:
+            _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        self.code = os.waitstatus_to_exitcode(status)
+        return self.code

@@ -17,7 +17,7 @@ from routing.clock import FixedClock, parse_moment
 from routing.config.daemon import DaemonSettings
 from routing.effects.digest import compose_digest, digest_period
 from routing.engine import items as engine
-from routing.engine.meetings import close_meeting
+from routing.engine.meeting_close import Answer, close_meeting
 from routing.runtime import Runtime
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -99,8 +99,8 @@ def quarter(rt: Runtime) -> Runtime:
     at(rt, "2024-02-20T12:00")
     close_meeting(
         rt, "regieteam", dt.date(2024, 2, 20),
-        {werkcentrum: "doorzetten", geheim: "inbrengen"},
-        notes={werkcentrum: "Steun voor een werkcentrum per 2026", geheim: "Ontslagronde"},
+        {werkcentrum: Answer("doorzetten", note="Steun voor een werkcentrum per 2026"),
+         geheim: Answer("inbrengen", note="Ontslagronde")},
     )  # fmt: skip
     # after the quarter: must not show in the report on the first quarter
     move(rt, "2024-04-11T16:00", werkcentrum, "meegeven")

@@ -36,7 +36,14 @@ from routing.errors import ConcurrentWrite
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import AuditEvent, Item
-from store.schedule_models import Deadline, Effect, EiDecision, MeetingOutcome, Outbox
+from store.schedule_models import (
+    Deadline,
+    Effect,
+    EiDecision,
+    MeetingClose,
+    MeetingOutcome,
+    Outbox,
+)
 from tests.conftest import ROUTING, InProcessCli
 from tests.race_worker import Outcome, Workers
 
@@ -225,21 +232,18 @@ def test_a_meeting_closed_twice_at_once_is_closed_once(
             "is al gesloten op "
         ), line
         assert " is al gesloten op " in line and " door " in line, line
+        assert f"'routing meeting outcome {MEETING_BODY} {day.isoformat()} ID STAP'" in line, line
         won_with = winner.argv[5].split("=")[1]
         with rt.session(read=True) as db:
             item = db.get(Item, item_id)
             assert item is not None and item.state == destination[won_with]
             rows = db.exec(select(MeetingOutcome).where(MeetingOutcome.item_id == item_id)).all()
             assert [row.trigger for row in rows] == [won_with]
-            closes = db.exec(
-                select(Effect).where(Effect.kind == "meeting_closed", Effect.at == rows[0].at)
-            ).all()
+            closes = db.exec(select(MeetingClose).where(MeetingClose.closed_at == rows[0].at)).all()
             assert len(closes) >= 1
         assert [e.trigger for e in _trail(rt, item_id)] == ["registreren", "agenderen", won_with]
     with rt.session(read=True) as db:
-        assert len(db.exec(select(Effect).where(Effect.kind == "meeting_closed")).all()) == len(
-            meetings
-        )
+        assert len(db.exec(select(MeetingClose)).all()) == len(meetings)
     elapsed = time.monotonic() - started
     print(f"\n{backend}: {len(meetings)} meeting-close races in {elapsed:.1f}s")
 

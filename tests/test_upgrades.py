@@ -176,6 +176,11 @@ def _time_and_effects(fill: Fill, *, meeting_id: int | None) -> None:
                                  "item_id": 3, "trigger": "intrekken", "to_state": "ingetrokken",
                                  "note": "Ingetrokken", "actor": "secretaris",
                                  "at": _at(days=1)})  # fmt: skip
+    # 0008: a meeting with outcomes is a closed meeting
+    fill.expect["meeting_close"] = ("meeting_at", [
+        {"body": "regieteam", "meeting_at": _at(days=-6), "closed_at": _at(days=1),
+         "actor": "secretaris", "attendees": [], "absent": []},
+    ])  # fmt: skip
     fill.add("heartbeat", {"name": "daemon", "at": _at(days=4, hours=1), "pid": 4242,
                            "host": "routing-1", "sweeps": 96, "summary": "1 herinnering"},
              key="name")  # fmt: skip
@@ -225,6 +230,14 @@ def fill_0003(fill: Fill) -> None:
     fill.add("item", first, second, third)
     fill.add("audit_event", *_events(chained=False))
     _time_and_effects(fill, meeting_id=1)
+    # a close as 0003-0006 recorded it: an effect keyed by the meeting's id
+    fill.add("effect", {"key": "closed:regieteam:1", "kind": "meeting_closed",
+                        "at": _at(days=15, hours=4), "item_id": None, "detail": "Anouk Pols"},
+             key="key")  # fmt: skip
+    fill.expect["meeting_close"][1].append(
+        {"body": "regieteam", "meeting_at": _at(days=15, hours=1),
+         "closed_at": _at(days=15, hours=4), "actor": "Anouk Pols", "attendees": [], "absent": []}
+    )  # fmt: skip
 
 
 def fill_0004(fill: Fill) -> None:
@@ -245,8 +258,19 @@ def fill_0005(fill: Fill) -> None:
                        {"id": last["id"], "hash": last["hash"]}))  # fmt: skip
 
 
-def fill_0009(fill: Fill) -> None:
+def fill_0008(fill: Fill) -> None:
+    """A closed meeting is a row of its own, with attendance; an outcome carries its besluit."""
     fill_0005(fill)
+    outcome = fill.rows["meeting_outcome"][0]
+    outcome["decision"] = "Het initiatief is ingetrokken."
+    closes = fill.expect.pop("meeting_close")[1]
+    closes[0] = {**closes[0], "attendees": ["Anouk Pols", "Kevin van Pernis"],
+                 "absent": ["Annette Keates"]}  # fmt: skip
+    fill.add("meeting_close", *({"id": n, **row} for n, row in enumerate(closes, start=1)))
+
+
+def fill_0009(fill: Fill) -> None:
+    fill_0008(fill)
     fill.add(
         "paper",
         {"id": 1, "item_id": 1, "title": "Notitie Werkcentrum", "url": None,
@@ -267,6 +291,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0005,  # indices and the (empty) slip watch: the rows of 0005
+    "0008": fill_0008,
     "0009": fill_0009,  # papers: two of item 1, a copied file and a link
 }
 

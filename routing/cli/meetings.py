@@ -246,9 +246,21 @@ def meeting_close(
         list[str] | None,
         typer.Option("--note", metavar="help.mv.id_text", help="help.opt.outcome_note"),
     ] = None,
+    besluit: Annotated[
+        list[str] | None,
+        typer.Option("--besluit", metavar="help.mv.id_text", help="help.opt.close_besluit"),
+    ] = None,
     inform_ei: Annotated[
         list[str] | None,
         typer.Option("--inform-ei", metavar="help.mv.id_yes_no", help="help.opt.inform_ei"),
+    ] = None,
+    present: Annotated[
+        list[str] | None,
+        typer.Option("--aanwezig", metavar="help.mv.name", help="help.opt.close_present"),
+    ] = None,
+    absent: Annotated[
+        list[str] | None,
+        typer.Option("--afwezig", metavar="help.mv.name", help="help.opt.close_absent"),
     ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
@@ -262,23 +274,69 @@ def meeting_close(
 
     Example: routing meeting close regieteam 2024-02-13 -o 3=doorzetten -o 5=aanhouden
     """
-    from routing.engine import ei, meetings
+    from routing.engine import ei
+    from routing.engine.meeting_close import Answer, close_meeting
+    from routing.render import close as close_views
     from routing.render import schedule as views
+    from routing.render import terminal
 
-    outcomes = {k: v for k, v in _pairs(outcome, "--outcome").items()}
-    notes = _pairs(note, "--note")
+    outcomes = _pairs(outcome, "--outcome")
+    notes, decisions = _pairs(note, "--note"), _pairs(besluit, "--besluit")
     choices = {k: ei.parse_choice(v) for k, v in _pairs(inform_ei, "--inform-ei").items()}
+    answers = {
+        item_id: Answer(outcomes.get(item_id), decisions.get(item_id), notes.get(item_id),
+                        choices.get(item_id))
+        for item_id in sorted({*outcomes, *notes, *decisions, *choices})
+    }  # fmt: skip
     rt = open_runtime(config, now, actor)
-    choose = views.ask_outcome if not outcomes and sys.stdin.isatty() else None
-    with views.progress_bar(make_console()) as progress:
-        closed = meetings.close_meeting(
-            rt, body, parse_day(date, rt), outcomes, notes, choose,
-            {k: v for k, v in choices.items() if v is not None}, progress,
-        )  # fmt: skip
-    if as_json:
-        emit_json([c.__dict__ for c in closed])
+    if not outcomes and sys.stdin.isatty():
+        interview = close_views.TerminalInterview(terminal.console(), rt.config.timezone)
+        report = close_meeting(rt, body, parse_day(date, rt), answers, present=present or [],
+                               absent=absent or [], interview=interview)  # fmt: skip
     else:
-        make_console().print(views.closed_table(closed))
+        with views.progress_bar(make_console()) as progress:
+            report = close_meeting(rt, body, parse_day(date, rt), answers, present=present or [],
+                                   absent=absent or [], progress=progress)  # fmt: skip
+    if as_json:
+        emit_json([c.__dict__ for c in report.closed])  # the attendance: the besluitenlijst
+        return
+    console = make_console()
+    console.print(close_views.closed_table(report.closed))
+    console.print(close_views.attendance_line(report.attendance))
+
+
+@meeting_app.command("outcome")
+def meeting_outcome(
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_met")],
+    date: Annotated[str, typer.Argument(metavar="help.mv.date", help="help.opt.meeting_date")],
+    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
+    trigger: Annotated[str, typer.Argument(metavar="help.mv.step", help="help.arg.trigger")],
+    besluit: Annotated[
+        str | None,
+        typer.Option("--besluit", metavar="help.mv.text", help="help.opt.outcome_besluit"),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="help.mv.text", help="help.opt.why")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add the outcome of one item to a meeting closed before, as its own audited step.
+
+    Example: routing meeting outcome regieteam 2024-02-13 7 aanhouden --besluit "Wacht op UWV"
+    """
+    from routing.engine.meeting_close import Answer, record_outcome
+    from routing.render import close as close_views
+
+    rt = open_runtime(config, now, actor)
+    day = parse_day(date, rt)
+    closed = record_outcome(rt, body, day, item_id, Answer(trigger, besluit, note))
+    if as_json:
+        emit_json(closed.__dict__)
+    else:
+        make_console().print(close_views.outcome_line(closed, rt.config.bodies[body].name, day))
 
 
 def _pairs(values: list[str] | None, flag: str) -> dict[int, str]:

@@ -66,10 +66,11 @@ class Body:
     # a person: where points are handed over (a body key) or at what time ("HH:MM")
     handover_at: str | None = None
     location: str | None = None
-    chair: str | None = None
+    chair: str | None = None  # who chairs its meetings (agenda, besluitenlijst)
     # the agenda's fixed parts before and after the items, as written; None: the default
     agenda_before: tuple[str, ...] | None = None
     agenda_after: tuple[str, ...] | None = None
+    attendees: tuple[str, ...] = ()  # who attends as a rule: the close's proposed attendance
 
     @property
     def is_person(self) -> bool:
@@ -322,6 +323,7 @@ def _parse_bodies(
             chair=_name(table.get("chair", "")) or None,
             agenda_before=_parts(table, "before"),
             agenda_after=_parts(table, "after"),
+            attendees=tuple(n for n in (_name(a) for a in table.get("attendees", [])) if n),
         )
     return bodies
 

@@ -148,7 +148,7 @@ BODY = Table(
         "name": TEXT, "kind": TEXT, "email": EMAILS, "description": TEXT, "calendar": CALENDAR,
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
         "closers": TEXTS,
-        "chair": TEXT, "agenda": Table({"before": TEXTS, "after": TEXTS}),
+        "chair": TEXT, "attendees": TEXTS, "agenda": Table({"before": TEXTS, "after": TEXTS}),
     },
     required=frozenset({"kind"}),
 )  # fmt: skip

@@ -318,7 +318,7 @@ def move_in(
             item.state,
             trigger,
             (),
-            machines.possible_triggers(flow, item.state),
+            machines.allowed_triggers(flow, item),
             reason=t("err.trigger_refused", trigger=trigger, reasons="; ".join(attempt.refusals)),
         )
     who = actor or rt.actor

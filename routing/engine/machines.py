@@ -19,7 +19,7 @@ from flows import FlowDefinition
 from routing.config.guards import GUARDS
 from store import Item
 
-__all__ = ["Attempt", "fire", "machine_for", "possible_triggers"]
+__all__ = ["Attempt", "allowed_triggers", "fire", "machine_for", "possible_triggers"]
 
 _MACHINES: dict[str, Machine] = {}
 
@@ -90,3 +90,9 @@ def fire(flow: FlowDefinition, item: Item, trigger: str) -> Attempt:
     return Attempt(
         fired=fired, from_state=item.state, to_state=model.state, refusals=tuple(model.refused_by)
     )
+
+
+def allowed_triggers(flow: FlowDefinition, item: Item) -> list[str]:
+    """The triggers the rules allow on `item` now: those of its state whose guards pass, asked
+    through the machine itself (`fire` sets only its own model's state, never the item's)."""
+    return [name for name in possible_triggers(flow, item.state) if fire(flow, item, name).fired]

@@ -1,15 +1,11 @@
-"""Meetings as the secretariat handles them: what is on a meeting, papers in, closing a meeting.
-
-Closing a meeting records the outcome of every item on it and fires the transitions in one
-transaction: one refused outcome and nothing of the meeting is written, so it can be corrected
-and given again. Items left without an outcome stay where they are; the daemon rolls them over.
+"""Meetings as the secretariat handles them: what is on a meeting, papers in, moving,
+cancelling and adding a meeting. Closing one is `routing.engine.meeting_close`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -18,21 +14,19 @@ from flows import REFLEXIVE
 from routing import calendar, text
 from routing.config.access import require_body
 from routing.engine import items as engine
-from routing.engine import machines, meeting_changes
+from routing.engine import meeting_changes
 from routing.engine.meeting_sync import current_calendars, reading
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim_item, write_item
 from routing.errors import BadInput, RefusedByRules
-from routing.i18n import format_date, t, tn
+from routing.i18n import format_date, t
 from routing.runtime import Runtime
-from store import Item, deadlines, outbox, queries
-from store.schedule_models import Effect, MeetingChange, MeetingOutcome, MeetingRow
+from store import Item, deadlines, queries
+from store.schedule_models import MeetingChange, MeetingRow
 
 __all__ = [
-    "Closed",
     "add_meeting",
     "cancel_meeting",
-    "close_meeting",
     "items_on_meeting",
     "list_meetings",
     "mark_papers_in",
@@ -42,7 +36,6 @@ __all__ = [
 ]
 
 _HORIZON = dt.timedelta(days=400)
-CLOSE_EFFECT = "meeting_closed"  # the effect kind that records a meeting's close
 
 
 def list_meetings(
@@ -343,101 +336,6 @@ def add_meeting(
             db, rt, body, start, now=now, actor=rt.actor, reason=reason, origin="command",
             location=location,
         )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Closed:
-    item_id: int
-    title: str
-    trigger: str | None
-    from_state: str
-    to_state: str
-
-
-Chooser = Callable[[Item, list[str]], tuple[str | None, str | None]]
-
-
-def close_meeting(
-    rt: Runtime,
-    body: str,
-    day: dt.date,
-    outcomes: Mapping[int, str],
-    notes: Mapping[int, str] | None = None,
-    choose: Chooser | None = None,
-    inform_ei: Mapping[int, bool] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> list[Closed]:
-    """Fire each item's outcome; `choose` asks per item when `outcomes` is empty."""
-    require_body(rt.config.access, rt.identity, body, rt.config.body(body).name, "close")
-    now = rt.clock.now()
-    notes = {item_id: text.checked_block("note", note) for item_id, note in (notes or {}).items()}
-    results: list[Closed] = []
-    with rt.session() as db:
-        meeting = meeting_on_day(rt, current_calendars(rt, db), body, day)
-        _record_close(db, rt, body, meeting, now)
-        on_meeting = items_on_meeting(db, rt, body, meeting)
-        known = {item.id for item in on_meeting}
-        strangers = sorted(set(outcomes) - known)
-        if strangers:
-            on_it = ", ".join(str(i) for i in sorted(i for i in known if i is not None))
-            raise BadInput(
-                tn(
-                    "err.not_on_meeting",
-                    len(strangers),
-                    ids=", ".join(map(str, strangers)),
-                    body=rt.config.bodies[body].name,
-                    date=format_date(day),
-                    on_it=on_it or t("word.none"),
-                )
-            )
-        for done, item in enumerate(on_meeting, start=1):
-            assert item.id is not None
-            if progress is not None and choose is None:  # no bar over an interactive question
-                progress("close", done, len(on_meeting))
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            trigger, note = outcomes.get(item.id), notes.get(item.id)
-            if trigger is None and choose is not None and not outcomes:
-                trigger, note = choose(item, machines.possible_triggers(flow, item.state))
-                note = _checked_note(note)
-            if trigger is None:
-                results.append(Closed(item.id, item.title, None, item.state, item.state))
-                continue
-            moved = engine.move_in(
-                db, rt, item.id, trigger, now=now, note=note, expected=item.version,
-                inform_ei=(inform_ei or {}).get(item.id),
-            )  # fmt: skip
-            db.add(
-                MeetingOutcome(
-                    body=body, meeting_at=meeting.start, item_id=item.id, trigger=trigger,
-                    to_state=moved.to_state, note=note, actor=rt.actor, at=now,
-                )
-            )  # fmt: skip
-            results.append(Closed(item.id, item.title, trigger, moved.from_state, moved.to_state))
-    return results
-
-
-def _record_close(
-    db: Session, rt: Runtime, body: str, meeting: calendar.Meeting, now: dt.datetime
-) -> None:
-    """A meeting is closed once: the close is an effect with the meeting's key, written first in
-    the close's transaction. A second close (later, or at the same instant in another process,
-    which waits for the first to commit) finds it and is refused, naming when and by whom."""
-    anchor = meeting.meeting_id if meeting.meeting_id is not None else meeting.start.isoformat()
-    key = f"closed:{body}:{anchor}"
-    earlier = outbox.record_effect_once(
-        db, Effect(key=key, kind=CLOSE_EFFECT, at=now, detail=rt.actor)
-    )
-    if earlier is not None:
-        tz = rt.config.timezone
-        raise RefusedByRules(
-            t(
-                "err.meeting_already_closed",
-                body=rt.config.bodies[body].name,
-                date=format_date(meeting.start.astimezone(tz).date()),
-                at=format_date(earlier.at.astimezone(tz), with_time=True),
-                by=earlier.detail or "?",
-            )
-        )
 
 
 def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from flows import REFLEXIVE
 from routing import calendar
 from routing.engine import confidentiality, meetings, planning
 from routing.engine.confidentiality import Audience
@@ -27,17 +28,19 @@ from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.read import agenda_parts
 from routing.read import papers as paper_rows
+from routing.read.decisions import decision_phrase
 from routing.runtime import Runtime
 from store import Item, audit_chain, queries
 from store import deadlines as deadline_queries
 from store.papers import Paper
-from store.schedule_models import MeetingOutcome
+from store.schedule_models import MeetingClose, MeetingOutcome
 
 __all__ = ["agenda", "besluitenlijst"]
 
 # The order a chair takes the points in: decisions first, information last.
 _ASKED_ORDER = {"besluitvorming": 0, "bespreking": 1, "informatie": 2}
 _SEARCH = dt.timedelta(days=400)
+_ALL_STATUSES = ("open", "escalated", "done", "superseded", "failed")
 
 
 def agenda(
@@ -83,44 +86,133 @@ def agenda(
 
 
 def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> dict[str, Any]:
-    """The decision list of a closed meeting: each item's outcome and note, in agenda order."""
+    """The decision list of a closed meeting: who attended, each item's decision in decision
+    wording (the besluit as minuted, else worded from the step), its note and what follows
+    (where it goes next and when), in agenda order."""
     rt.config.body(body)
     with reading(rt) as (db, calendars):
         meeting = _find_meeting(rt, calendars, body, day)
+        at = meeting.start.astimezone(dt.UTC)
+        close = db.exec(
+            select(MeetingClose)
+            .where(MeetingClose.body == body)
+            .where(col(MeetingClose.meeting_at) == at)
+        ).first()
+        if close is None:
+            raise RefusedByRules(_not_closed(rt, body, day))
         rows = db.exec(
             select(MeetingOutcome)
             .where(MeetingOutcome.body == body)
-            .where(col(MeetingOutcome.meeting_at) == meeting.start.astimezone(dt.UTC))
+            .where(col(MeetingOutcome.meeting_at) == at)
             .order_by(col(MeetingOutcome.id))
         ).all()
-        if not rows:
-            raise RefusedByRules(_not_closed(rt, body, day))
         items = {i.id: i for i in queries.list_items(db, ids={r.item_id for r in rows})}
-        ordered = sorted(rows, key=lambda r: (_ASKED_ORDER.get(items[r.item_id].asked, 9), r.id))
-        decisions = []
-        for number, row in enumerate(ordered, start=1):
-            item = items[row.item_id]
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            trigger = next((t for t in flow.triggers if t.name == row.trigger), None)
-            entry = _reference(number, item, openbaar=openbaar)
-            entry.update(
-                {
-                    "outcome": row.trigger,
-                    "outcome_title": (trigger.title if trigger else "") or row.trigger,
-                    "to_state": row.to_state,
-                    "to_state_title": flow.state(row.to_state).title,
-                    "note": None if entry["redacted"] else row.note,
-                    "actor": row.actor,
-                    "at": row.at.isoformat(),
-                }
-            )
-            decisions.append(entry)
+        points: list[tuple[Item, MeetingOutcome | None]] = [(items[r.item_id], r) for r in rows]
+        # on the meeting without an outcome: not dealt with, it moves on (the daemon's roll-over)
+        points += [
+            (item, None)
+            for item in meetings.items_on_meeting(db, rt, body, meeting)
+            if item.id not in items
+        ]
+        points.sort(key=lambda p: (_ASKED_ORDER.get(p[0].asked, 9), p[1] is None,
+                                   p[1].id if p[1] else p[0].id))  # fmt: skip
+        decisions = [
+            _decision(rt, db, number, item, row, meeting.start, openbaar=openbaar)
+            for number, (item, row) in enumerate(points, start=1)
+        ]
         chain = audit_chain.head(db)
     return {**_header(rt, body, meeting.start, openbaar=openbaar, location=meeting.location),
             "kind": "besluitenlijst",
+            "attendees": list(close.attendees), "absent": list(close.absent),
+            "closed_at": close.closed_at.isoformat(), "closed_by": close.actor,
             "items": decisions,
             "audit_head": {"last_id": chain.last_id if chain else None,
                            "hash": chain.hash if chain else None}}  # fmt: skip
+
+
+def _decision(
+    rt: Runtime,
+    db: Session,
+    number: int,
+    item: Item,
+    row: MeetingOutcome | None,
+    meeting_at: dt.datetime,
+    *,
+    openbaar: bool,
+) -> dict[str, Any]:
+    """One point of a besluitenlijst. A confidential item in an openbaar list keeps only its
+    reference and the decision as worded from the step: the minuted text may tell more. An
+    item without an outcome (`row` None) was not dealt with."""
+    flow = rt.catalog.pinned(db, item.flow_version_id)
+    trigger = next((t for t in flow.triggers if row and t.name == row.trigger), None)
+    to_state = flow.state(row.to_state if row else item.state)
+    known = rt.config.bodies.get(to_state.body) if to_state.body else None
+    to_body = known.name if known else None
+    if row is None:
+        worded = t("besluitenlijst.not_dealt_with")
+    else:
+        worded = decision_phrase(
+            row.trigger,
+            stays=trigger is not None and trigger.dest == REFLEXIVE,
+            to_body=None if to_state.final else to_body,
+            to_state=to_state.title,
+        )
+    entry = _reference(number, item, openbaar=openbaar)
+    given = None if entry["redacted"] or row is None else row.decision
+    entry.update(
+        {
+            "outcome": row.trigger if row else None,
+            "outcome_title": ((trigger.title if trigger else "") or row.trigger) if row else None,
+            "to_state": to_state.name,
+            "to_state_title": to_state.title,
+            "decision": given or worded,
+            "decision_minuted": given is not None,
+            "note": None if entry["redacted"] or row is None else row.note,
+            "follow_up": _follow_up(rt, db, item, to_state.name, to_state.final, meeting_at,
+                                    to_state.body),
+            "actor": row.actor if row else None,
+            "at": row.at.isoformat() if row else None,
+        }
+    )  # fmt: skip
+    return entry
+
+
+def _follow_up(
+    rt: Runtime,
+    db: Session,
+    item: Item,
+    to_state: str,
+    final: bool,
+    meeting_at: dt.datetime,
+    state_body: str | None,
+) -> dict[str, Any]:
+    """Where the item goes after this meeting and when: its plan while it is still in the state
+    the outcome put it in, else the first meeting it was planned on after this one; else the
+    body of that state, not yet on a meeting."""
+    if final:
+        return {"done": True, "body": None, "body_name": None, "meeting": None}
+    body, when = state_body, None
+    planned = item.planned_meeting_at
+    if item.state == to_state and planned is not None and planned > meeting_at:
+        body, when = item.planned_body, planned
+    else:
+        later = [
+            row
+            for row in deadline_queries.of_item(
+                db, item.id or 0, statuses=_ALL_STATUSES, kinds=("meeting",)
+            )
+            if row.meeting_at > meeting_at
+        ]
+        if later:
+            first = min(later, key=lambda row: row.meeting_at)
+            body, when = first.body, first.meeting_at
+    known = rt.config.bodies.get(body) if body else None
+    return {
+        "done": False,
+        "body": body,
+        "body_name": known.name if known else body,
+        "meeting": when.astimezone(rt.config.timezone).isoformat() if when else None,
+    }
 
 
 def _header(

@@ -16,25 +16,18 @@ from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.prompt import Prompt
 from rich.table import Table
 from rich.text import Text
 
 from routing.i18n import format_ago, format_date, t
-from routing.render import terminal
 from routing.render.terminal import user_text
-from routing.text import visible
 
 if TYPE_CHECKING:
     from routing.effects.delivery import DeliveryReport
     from routing.effects.sweep import SweepReport
     from routing.engine.meeting_sync import ImportReport
-    from routing.engine.meetings import Closed
-    from store import Item
 
 __all__ = [
-    "ask_outcome",
-    "closed_table",
     "failed_effects_table",
     "heartbeat_line",
     "import_dict",
@@ -232,33 +225,6 @@ def failed_effects_table(rows: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> Tab
         )  # fmt: skip
     table.caption = t("failures.hint")
     return table
-
-
-@user_text
-def closed_table(closed: Sequence[Closed]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column(t("label.id"), justify="right")
-    table.add_column(t("label.title"), overflow="ellipsis", max_width=50)
-    table.add_column(t("label.step"))
-    table.add_column(t("label.to"))
-    for c in closed:
-        step = c.trigger or t("meeting.no_outcome")
-        table.add_row(str(c.item_id), c.title, step, c.to_state)
-    if not closed:
-        table.caption = t("meeting.empty")
-    return table
-
-
-def ask_outcome(item: Item, possible: list[str]) -> tuple[str | None, str | None]:
-    """Ask the secretary for one item's outcome at a meeting (interactive `meeting close`)."""
-    console = terminal.console()
-    skip = t("meeting.skip")
-    console.print(Text(f"#{item.id} {visible(item.title)}", style="bold"), f"({item.state})")
-    choice = Prompt.ask(t("meeting.ask"), choices=[*possible, skip], default=skip, console=console)
-    if choice == skip:
-        return None, None
-    note = Prompt.ask(t("label.note"), default="", console=console)
-    return choice, note or None
 
 
 @contextmanager
