@@ -1,9 +1,9 @@
 """Queries on the outbox and on effects done, for the engine, the sweep, delivery and read models.
 
 No rules: what a message says and when it is sent is decided in `routing`. An outbox row is
-pending, sent, failed or withdrawn; an effect row records that a scheduled effect happened, by its key; an
-effect failure row that one is failing (or failed) and when it is tried again; the heartbeat
-says when the sweep last ran.
+pending, sent, failed or withdrawn (its step undone); an effect row records that a scheduled
+effect happened, by its key; an effect failure row that one is failing (or failed) and when it
+is tried again; the heartbeat says when the sweep last ran.
 """
 
 from __future__ import annotations

@@ -8,8 +8,15 @@ from typing import Annotated
 import typer
 
 from routing import i18n
-from routing.cli.common import ActorOpt, ConfigOpt, JsonOpt, NowOpt, emit_json, make_console
-from routing.cli.common import open_runtime
+from routing.cli.common import (
+    ActorOpt,
+    ConfigOpt,
+    JsonOpt,
+    NowOpt,
+    emit_json,
+    make_console,
+    open_runtime,
+)
 
 __all__ = ["undo"]
 
@@ -52,9 +59,12 @@ def undo(
     console = make_console()
     console.print(
         i18n.t(
-            "cli.undone", id=item_id, step=done.step, from_state=done.from_state,
+            "cli.undone",
+            id=item_id,
+            step=done.step,
+            from_state=done.from_state,
             to_state=done.to_state,
-        )  # fmt: skip
+        )
     )
     for effect in done.effects:
         console.print(f"  {effect}")

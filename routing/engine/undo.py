@@ -50,6 +50,7 @@ __all__ = ["EDIT_TRIGGER", "UNDO_TRIGGER", "Undone", "undo"]
 
 UNDO_TRIGGER = "ongedaan-maken"
 EDIT_TRIGGER = "wijzigen"
+PAPERS_TRIGGER = "stukken"
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,7 @@ class Undone:
     effects: list[str] = field(default_factory=list)
 
 
-def undo(
-    rt: Runtime, item_id: int, reason: str, *, expected_version: int | None = None
-) -> Undone:
+def undo(rt: Runtime, item_id: int, reason: str, *, expected_version: int | None = None) -> Undone:
     """Undo item `item_id`'s last step, giving `reason` (kept as the history's note)."""
     reason = text.checked_block("reason", reason).strip()
     if not reason:
@@ -79,7 +78,8 @@ def undo(
 def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime) -> Undone:
     assert item.id is not None
     flow = rt.catalog.pinned(db, item.flow_version_id)
-    steps = _standing_steps(queries.audit_trail(db, item.id))
+    events = queries.audit_trail(db, item.id)
+    steps = _standing_steps(events)
     step = _last_flow_step(flow, item, steps, rt)
     assert step.from_state is not None
     body = flow.state(step.from_state).body
@@ -95,7 +95,7 @@ def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime
         if row.at == step.at and row.trigger == step.trigger
     ]
     effects: list[str] = []
-    values, placed = _previous_plan(db, rt, flow, item, step, now)
+    values, placed = _previous_plan(db, rt, flow, item, step, _rounds(events), now)
     if placed:
         effects.append(placed)
     if messages:
@@ -220,22 +220,27 @@ def _previous_plan(
     flow: FlowDefinition,
     item: Item,
     step: AuditEvent,
+    rounds: dict[int | None, int],
     now: dt.datetime,
 ) -> tuple[dict[str, object], str | None]:
     """The plan the item had before the step, written again: its values and, in words, where it
     is planned. The step's own deadlines are superseded."""
     assert item.id is not None and step.from_state is not None
-    rows = deadlines.of_item(db, item.id, statuses=("superseded", "done", "escalated", "open"))
-    given_way = [row for row in rows if row.status == "superseded" and row.handled_at == step.at]
     state = flow.state(step.from_state)
     calendars = current_calendars(rt, db)
-    if not given_way:  # no plan before the step (a state without a body or a meeting)
+    if rounds.get(step.id) is None or rounds[None] != item.plan:  # numbered otherwise: afresh
+        placement = planning.place(
+            db, rt.config, calendars, item, state.body, now, needs_papers=state.papers
+        )
+        return dict(placement.item_values()), placement.describe(rt.config)
+    plan = rounds[step.id] - 1  # the round the step superseded
+    rows = deadlines.of_item(db, item.id, statuses=("superseded", "done", "escalated", "open"))
+    before = [row for row in rows if row.plan == plan]
+    if not before:  # no plan before the step (a state without a body or without a meeting)
         planning.supersede_open(db, item.id, now)
         empty = {"planned_body": None, "planned_meeting_id": None, "planned_meeting_at": None}
         return {**empty, "plan": item.plan + 1}, None
-    plan = given_way[0].plan
-    before = [row for row in rows if row.plan == plan]
-    body, meeting_id = given_way[0].body, given_way[0].meeting_id
+    body, meeting_id = before[0].body, before[0].meeting_id
     meeting = calendars.by_id(body, meeting_id) if meeting_id is not None else None
     if meeting is None or body not in rt.config.bodies:  # gone: planned afresh at that body
         placement = planning.place(
@@ -251,6 +256,21 @@ def _previous_plan(
     )
     placement = planning.Placement(body=body, meeting=meeting, plan=new_plan, papers=papers)
     return dict(placement.item_values()), placement.describe(rt.config)
+
+
+def _rounds(events: Sequence[AuditEvent]) -> dict[int | None, int]:
+    """The planning round each event left the item in, by event id (None: the last). Every
+    step plans anew (one round more: a move, an undo, a roll-over, a meeting moved or
+    cancelled, the registration); an edit and papers in keep the round."""
+    found: dict[int | None, int] = {None: 0}
+    current = 0
+    for event in events:
+        if event.trigger not in (EDIT_TRIGGER, PAPERS_TRIGGER):
+            current += 1
+        if event.id is not None:
+            found[event.id] = current
+    found[None] = current
+    return found
 
 
 def _was(db: Session, row: Deadline) -> str:
