@@ -176,6 +176,7 @@ def move(
         int | None,
         typer.Option("--if-version", metavar="help.mv.version", help="help.opt.if_version"),
     ] = None,
+    late: Annotated[bool, typer.Option("--late", help="help.opt.move_late")] = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -188,7 +189,7 @@ def move(
     from routing.engine import items as engine
 
     rt = open_runtime(config, now, actor)
-    moved = engine.move(rt, item_id, trigger, note=note, expected_version=if_version)
+    moved = engine.move(rt, item_id, trigger, note=note, expected_version=if_version, late=late)
     if as_json:
         emit_json(
             {

@@ -49,6 +49,12 @@ LANGUAGES = ("nl", "en")
 # "lustrum": 5 May closed only when the holidays library says so (2025, 2030, ...);
 # "elk-jaar": closed every year.
 BEVRIJDINGSDAG = ("lustrum", "elk-jaar")
+# [bodies.X] late: may an item still join a meeting whose papers deadline passed (the rule is
+# routing.engine.late's); Dutch or English, kept in English
+LATE_POLICIES = {
+    "allow": "allow", "refuse": "refuse", "next": "next",
+    "toestaan": "allow", "weigeren": "refuse", "volgende": "next",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Body:
     # a person: where points are handed over (a body key) or at what time ("HH:MM")
     handover_at: str | None = None
     location: str | None = None
+    late: str = "next"  # allow | refuse | next (LATE_POLICIES)
 
     @property
     def is_person(self) -> bool:
@@ -306,8 +313,21 @@ def _parse_bodies(
             handover_lead=table.get("handover_lead") or None,
             handover_at=table.get("handover_at") or None,
             location=_name(table.get("location", "")) or None,
+            late=_late_policy(table, where, problems),
         )
     return bodies
+
+
+def _late_policy(table: Mapping[str, Any], where: tuple[str, ...], problems: Problems) -> str:
+    value = table.get("late", "next")
+    policy = LATE_POLICIES.get(str(value).strip().lower())
+    if policy is None:
+        problems.add(
+            (*where, "late"), "config.body_late", value=value,
+            choices="toestaan, weigeren, volgende (allow, refuse, next)",
+        )  # fmt: skip
+        return "next"
+    return policy
 
 
 def _name(value: str) -> str:

@@ -148,6 +148,7 @@ BODY = Table(
         "name": TEXT, "kind": TEXT, "email": EMAILS, "description": TEXT, "calendar": CALENDAR,
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
         "closers": TEXTS,
+        "late": TEXT,
     },
     required=frozenset({"kind"}),
 )  # fmt: skip

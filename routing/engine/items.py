@@ -24,6 +24,7 @@ from routing import calendar, text
 from routing.config.access import require_body
 from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
+from routing.engine import late as late_items
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim, claim_item, record, write_item
@@ -255,7 +256,9 @@ def move(
     note: str | None = None,
     expected_version: int | None = None,
     inform_ei: bool | None = None,
+    late: bool = False,
 ) -> Moved:
+    """`routing move`; `late` asks for a meeting whose papers deadline passed (--late)."""
     note = _checked_note(note)
     now = rt.clock.now()
     # on PostgreSQL the version it acts on is the transaction's first read, before any lock:
@@ -269,6 +272,7 @@ def move(
                 raise NotFound(t("what.item"), item_id, t("hint.see_items"))
         return move_in(
             db, rt, item_id, trigger, now=now, note=note, expected=loaded, inform_ei=inform_ei,
+            late=late_items.ASKED if late else late_items.MOVE,
         )  # fmt: skip
 
 
@@ -297,11 +301,13 @@ def move_in(
     expected: int | None = None,
     inform_ei: bool | None = None,
     actor: str | None = None,
+    late: str = late_items.STEP,
 ) -> Moved:
     """Fire `trigger` on item `item_id` inside the caller's transaction.
 
     Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
-    its notification: all or nothing, with the caller's commit.
+    its notification: all or nothing, with the caller's commit. `late` says who asks, for the
+    late policy of the body it enters (`routing.engine.late`).
     """
     # locked before any effect is written: a concurrent writer waits, then finds it changed
     item = claim(db, item_id, expected)
@@ -335,13 +341,19 @@ def move_in(
         now,
         after=item.planned_meeting_at if reflexive else None,
         needs_papers=flow.state(attempt.to_state).papers,
+        late=late,
     )
+    if placement.late:  # the history says it joined late, and whether it was asked to
+        asked = t("plan.late_note_asked" if late == late_items.ASKED else "plan.late_note_policy")
+        note = f"{note} · {asked}" if note else asked
     write_item(
         db, item, {"state": attempt.to_state, **placement.item_values()}, trigger=trigger,
         actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
     )  # fmt: skip
     db.flush()
     effects = [text for text in [placement.describe(rt.config)] if text]
+    if late == late_items.ASKED and not placement.late:
+        effects.append(t("plan.late_not_needed"))
     if decision is not None:
         key = "ei.effect_yes" if decision.inform else "ei.effect_no"
         effects.append(t(key, body=decision.body, reason=decision.reason))

@@ -247,7 +247,7 @@ def _previous_plan(
             db, rt.config, calendars, item, state.body, now, needs_papers=state.papers
         )
         return dict(placement.item_values()), placement.describe(rt.config)
-    carried = {row.kind: _was(db, row) for row in before if row.status != "open"}
+    carried = {row.kind: _was(db, row, step) for row in before if row.status != "open"}
     planning.supersede_open(db, item.id, now)
     new_plan = item.plan + 1
     papers = planning.submits_papers(rt.config, body, state.papers)
@@ -273,9 +273,11 @@ def _rounds(events: Sequence[AuditEvent]) -> dict[int | None, int]:
     return found
 
 
-def _was(db: Session, row: Deadline) -> str:
-    """What a deadline was before a step superseded it: missed when its escalation was written,
-    else open; a deadline met stays met."""
+def _was(db: Session, row: Deadline, step: AuditEvent) -> str:
+    """What a deadline was before a step superseded it: missed when its escalation was written
+    or it had passed already (papers joined late), else open; a deadline met stays met."""
     if row.status != "superseded":
         return row.status
+    if row.kind in ("papers", "handover") and row.due_at <= step.at:
+        return "escalated"
     return "escalated" if outbox_queries.exists(db, f"escalation:{row.id}") else "open"
