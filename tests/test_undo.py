@@ -17,6 +17,7 @@ import store
 from routing.clock import FixedClock, parse_moment
 from routing.effects.delivery import deliver_due
 from routing.engine import items as engine
+from routing.engine.edits import edit_item
 from routing.engine import meetings
 from routing.engine.undo import UNDO_TRIGGER, undo
 from routing.errors import BadInput, ItemChanged, RefusedByRules
@@ -166,7 +167,7 @@ def test_a_later_step_refuses_and_names_it(srt: Runtime) -> None:
 def test_an_edit_after_the_step_does_not_stand_in_the_way(srt: Runtime) -> None:
     item_id = _initiative(srt)
     engine.move(srt, item_id, "agenderen")
-    engine.edit_item(srt, item_id, title="Initiatief Talentpunt Gooi")
+    edit_item(srt, item_id, title="Initiatief Talentpunt Gooi")
     undo(srt, item_id, "te vroeg geagendeerd")
     item = _item(srt, item_id)
     assert (item.state, item.title) == ("ontvangen", "Initiatief Talentpunt Gooi")

@@ -28,7 +28,7 @@ from routing.engine import late as late_items
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim, claim_item, record, write_item
-from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
+from routing.errors import BadInput, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
@@ -42,8 +42,8 @@ __all__ = [
     "check_asked",
     "check_sender",
     "clean_topics",
+    "confidentiality",
     "create_item",
-    "edit_item",
     "move",
     "new_item_values",
     "roll_over",
@@ -199,8 +199,7 @@ def new_item_values(
         "topics": topics,
         "owner": (spec.owner or "").strip() or None,
         "asked": asked,
-        "openbaar": not spec.vertrouwelijk,
-        "verspreiden": spec.verspreiden and not spec.vertrouwelijk,
+        **confidentiality(spec.vertrouwelijk, spec.verspreiden),
         "created_at": now,
         "updated_at": now,
         "target_body": target_body,
@@ -378,71 +377,10 @@ def _check_trigger(flow: FlowDefinition, item: Item, trigger: str) -> None:
     raise TriggerNotPossible(item.id, item.state, trigger, sources, possible)
 
 
-def edit_item(
-    rt: Runtime,
-    item_id: int,
-    *,
-    title: str | None = None,
-    kenmerk: str | None = None,
-    owner: str | None = None,
-    asked: str | None = None,
-    add_topics: Sequence[str] = (),
-    remove_topics: Sequence[str] = (),
-    expected_version: int | None = None,
-    target_day: dt.date | None = None,
-    target_body: str | None = None,
-    clear_target: bool = False,
-) -> Item:
-    """Change an item's details; recorded in its history like a transition, state unchanged.
-
-    `target_day` (with `target_body` when several bodies meet that day) sets the target meeting,
-    `clear_target` drops it.
-    """
-    changes: dict[str, object] = {}
-    if title is not None:
-        title = text.checked_line("title", title)
-        if not title.strip():
-            raise BadInput(t("err.title_empty"))
-        changes["title"] = title.strip()
-    if kenmerk is not None:
-        changes["kenmerk"] = text.checked_line("kenmerk", kenmerk) or None
-    if owner is not None:
-        changes["owner"] = resolve_owner(rt.config, text.checked_line("owner", owner))
-    if asked is not None:
-        changes["asked"] = check_asked(asked)
-    adding = clean_topics([text.checked_line("topic", topic) for topic in add_topics])
-    removing = set(clean_topics([text.checked_line("topic", topic) for topic in remove_topics]))
-    now = rt.clock.now()
-    loaded = loaded_version(rt, item_id, expected_version)
-    with rt.session() as db:
-        item = load_item(db, item_id)
-        if item.version != loaded:
-            raise ItemChanged(item_id, loaded)
-        claim_item(db, item, loaded)
-        if adding or removing:
-            topics = [t for t in item.topics if t not in removing]
-            changes["topics"] = list(dict.fromkeys([*topics, *adding]))
-        if clear_target:
-            changes.update(target_body=None, target_meeting_id=None, target_meeting_at=None)
-        elif target_day is not None or target_body is not None:
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            body, meeting = target_of(rt, current_calendars(rt, db), flow, target_body, target_day)
-            assert meeting is not None
-            changes.update(
-                target_body=body, target_meeting_id=meeting.meeting_id,
-                target_meeting_at=meeting.start,
-            )  # fmt: skip
-        if not changes:
-            raise BadInput(t("err.nothing_to_change"))
-        described = ", ".join(
-            f"{key}={value.isoformat() if isinstance(value, dt.datetime) else value}"
-            for key, value in changes.items()
-            if key != "target_meeting_id"
-        )
-        write_item(db, item, changes, trigger="wijzigen", actor=rt.actor, now=now, note=described)
-        db.flush()
-        db.refresh(item)
-    return item
+def confidentiality(vertrouwelijk: bool, verspreiden: bool) -> dict[str, bool]:
+    """The columns of an item's openness: a confidential item is never distributed (one rule
+    for `routing new`, `routing import` and `routing edit`)."""
+    return {"openbaar": not vertrouwelijk, "verspreiden": verspreiden and not vertrouwelijk}
 
 
 def roll_over(

@@ -35,6 +35,7 @@ from flows import FlowDefinition
 from routing import text
 from routing.config.access import require_body
 from routing.engine import planning
+from routing.engine.edits import EDIT_TRIGGER
 from routing.engine.items import loaded_version
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.notify import local
@@ -46,10 +47,9 @@ from store import AuditEvent, Item, deadlines, queries
 from store import outbox as outbox_queries
 from store.schedule_models import Deadline, EiDecision, MeetingOutcome, Outbox
 
-__all__ = ["EDIT_TRIGGER", "UNDO_TRIGGER", "Undone", "undo"]
+__all__ = ["UNDO_TRIGGER", "Undone", "undo"]
 
 UNDO_TRIGGER = "ongedaan-maken"
-EDIT_TRIGGER = "wijzigen"
 PAPERS_TRIGGER = "stukken"
 
 
