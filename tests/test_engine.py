@@ -13,9 +13,8 @@ from sqlmodel import func, select
 import store
 from flows import FlowDefinition
 from routing import i18n
-from routing.engine import edits
+from routing.engine import edits, machines
 from routing.engine import items as engine
-from routing.engine import machines
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.read.items import item_detail
 from routing.runtime import Runtime

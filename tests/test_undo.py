@@ -17,8 +17,8 @@ import store
 from routing.clock import FixedClock, parse_moment
 from routing.effects.delivery import deliver_due
 from routing.engine import items as engine
-from routing.engine.edits import edit_item
 from routing.engine import meetings
+from routing.engine.edits import edit_item
 from routing.engine.undo import UNDO_TRIGGER, undo
 from routing.errors import BadInput, ItemChanged, RefusedByRules
 from routing.read import audit
