@@ -78,7 +78,8 @@ def undo(rt: Runtime, item_id: int, reason: str, *, expected_version: int | None
 def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime) -> Undone:
     assert item.id is not None
     flow = rt.catalog.pinned(db, item.flow_version_id)
-    events = queries.audit_trail(db, item.id)
+    # in the order they were written (the chain's), whatever moments `--now` gave them
+    events = sorted(queries.audit_trail(db, item.id), key=lambda event: event.id or 0)
     steps = _standing_steps(events)
     step = _last_flow_step(flow, item, steps, rt)
     assert step.from_state is not None
