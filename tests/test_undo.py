@@ -155,13 +155,49 @@ def test_a_later_step_refuses_and_names_it(srt: Runtime) -> None:
     item_id = _initiative(srt)
     engine.move(srt, item_id, "agenderen")
     _at(srt, "2024-02-06T09:00")
-    meetings.papers_in(srt, item_id)
+    tz = srt.config.timezone
+    meetings.move_meeting(
+        srt, "regieteam", dt.datetime(2024, 2, 20, 10, tzinfo=tz), True,
+        dt.datetime(2024, 2, 21, 10, tzinfo=tz), True, "zaal bezet",
+    )  # fmt: skip
     version = _item(srt, item_id).version
     with pytest.raises(RefusedByRules) as refused:
         undo(srt, item_id, "mis")
     message = str(refused.value)
-    assert f"item {item_id} heeft na stap 'agenderen'" in message and "'stukken'" in message
+    assert f"item {item_id} heeft na stap 'agenderen'" in message
+    assert "'vergadering-verplaatst'" in message
     assert _item(srt, item_id).version == version
+
+
+def test_papers_in_by_mistake_are_open_again_and_then_the_move_can_be_undone(
+    srt: Runtime,
+) -> None:
+    item_id = _initiative(srt)
+    engine.move(srt, item_id, "agenderen")
+    planned = _open_deadlines(srt, item_id)
+    plan = _item(srt, item_id).plan
+    _at(srt, "2024-02-06T09:00")
+    meetings.papers_in(srt, item_id, "verkeerd item")
+    assert {k: s for k, _, _, s in _open_deadlines(srt, item_id)}["papers"] == "done"
+    _at(srt, "2024-02-06T10:00")
+    done = undo(srt, item_id, "stukken hoorden bij item 2")
+    assert done.step == "stukken" and done.from_state == done.to_state == "regieteam"
+    assert _open_deadlines(srt, item_id) == planned  # to be met again, the same round
+    assert _item(srt, item_id).plan == plan
+    assert undo(srt, item_id, "en nog niet agenderen").step == "agenderen"
+    assert _item(srt, item_id).state == "ontvangen"
+    assert audit.verify(srt).report.intact
+
+
+def test_papers_in_after_their_deadline_are_missed_again_after_the_undo(srt: Runtime) -> None:
+    item_id = _initiative(srt)
+    engine.move(srt, item_id, "agenderen")
+    _at(srt, "2024-02-14T09:00")  # the papers were due on 13 February
+    meetings.papers_in(srt, item_id)
+    undo(srt, item_id, "mis")
+    statuses = {k: s for k, _, _, s in _open_deadlines(srt, item_id)}
+    assert statuses["papers"] == "escalated"
+    assert statuses["meeting"] == "open"
 
 
 def test_an_edit_after_the_step_does_not_stand_in_the_way(srt: Runtime) -> None:

@@ -1,11 +1,12 @@
 """Undoing an item's last step (`routing undo`): a new audited step that puts it back.
 
-The step undone is the item's last step in its flow (a move, or `aanhouden`); edits of its
-details (`wijzigen`) do not depend on a step and do not stand in the way. It can be undone only
-while nothing depends on it yet:
+The step undone is the item's last step: a step in its flow (a move, `aanhouden`, an outcome
+recorded at a close) or papers recorded in (`stukken`: its deadlines are to be met again);
+edits of its details (`wijzigen`) depend on no step and do not stand in the way. It can be
+undone only while nothing depends on it yet:
 
-- no later step: papers in (`stukken`), a roll-over, a meeting that moved or was cancelled, or
-  another move after it is named and the undo is refused;
+- no later step: a roll-over or a meeting that moved or was cancelled after it is named and the
+  undo is refused;
 - no message about the item written since the step that was sent already (a reminder, the E&I
   notification): a message still waiting in the outbox (or failed) is withdrawn instead, and the
   undo says so;
@@ -50,7 +51,7 @@ from store.schedule_models import Deadline, EiDecision, MeetingOutcome, Outbox
 __all__ = ["UNDO_TRIGGER", "Undone", "undo"]
 
 UNDO_TRIGGER = "ongedaan-maken"
-PAPERS_TRIGGER = "stukken"
+PAPERS_TRIGGER = "stukken"  # the step `meetings.papers_in` writes
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,11 @@ def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime
     flow = rt.catalog.pinned(db, item.flow_version_id)
     # in the order they were written (the chain's), whatever moments `--now` gave them
     events = sorted(queries.audit_trail(db, item.id), key=lambda event: event.id or 0)
-    steps = _standing_steps(events)
-    step = _last_flow_step(flow, item, steps, rt)
+    steps, rounds = _replay(events)
+    step = _last_step(flow, item, steps, rt)
     assert step.from_state is not None
     body = flow.state(step.from_state).body
-    if body is not None:  # who may take a step out of a body's state may take it back
+    if body is not None and step.trigger != PAPERS_TRIGGER:  # who may take it may take it back
         known = rt.config.bodies.get(body)
         require_body(rt.config.access, rt.identity, body, known.name if known else body, "record")
     when = local(step.at, rt.config)
@@ -96,9 +97,12 @@ def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime
         if row.at == step.at and row.trigger == step.trigger
     ]
     effects: list[str] = []
-    values, placed = _previous_plan(db, rt, flow, item, step, _rounds(events), now)
-    if placed:
-        effects.append(placed)
+    if step.trigger == PAPERS_TRIGGER:
+        values: dict[str, object] = {}
+        effects.extend(_papers_out(db, rt, item, step))
+    else:
+        values, placed = _previous_plan(db, rt, flow, item, step, rounds, now)
+        effects.extend([placed] if placed else [])
     if messages:
         outbox_queries.withdraw(
             db, [m.id for m in messages if m.id is not None], now,
@@ -124,26 +128,33 @@ def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime
     return Undone(item, step.trigger, step.at, current, step.from_state, effects)
 
 
-def _standing_steps(events: Sequence[AuditEvent]) -> list[AuditEvent]:
-    """The item's steps that still stand, oldest first: every event but edits, each undo taking
-    away the step it undid (always the last standing one)."""
+def _replay(events: Sequence[AuditEvent]) -> tuple[list[AuditEvent], dict[int | None, int]]:
+    """The item's steps that still stand, oldest first (every event but edits, each undo taking
+    away the step it undid: always the last standing one), and the planning round each event
+    left the item in, by event id (None: the last). Every step plans anew, one round more (a
+    move, a roll-over, a meeting moved or cancelled, the registration, the undo of such a step);
+    an edit, papers in and the undo of papers in keep the round."""
     standing: list[AuditEvent] = []
+    rounds: dict[int | None, int] = {}
+    current = 0
     for event in events:
-        if event.trigger == EDIT_TRIGGER:
-            continue
         if event.trigger == UNDO_TRIGGER:
-            if standing:
-                standing.pop()
-            continue
-        standing.append(event)
-    return standing
+            undone = standing.pop() if standing else None
+            current += 0 if undone is None or undone.trigger == PAPERS_TRIGGER else 1
+        elif event.trigger != EDIT_TRIGGER:
+            standing.append(event)
+            current += 0 if event.trigger == PAPERS_TRIGGER else 1
+        if event.id is not None:
+            rounds[event.id] = current
+    rounds[None] = current
+    return standing, rounds
 
 
-def _last_flow_step(
+def _last_step(
     flow: FlowDefinition, item: Item, steps: list[AuditEvent], rt: Runtime
 ) -> AuditEvent:
     assert item.id is not None
-    triggers = {trigger.name for trigger in flow.triggers}
+    triggers = {trigger.name for trigger in flow.triggers} | {PAPERS_TRIGGER}
     index = next(
         (
             i
@@ -259,19 +270,29 @@ def _previous_plan(
     return dict(placement.item_values()), placement.describe(rt.config)
 
 
-def _rounds(events: Sequence[AuditEvent]) -> dict[int | None, int]:
-    """The planning round each event left the item in, by event id (None: the last). Every
-    step plans anew (one round more: a move, an undo, a roll-over, a meeting moved or
-    cancelled, the registration); an edit and papers in keep the round."""
-    found: dict[int | None, int] = {None: 0}
-    current = 0
-    for event in events:
-        if event.trigger not in (EDIT_TRIGGER, PAPERS_TRIGGER):
-            current += 1
-        if event.id is not None:
-            found[event.id] = current
-    found[None] = current
-    return found
+def _papers_out(db: Session, rt: Runtime, item: Item, step: AuditEvent) -> list[str]:
+    """Papers recorded in by mistake: the deadlines that step met are to be met again (missed,
+    when they had passed by then)."""
+    assert item.id is not None
+    met = [
+        row
+        for row in deadlines.of_item(db, item.id, statuses=("done",))
+        if row.handled_at == step.at and row.plan == item.plan
+    ]
+    for row in met:
+        row.status = "escalated" if _missed(db, row, step) else "open"
+        row.handled_at = step.at if row.status == "escalated" else None
+        db.add(row)
+    papers = [row for row in met if row.kind in ("papers", "handover")]
+    if not papers:
+        return []
+    return [t("undo.papers_open", due=local(papers[0].due_at, rt.config))]
+
+
+def _missed(db: Session, row: Deadline, step: AuditEvent) -> bool:
+    return row.kind in ("papers", "handover") and (
+        row.due_at <= step.at or outbox_queries.exists(db, f"escalation:{row.id}")
+    )
 
 
 def _was(db: Session, row: Deadline, step: AuditEvent) -> str:
@@ -279,6 +300,4 @@ def _was(db: Session, row: Deadline, step: AuditEvent) -> str:
     or it had passed already (papers joined late), else open; a deadline met stays met."""
     if row.status != "superseded":
         return row.status
-    if row.kind in ("papers", "handover") and row.due_at <= step.at:
-        return "escalated"
-    return "escalated" if outbox_queries.exists(db, f"escalation:{row.id}") else "open"
+    return "escalated" if _missed(db, row, step) else "open"
