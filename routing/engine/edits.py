@@ -4,7 +4,7 @@ Title, kenmerk, owner, purpose, topics, target meeting, confidentiality (openbaa
 vertrouwelijk), distribution, document date and sender; each value checked as `routing new`
 checks it (the same functions of `routing.engine.items`). One change is one step in the
 item's history (`wijzigen`), state unchanged, its note naming each field with its old and new
-value; a value that is already the item's is no change.
+value.
 """
 
 from __future__ import annotations
@@ -109,15 +109,12 @@ def edit_item(
         changes.update(_target(db, rt, item, edits))
         if not changes:
             raise BadInput(t("err.nothing_to_change"))
-        changed = {key: value for key, value in changes.items() if getattr(item, key) != value}
-        if not changed:
-            raise BadInput(t("err.nothing_changed", id=item_id))
         described = "; ".join(
             f"{key}: {_shown(getattr(item, key))} → {_shown(value)}"
-            for key, value in changed.items()
+            for key, value in changes.items()
             if key != "target_meeting_id"
         )
-        write_item(db, item, changed, trigger=EDIT_TRIGGER, actor=rt.actor, now=now,
+        write_item(db, item, changes, trigger=EDIT_TRIGGER, actor=rt.actor, now=now,
                    note=described)  # fmt: skip
         db.flush()
         db.refresh(item)
