@@ -289,7 +289,7 @@ def test_the_issue_case_on_the_command_line(cmd: InProcessCli) -> None:
     cmd("move", "1", "agenderen", "--now", "2024-02-05T09:00")
     cmd("move", "1", "voorleggen", "--now", "2024-02-06T09:00")
     refused = cmd("move", "1", "terug", "--now", "2024-02-06T09:30", check=False)
-    assert refused.returncode == 2
+    assert refused.returncode == 2 and "routing undo 1 --reason" in refused.stderr
     result = cmd("undo", "1", "--reason", "per ongeluk", "--now", "2024-02-06T10:00")
     assert "Item 1: stap 'voorleggen' ongedaan gemaakt: pfho-wp → regieteam." in result.stdout
     assert "Regieteam Werk & Participatie" in result.stdout

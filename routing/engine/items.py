@@ -53,6 +53,8 @@ __all__ = [
 ASKED = ("besluitvorming", "bespreking", "informatie")
 CREATE_TRIGGER = "registreren"
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# what a secretary types for a step back, when the flow has no such step: `routing undo`
+_BACK = ("terug", "back", "undo", "ongedaan", "ongedaan-maken", "terugzetten")
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,8 @@ def _check_trigger(flow: FlowDefinition, item: Item, trigger: str) -> None:
     if trigger in possible:
         return
     sources = {s for t in flow.triggers if t.name == trigger for s in t.sources}
+    if not sources and trigger.strip().lower() in _BACK:  # a step back is an undo
+        raise BadInput(t("err.move_back", id=item.id, trigger=trigger))
     if not sources:
         known = [t.name for t in flow.triggers]
         raise UnknownTrigger(item.id, flow.name, trigger, known, possible)
