@@ -1,9 +1,9 @@
 """Queries on the outbox and on effects done, for the engine, the sweep, delivery and read models.
 
 No rules: what a message says and when it is sent is decided in `routing`. An outbox row is
-pending, sent or failed; an effect row records that a scheduled effect happened, by its key; an
-effect failure row that one is failing (or failed) and when it is tried again; the heartbeat
-says when the sweep last ran.
+pending, sent, failed or withdrawn (its step undone); an effect row records that a scheduled
+effect happened, by its key; an effect failure row that one is failing (or failed) and when it
+is tried again; the heartbeat says when the sweep last ran.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ __all__ = [
     "requeue_message",
     "rows",
     "waiting_effects",
+    "withdraw",
 ]
 
 
@@ -181,3 +182,15 @@ def record_effect_once(db: Session, effect: Effect) -> Effect | None:
     except IntegrityError:
         return db.exec(select(Effect).where(Effect.key == effect.key)).one()
     return None
+
+
+def withdraw(db: Session, outbox_ids: Collection[int], now: dt.datetime, reason: str) -> None:
+    """Messages not sent that will never be: status withdrawn, with why (the undo of the step
+    that wrote them). Delivery sends only pending messages, a retry only failed ones."""
+    if outbox_ids:
+        db.flush()
+        db.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(list(outbox_ids)), col(Outbox.status) != "sent")
+            .values(status="withdrawn", last_error=reason, next_attempt_at=now)
+        )

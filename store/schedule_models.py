@@ -125,7 +125,7 @@ class Outbox(SQLModel, table=True):
     subject: str
     body: str
     created_at: dt.datetime = _moment()
-    status: str = "pending"  # pending | sent | failed
+    status: str = "pending"  # pending | sent | failed | withdrawn (its step undone)
     attempts: int = 0
     next_attempt_at: dt.datetime = _moment()
     last_error: str | None = None

@@ -13,8 +13,8 @@ from sqlmodel import func, select
 import store
 from flows import FlowDefinition
 from routing import i18n
+from routing.engine import edits, machines
 from routing.engine import items as engine
-from routing.engine import machines
 from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.read.items import item_detail
 from routing.runtime import Runtime
@@ -129,7 +129,7 @@ def test_a_guard_refuses_with_the_fix(rt: Runtime) -> None:
     ):
         engine.move(rt, item.id, "inbrengen")
     assert _count(rt, AuditEvent) == events_before
-    engine.edit_item(rt, item.id, kenmerk="DOC-24003697")
+    edits.edit_item(rt, item.id, kenmerk="DOC-24003697")
     assert engine.move(rt, item.id, "inbrengen").to_state == "uta-supportteam"
 
 

@@ -425,7 +425,8 @@ def test_summary_and_location_from_an_ics_file_are_made_safe_not_refused() -> No
 
 def test_the_engine_checks_before_it_writes_on_both_databases(rt: Runtime) -> None:
     """The rule lives in the engine, so every front end (CLI, daemon, a script) gets it."""
-    from routing.engine.items import ItemSpec, create_item, edit_item, move
+    from routing.engine.edits import edit_item
+    from routing.engine.items import ItemSpec, create_item, move
     from routing.errors import BadInput
     from store import queries
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from routing import i18n
-from routing.cli import audit, items, meetings, setup
+from routing.cli import audit, corrections, items, meetings, setup
 from routing.cli import bulk as cli_bulk
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
@@ -86,6 +86,7 @@ app.command()(items.move)
 app.command("list")(items.list_command)
 app.command()(items.show)
 app.command()(items.edit)
+app.command()(corrections.undo)
 app.command()(setup.status)
 app.command()(items.plan)
 app.command()(items.stukken)

@@ -176,6 +176,7 @@ def move(
         int | None,
         typer.Option("--if-version", metavar="help.mv.version", help="help.opt.if_version"),
     ] = None,
+    late: Annotated[bool, typer.Option("--late", help="help.opt.move_late")] = False,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -188,7 +189,7 @@ def move(
     from routing.engine import items as engine
 
     rt = open_runtime(config, now, actor)
-    moved = engine.move(rt, item_id, trigger, note=note, expected_version=if_version)
+    moved = engine.move(rt, item_id, trigger, note=note, expected_version=if_version, late=late)
     if as_json:
         emit_json(
             {
@@ -317,19 +318,35 @@ def edit(
     target: Annotated[
         str | None, typer.Option("--target", metavar="help.mv.body", help="help.opt.target")
     ] = None,
+    vertrouwelijk: Annotated[
+        bool | None,
+        typer.Option("--vertrouwelijk/--openbaar", help="help.opt.edit_vertrouwelijk"),
+    ] = None,
+    verspreiden: Annotated[
+        bool | None,
+        typer.Option("--verspreiden/--niet-verspreiden", help="help.opt.edit_verspreiden"),
+    ] = None,
+    datum: Annotated[
+        str | None,
+        typer.Option("--datum", metavar="help.mv.date_or_none", help="help.opt.edit_datum"),
+    ] = None,
+    van: Annotated[
+        str | None,
+        typer.Option("--van", metavar="help.mv.body_or_none", help="help.opt.edit_van"),
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
 ) -> None:
-    """Change an item's details (title, kenmerk, owner, topics, target meeting); kept in its
-    history.
+    """Change an item's details (every field given at registration, and its target meeting);
+    kept in its history.
 
     Example: routing edit 12 --kenmerk DOC-24003697 --topic llo --target-meeting 2024-12-12
     """
-    from routing.engine import items as engine
+    from routing.engine import edits as engine
 
     rt = open_runtime(config, now, actor)
-    clear = target_meeting is not None and target_meeting.strip().lower() in ("none", "geen")
+    clear = _none(target_meeting)
     target_day = parse_day(target_meeting, rt) if target_meeting and not clear else None
     item = engine.edit_item(
         rt,
@@ -344,11 +361,22 @@ def edit(
         target_day=target_day,
         target_body=target,
         clear_target=clear,
+        vertrouwelijk=vertrouwelijk,
+        verspreiden=verspreiden,
+        document_date=parse_day(datum, rt) if datum is not None and not _none(datum) else None,
+        clear_document_date=_none(datum),
+        sender=van if van is not None and not _none(van) else None,
+        clear_sender=_none(van),
     )
     make_console().print(i18n.t("cli.edited", id=item_id))
     warning = _target_warning(rt, item.id) if item.target_meeting_at else None
     if warning:
         make_console(stderr=True).print(warning, style="yellow")
+
+
+def _none(value: str | None) -> bool:
+    """`--target-meeting geen`, `--datum geen`, `--van geen`: the field emptied."""
+    return value is not None and value.strip().lower() in ("none", "geen")
 
 
 def plan(

@@ -51,6 +51,12 @@ LANGUAGES = ("nl", "en")
 # "lustrum": 5 May closed only when the holidays library says so (2025, 2030, ...);
 # "elk-jaar": closed every year.
 BEVRIJDINGSDAG = ("lustrum", "elk-jaar")
+# [bodies.X] late: may an item still join a meeting whose papers deadline passed (the rule is
+# routing.engine.late's); Dutch or English, kept in English
+LATE_POLICIES = {
+    "allow": "allow", "refuse": "refuse", "next": "next",
+    "toestaan": "allow", "weigeren": "refuse", "volgende": "next",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Body:
     agenda_before: tuple[str, ...] | None = None
     agenda_after: tuple[str, ...] | None = None
     attendees: tuple[str, ...] = ()  # who attends as a rule: the close's proposed attendance
+    late: str = "next"  # allow | refuse | next (LATE_POLICIES)
 
     @property
     def is_person(self) -> bool:
@@ -324,6 +331,7 @@ def _parse_bodies(
             agenda_before=_parts(table, "before"),
             agenda_after=_parts(table, "after"),
             attendees=tuple(n for n in (_name(a) for a in table.get("attendees", [])) if n),
+            late=_late_policy(table, where, problems),
         )
     return bodies
 
@@ -341,6 +349,18 @@ def _templates(clean: Mapping[str, Any], path: Path) -> Path | None:
     document is made, so a missing folder does not stop every other command."""
     folder = clean.get("documents", {}).get("templates", "").strip()
     return (path.parent / Path(folder).expanduser()).resolve() if folder else None
+
+
+def _late_policy(table: Mapping[str, Any], where: tuple[str, ...], problems: Problems) -> str:
+    value = table.get("late", "next")
+    policy = LATE_POLICIES.get(str(value).strip().lower())
+    if policy is None:
+        problems.add(
+            (*where, "late"), "config.body_late", value=value,
+            choices="toestaan, weigeren, volgende (allow, refuse, next)",
+        )  # fmt: skip
+        return "next"
+    return policy
 
 
 def _name(value: str) -> str:

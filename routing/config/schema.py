@@ -149,6 +149,7 @@ BODY = Table(
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
         "closers": TEXTS,
         "chair": TEXT, "attendees": TEXTS, "agenda": Table({"before": TEXTS, "after": TEXTS}),
+        "late": TEXT,
     },
     required=frozenset({"kind"}),
 )  # fmt: skip

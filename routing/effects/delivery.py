@@ -250,6 +250,7 @@ def _failed(
 STATUS_WORDS = {
     "wacht": "pending", "verzonden": "sent", "mislukt": "failed",
     "pending": "pending", "sent": "sent", "failed": "failed",
+    "ingetrokken": "withdrawn", "withdrawn": "withdrawn",
 }  # fmt: skip
 
 
@@ -261,7 +262,7 @@ def parse_status(text: str | None) -> str | None:
     if status is None:
         raise BadInput(
             t("err.option_choice", option="--status", value=text,
-              choices="wacht, verzonden, mislukt (pending, sent, failed)")
+              choices="wacht, verzonden, mislukt, ingetrokken (pending, sent, failed, withdrawn)")
         )  # fmt: skip
     return status
 

@@ -24,10 +24,11 @@ from routing import calendar, text
 from routing.config.access import require_body
 from routing.config.people import resolve_owner
 from routing.engine import ei, machines, notify, planning
+from routing.engine import late as late_items
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim, claim_item, record, write_item
-from routing.errors import BadInput, ItemChanged, NotFound, TriggerNotPossible, UnknownTrigger
+from routing.errors import BadInput, NotFound, TriggerNotPossible, UnknownTrigger
 from routing.i18n import format_date, t, tn
 from routing.runtime import Runtime
 from store import AuditEvent, Item, queries
@@ -41,8 +42,8 @@ __all__ = [
     "check_asked",
     "check_sender",
     "clean_topics",
+    "confidentiality",
     "create_item",
-    "edit_item",
     "move",
     "new_item_values",
     "roll_over",
@@ -52,6 +53,8 @@ __all__ = [
 ASKED = ("besluitvorming", "bespreking", "informatie")
 CREATE_TRIGGER = "registreren"
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# what a secretary types for a step back, when the flow has no such step: `routing undo`
+_BACK = ("terug", "back", "undo", "ongedaan", "ongedaan-maken", "terugzetten")
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,7 @@ def new_item_values(
         "topics": topics,
         "owner": (spec.owner or "").strip() or None,
         "asked": asked,
-        "openbaar": not spec.vertrouwelijk,
-        "verspreiden": spec.verspreiden and not spec.vertrouwelijk,
+        **confidentiality(spec.vertrouwelijk, spec.verspreiden),
         "created_at": now,
         "updated_at": now,
         "target_body": target_body,
@@ -255,7 +257,9 @@ def move(
     note: str | None = None,
     expected_version: int | None = None,
     inform_ei: bool | None = None,
+    late: bool = False,
 ) -> Moved:
+    """`routing move`; `late` asks for a meeting whose papers deadline passed (--late)."""
     note = _checked_note(note)
     now = rt.clock.now()
     # on PostgreSQL the version it acts on is the transaction's first read, before any lock:
@@ -269,6 +273,7 @@ def move(
                 raise NotFound(t("what.item"), item_id, t("hint.see_items"))
         return move_in(
             db, rt, item_id, trigger, now=now, note=note, expected=loaded, inform_ei=inform_ei,
+            late=late_items.ASKED if late else late_items.MOVE,
         )  # fmt: skip
 
 
@@ -297,11 +302,13 @@ def move_in(
     expected: int | None = None,
     inform_ei: bool | None = None,
     actor: str | None = None,
+    late: str = late_items.STEP,
 ) -> Moved:
     """Fire `trigger` on item `item_id` inside the caller's transaction.
 
     Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
-    its notification: all or nothing, with the caller's commit.
+    its notification: all or nothing, with the caller's commit. `late` says who asks, for the
+    late policy of the body it enters (`routing.engine.late`).
     """
     # locked before any effect is written: a concurrent writer waits, then finds it changed
     item = claim(db, item_id, expected)
@@ -335,13 +342,19 @@ def move_in(
         now,
         after=item.planned_meeting_at if reflexive else None,
         needs_papers=flow.state(attempt.to_state).papers,
+        late=late,
     )
+    if placement.late:  # the history says it joined late, and whether it was asked to
+        asked = t("plan.late_note_asked" if late == late_items.ASKED else "plan.late_note_policy")
+        note = f"{note} · {asked}" if note else asked
     write_item(
         db, item, {"state": attempt.to_state, **placement.item_values()}, trigger=trigger,
         actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
     )  # fmt: skip
     db.flush()
     effects = [text for text in [placement.describe(rt.config)] if text]
+    if late == late_items.ASKED and not placement.late:
+        effects.append(t("plan.late_not_needed"))
     if decision is not None:
         key = "ei.effect_yes" if decision.inform else "ei.effect_no"
         effects.append(t(key, body=decision.body, reason=decision.reason))
@@ -360,77 +373,18 @@ def _check_trigger(flow: FlowDefinition, item: Item, trigger: str) -> None:
     if trigger in possible:
         return
     sources = {s for t in flow.triggers if t.name == trigger for s in t.sources}
+    if not sources and trigger.strip().lower() in _BACK:  # a step back is an undo
+        raise BadInput(t("err.move_back", id=item.id, trigger=trigger))
     if not sources:
         known = [t.name for t in flow.triggers]
         raise UnknownTrigger(item.id, flow.name, trigger, known, possible)
     raise TriggerNotPossible(item.id, item.state, trigger, sources, possible)
 
 
-def edit_item(
-    rt: Runtime,
-    item_id: int,
-    *,
-    title: str | None = None,
-    kenmerk: str | None = None,
-    owner: str | None = None,
-    asked: str | None = None,
-    add_topics: Sequence[str] = (),
-    remove_topics: Sequence[str] = (),
-    expected_version: int | None = None,
-    target_day: dt.date | None = None,
-    target_body: str | None = None,
-    clear_target: bool = False,
-) -> Item:
-    """Change an item's details; recorded in its history like a transition, state unchanged.
-
-    `target_day` (with `target_body` when several bodies meet that day) sets the target meeting,
-    `clear_target` drops it.
-    """
-    changes: dict[str, object] = {}
-    if title is not None:
-        title = text.checked_line("title", title)
-        if not title.strip():
-            raise BadInput(t("err.title_empty"))
-        changes["title"] = title.strip()
-    if kenmerk is not None:
-        changes["kenmerk"] = text.checked_line("kenmerk", kenmerk) or None
-    if owner is not None:
-        changes["owner"] = resolve_owner(rt.config, text.checked_line("owner", owner))
-    if asked is not None:
-        changes["asked"] = check_asked(asked)
-    adding = clean_topics([text.checked_line("topic", topic) for topic in add_topics])
-    removing = set(clean_topics([text.checked_line("topic", topic) for topic in remove_topics]))
-    now = rt.clock.now()
-    loaded = loaded_version(rt, item_id, expected_version)
-    with rt.session() as db:
-        item = load_item(db, item_id)
-        if item.version != loaded:
-            raise ItemChanged(item_id, loaded)
-        claim_item(db, item, loaded)
-        if adding or removing:
-            topics = [t for t in item.topics if t not in removing]
-            changes["topics"] = list(dict.fromkeys([*topics, *adding]))
-        if clear_target:
-            changes.update(target_body=None, target_meeting_id=None, target_meeting_at=None)
-        elif target_day is not None or target_body is not None:
-            flow = rt.catalog.pinned(db, item.flow_version_id)
-            body, meeting = target_of(rt, current_calendars(rt, db), flow, target_body, target_day)
-            assert meeting is not None
-            changes.update(
-                target_body=body, target_meeting_id=meeting.meeting_id,
-                target_meeting_at=meeting.start,
-            )  # fmt: skip
-        if not changes:
-            raise BadInput(t("err.nothing_to_change"))
-        described = ", ".join(
-            f"{key}={value.isoformat() if isinstance(value, dt.datetime) else value}"
-            for key, value in changes.items()
-            if key != "target_meeting_id"
-        )
-        write_item(db, item, changes, trigger="wijzigen", actor=rt.actor, now=now, note=described)
-        db.flush()
-        db.refresh(item)
-    return item
+def confidentiality(vertrouwelijk: bool, verspreiden: bool) -> dict[str, bool]:
+    """The columns of an item's openness: a confidential item is never distributed (one rule
+    for `routing new`, `routing import` and `routing edit`)."""
+    return {"openbaar": not vertrouwelijk, "verspreiden": verspreiden and not vertrouwelijk}
 
 
 def roll_over(

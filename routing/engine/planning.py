@@ -22,6 +22,7 @@ from sqlmodel import Session
 from flows import REFLEXIVE, FlowDefinition
 from routing import calendar
 from routing.config.file import Config
+from routing.engine import late as late_items
 from routing.engine.notify import local
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
@@ -65,6 +66,8 @@ class Placement:
     deadlines: tuple[tuple[str, dt.datetime], ...] = ()  # kind and due moment of each written
     papers: bool = True
     next_year: int | None = None  # with no meeting ahead: the year whose dates are missing
+    late: bool = False  # joined its meeting after the papers deadline (routing.engine.late)
+    skipped: calendar.Meeting | None = None  # the meeting it came too late for
 
     def item_values(self) -> dict[str, Any]:
         return {
@@ -82,12 +85,21 @@ class Placement:
             return t("plan.no_meeting", body=name, key=self.body, year=self.next_year or "")
         person = config.bodies[self.body].is_person
         key = "plan.handover" if person else "plan.placed" if self.papers else "plan.no_papers"
-        return t(
+        key = "plan.placed_late" if self.late else key
+        placed = t(
             key,
             body=name,
             meeting=local(self.meeting.start, config),
             due=local(self.meeting.papers_due, config),
         )
+        if self.skipped is None:
+            return placed
+        skipped = t(
+            "plan.too_late_for",
+            meeting=local(self.skipped.start, config),
+            due=local(self.skipped.papers_due, config),
+        )
+        return f"{skipped} {placed}"
 
 
 def place(
@@ -100,18 +112,21 @@ def place(
     *,
     after: dt.datetime | None = None,
     needs_papers: bool = True,
+    late: str | None = None,
 ) -> Placement:
-    """Plan `item` at `body` (None: a state without a body) and write the new deadlines."""
+    """Plan `item` at `body` (None: a state without a body) and write the new deadlines;
+    `late` (a step's: `routing.engine.late`) lets the body's late policy decide."""
     assert item.id is not None
     supersede_open(db, item.id, now)
     placement = choose(
-        config, calendars, body, now, plan=item.plan + 1, after=after, needs_papers=needs_papers
-    )
+        config, calendars, body, now, plan=item.plan + 1, after=after, needs_papers=needs_papers,
+        late=late,
+    )  # fmt: skip
     if placement.body is None or placement.meeting is None:
         return placement
     rows = write_deadlines(
         db, item.id, placement.plan, placement.body, placement.meeting, now,
-        papers=placement.papers,
+        papers=placement.papers, carried={"papers": "escalated"} if placement.late else None,
     )  # fmt: skip
     return dataclasses.replace(placement, deadlines=tuple(rows))
 
@@ -125,6 +140,7 @@ def choose(
     plan: int,
     after: dt.datetime | None = None,
     needs_papers: bool = True,
+    late: str | None = None,
 ) -> Placement:
     """Where entering `body` at `now` plans an item in planning round `plan`; writes nothing
     (`place` writes the deadlines; `routing import` writes them for many items at once).
@@ -132,13 +148,22 @@ def choose(
     A step that needs no papers (oral feedback) takes the body's next meeting whatever its papers
     deadline. A person (the wethouder) has received the point by entering her state: she takes it
     to the first meeting of the body she hands over to whose own papers are not yet out, and
-    there is nothing for the region to submit to her.
+    there is nothing for the region to submit to her. A step (`late` given) into a body whose
+    next meeting's papers deadline passed: that body's late policy decides
+    (`routing.engine.late`).
     """
     cal = calendars.for_body(body) if body is not None else None
     if body is None or cal is None:
         return Placement(body=body, meeting=None, plan=plan)
     person = config.bodies[body].is_person
     meeting = _choose_meeting(config, calendars, cal, body, now, after, needs_papers)
+    if late is not None and after is None and needs_papers and not person:
+        chosen = late_items.choose(config, cal, body, now, meeting, late)
+        if chosen.meeting is not None:
+            return Placement(
+                body=body, meeting=chosen.meeting, plan=plan, late=chosen.late,
+                skipped=chosen.skipped,
+            )  # fmt: skip
     if meeting is None:
         last = cal.last_start
         year = last.year + 1 if last is not None and last > now else now.year
