@@ -12,10 +12,14 @@ from routing import i18n
 from routing.cli.common import (
     ActorOpt,
     ConfigOpt,
+    ExportFormatOpt,
+    ExportOutputOpt,
     JsonOpt,
     NowOpt,
     body_names,
+    choose_format,
     emit_json,
+    export_rows,
     make_console,
     open_runtime,
     parse_day,
@@ -226,18 +230,56 @@ def list_command(
         str | None, typer.Option(metavar="help.mv.flow", help="help.opt.list_flow")
     ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="help.opt.open")] = False,
+    search: Annotated[
+        str | None, typer.Option("--search", metavar="help.mv.text", help="help.opt.search")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="help.mv.name", help="help.opt.list_owner")
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", metavar="help.mv.topic", help="help.opt.list_topic")
+    ] = None,
+    late: Annotated[bool, typer.Option("--late", help="help.opt.late")] = False,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", metavar="help.mv.date", help="help.opt.list_target"),
+    ] = None,
+    fmt: ExportFormatOpt = None,
+    output: ExportOutputOpt = None,
     config: ConfigOpt = None,
+    now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List items, optionally filtered by state, body or flow.
+    """List items, optionally filtered by state, body, flow, text, owner, topic, lateness or
+    target meeting; or write them to a spreadsheet.
 
-    Example: routing list --body pfho-wp
+    Filters combine (all must hold). --search finds text in the title or kenmerk (case and
+    accents do not matter). --late: the papers (or hand-over) deadline passed without the
+    papers in, or the planned meeting was held without an outcome recorded; a passed reminder
+    is not late. --target DATE: items whose target meeting is on that day. --format csv|xlsx|json
+    with -o FILE writes a file (without --format the extension of FILE decides); CSV is UTF-8
+    with BOM and ; as separator, as Dutch Excel opens it.
+
+    Example: routing list --open --owner "Anouk Pols" --late -o laat.xlsx
     """
     from routing.read import items
+    from routing.read.finding import ItemFilter
 
-    rt = open_runtime(config)
-    rows = items.list_items(rt, state=state, body=body, flow=flow, include_closed=not open_only)
-    if as_json:
+    exporting = choose_format(fmt, output)
+    rt = open_runtime(config, now)
+    wanted = ItemFilter(
+        search=search,
+        owner=owner,
+        topic=topic,
+        late=late,
+        target=parse_day(target, rt) if target is not None else None,
+    )
+    rows = items.list_items(
+        rt, state=state, body=body, flow=flow, include_closed=not open_only, filters=wanted
+    )
+    if exporting is not None:
+        export_rows("list", rows, exporting, output)
+    elif as_json:
         emit_json(rows)  # rich is not even imported: a script reading 10,000 items waits less
     elif not rows:
         make_console().print(i18n.t("cli.no_items"))
@@ -246,6 +288,32 @@ def list_command(
 
         console = make_console()
         console.print(views.items_table(rows, body_names(rt), console.width))
+
+
+def todo(
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="help.mv.name", help="help.opt.todo_owner")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who must act next, on what, by when: per open item its next action, soonest first.
+
+    Example: routing todo --owner "Anouk Pols"
+    """
+    from routing.read.todo import todo as todo_lines
+
+    rt = open_runtime(config, now)
+    lines = todo_lines(rt, owner=owner)
+    if as_json:
+        emit_json(lines)
+    elif not lines:
+        make_console().print(i18n.t("todo.empty"))
+    else:
+        from routing.render.todo import todo_table
+
+        make_console().print(todo_table(lines, rt.config.timezone))
 
 
 def show(

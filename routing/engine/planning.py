@@ -22,13 +22,13 @@ from sqlmodel import Session
 from flows import REFLEXIVE, FlowDefinition
 from routing import calendar
 from routing.config.file import Config
+from routing.engine.lateness import missed
 from routing.engine.notify import local
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import t
 from store import Item
 from store.deadlines import OPEN_STATUSES, insert_deadlines, supersede_open
-from store.schedule_models import Deadline
 
 __all__ = [
     "DEADLINE_KINDS",
@@ -50,11 +50,6 @@ __all__ = [
 ]
 
 DEADLINE_KINDS = ("reminder", "papers", "handover", "meeting")
-
-
-def missed(deadline: Deadline, now: dt.datetime) -> bool:
-    """Passed without being met: escalated by the sweep, or due before the sweep noticed."""
-    return deadline.status == "escalated" or (deadline.status == "open" and deadline.due_at <= now)
 
 
 @dataclass(frozen=True)

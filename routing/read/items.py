@@ -16,6 +16,7 @@ from flows import FlowDefinition
 from routing.config.guards import GUARDS
 from routing.errors import NotFound
 from routing.i18n import t
+from routing.read.finding import ItemFilter, check_topic, conditions
 from routing.runtime import Runtime
 from store import Item, queries, rows
 
@@ -60,11 +61,14 @@ def list_items(
     body: str | None = None,
     flow: str | None = None,
     include_closed: bool = True,
+    filters: ItemFilter | None = None,
 ) -> list[dict[str, Any]]:
+    """The items, by id; `filters` (`routing.read.finding`) are applied by the database."""
     if body is not None:
         rt.config.body(body)  # an unknown body is bad input, not an empty list
     if flow is not None:
         rt.catalog.get(flow)
+    where = conditions(rt, filters, rt.clock.now()) if filters is not None else []
     with rt.session(read=True) as db:
         if state is not None:
             _check_state(rt, db, state)
@@ -74,7 +78,10 @@ def list_items(
             states=[state] if state else None,
             flow=flow,
             closed=None if include_closed else pinned.final_states(),
+            where=where,
         )
+        if not found and filters is not None:
+            check_topic(rt, db, filters)
         result = []
         for item in found:
             definition, version = pinned.get(item.flow_version_id)
