@@ -9,13 +9,13 @@ From the item's state and its open deadlines (the current planning round), the f
   over to (`handover_to`), at the meeting it is planned on: by that body's papers moment while it
   is ahead (after it, the point is no longer in the papers), else by the meeting itself. Who:
   the owner, else the person.
+- `outcome`: the planned meeting was held and no outcome is recorded: record it (`routing
+  meeting close`). Who: the secretariat.
 - `papers`: a papers deadline not met (open, or escalated: still to do): the papers to the body
   by that moment; for a feedback item (flow kind "terugkoppeling") the feedback to write. Who:
   the owner, else the secretariat.
 - `meeting`: the planned meeting is ahead: the item is discussed there (a feedback item without
   papers: the oral feedback). Who: the owner, else the body.
-- `outcome`: the planned meeting was held and no outcome is recorded: record it (`routing
-  meeting close`). Who: the secretariat.
 - `no_meeting`: at a body, nothing planned (its calendar has no meeting ahead). Who: the
   secretariat. No moment.
 
@@ -193,12 +193,13 @@ def _choose(
             return "outcome", meeting, meeting, target
         due = handover_due(target, meeting)
         return "handover", due if due is not None and due > now else meeting, meeting, target
+    if meeting_row is not None and meeting is not None and meeting <= now:
+        return "outcome", meeting, meeting, meeting_row.body  # papers no longer matter
     papers = next((d for d in deadlines if d.kind in ("papers", "handover")), None)
     if papers is not None:
         return "papers", papers.due_at, meeting, papers.body
     if meeting_row is not None and meeting is not None:
-        kind = "outcome" if meeting <= now else "meeting"
-        return kind, meeting, meeting, meeting_row.body
+        return "meeting", meeting, meeting, meeting_row.body
     return "no_meeting", None, None, body
 
 
