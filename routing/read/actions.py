@@ -174,33 +174,45 @@ class _HandoverMoments:
         return self._known[key]
 
 
+_Choice = tuple[str, dt.datetime | None, dt.datetime | None, str | None]
+
+
 def _choose(
     config: Config,
     body: str | None,
     deadlines: Sequence[Any],
     now: dt.datetime,
     handover_due: Callable[[str, dt.datetime], dt.datetime | None],
-) -> tuple[str, dt.datetime | None, dt.datetime | None, str | None]:
+) -> _Choice:
     """(kind, moment, meeting, the body it concerns)."""
     if body is None:
         return "place", None, None, None
     meeting_row = next((d for d in deadlines if d.kind == "meeting"), None)
-    meeting = meeting_row.meeting_at if meeting_row is not None else None
+    if meeting_row is None:
+        return "no_meeting", None, None, body
+    meeting: dt.datetime = meeting_row.meeting_at
     person = config.bodies[body]
-    if person.is_person and person.handover_to is not None and meeting is not None:
-        target = person.handover_to
-        if meeting <= now:
-            return "outcome", meeting, meeting, target
-        due = handover_due(target, meeting)
-        return "handover", due if due is not None and due > now else meeting, meeting, target
-    if meeting_row is not None and meeting is not None and meeting <= now:
+    if person.is_person and person.handover_to is not None:
+        return _handover(person.handover_to, meeting, now, handover_due)
+    if meeting <= now:
         return "outcome", meeting, meeting, meeting_row.body  # papers no longer matter
     papers = next((d for d in deadlines if d.kind in ("papers", "handover")), None)
     if papers is not None:
         return "papers", papers.due_at, meeting, papers.body
-    if meeting_row is not None and meeting is not None:
-        return "meeting", meeting, meeting, meeting_row.body
-    return "no_meeting", None, None, body
+    return "meeting", meeting, meeting, meeting_row.body
+
+
+def _handover(
+    target: str,
+    meeting: dt.datetime,
+    now: dt.datetime,
+    handover_due: Callable[[str, dt.datetime], dt.datetime | None],
+) -> _Choice:
+    """A person's: into `target`'s meeting, by its papers moment while that is ahead."""
+    if meeting <= now:
+        return "outcome", meeting, meeting, target
+    due = handover_due(target, meeting)
+    return "handover", due if due is not None and due > now else meeting, meeting, target
 
 
 def describe(action: dict[str, Any], *, short: bool) -> str:
