@@ -28,6 +28,7 @@ item is late is `routing.engine.lateness`'s rule, not the moment's.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -70,7 +71,19 @@ _DEFAULT_WHO = {
 
 def whole_days(moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> int:
     """Calendar days from today to `moment`'s day, in the region's time zone."""
-    return (moment.astimezone(tz).date() - now.astimezone(tz).date()).days
+    return (_local_day(moment, tz) - _local_day(now, tz)).days
+
+
+# a board of 10,000 cards meets the same few hundred moments (its meetings, their deadlines)
+# again and again: each is written and placed in its day once
+@functools.lru_cache(maxsize=4096)
+def _local_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    return moment.astimezone(tz).date()
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 def next_action(
@@ -114,7 +127,7 @@ def _name(config: Config, body: str | None) -> str | None:
 
 
 def _utc(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
+    return _utc_text(moment) if moment is not None else None
 
 
 def open_deadlines(db: Session) -> dict[int, list[Any]]:
