@@ -144,3 +144,15 @@ def test_todo_in_the_terminal(week: InProcessCli) -> None:
 def test_todo_without_open_items(cmd: InProcessCli) -> None:
     assert "Niemand hoeft iets te doen" in cmd("todo", "--now", NOW).stdout
     assert json.loads(cmd("todo", "--json", "--now", NOW).stdout) == []
+
+
+def test_the_feedback_item_to_write(cmd: InProcessCli) -> None:
+    """After the supportteam of 17 January the daemon registers Gemeente Hilversum's feedback
+    for the regieteam (rule 1): its action is the feedback to write, not "papers"."""
+    cmd("daemon", "--once", "--now", NOW)
+    (line,) = json.loads(cmd("todo", "--json", "--now", NOW).stdout)
+    assert line["title"].startswith("Terugkoppeling UTA supportteam")
+    assert line["what"] == "terugkoppeling schrijven voor Regieteam Werk & Participatie"
+    assert (line["who"], line["due"]) == ("Gemeente Hilversum", "2024-02-13T11:00:00+00:00")
+    text = cmd("status", "--now", NOW).stdout
+    assert "terugkoppeling over" in text  # the card says what its days count to (cut at 120)
