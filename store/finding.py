@@ -37,6 +37,7 @@ __all__ = [
     "owned_by",
     "targets_between",
     "text_matches",
+    "topic_exists",
 ]
 
 _ITEM: Table = Item.__table__  # type: ignore[attr-defined]
@@ -94,9 +95,14 @@ def has_topic(topic: str) -> ColumnElement[bool]:
     return cast(_ITEM.c.topics, String).like(_like_pattern(f'"{topic}"'), escape="\\")
 
 
+def topic_exists(db: Session, topic: str) -> bool:
+    """Whether any item, open or closed, carries `topic`."""
+    return db.execute(select(_ITEM.c.id).where(has_topic(topic)).limit(1)).first() is not None
+
+
 def known_topics(db: Session) -> set[str]:
-    """Every topic of every item, open or closed (asked only when a topic filter found nothing:
-    it reads the topics of all items)."""
+    """Every topic of every item, open or closed (for the message naming an unknown topic: it
+    reads the topics of all items)."""
     found: set[str] = set()
     for (topics,) in db.execute(select(_ITEM.c.topics)):
         found.update(topics or ())

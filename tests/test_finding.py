@@ -153,12 +153,20 @@ def test_bad_input_is_one_dutch_line_and_changes_nothing(
     assert not (migrated_store.parent / "items.txt").exists()
 
 
-def test_todo_and_status_refuse_an_unknown_owner(found: InProcessCli) -> None:
+def test_todo_and_status_refuse_bad_filters_before_reading(
+    found: InProcessCli, migrated_store: Path
+) -> None:
+    """Refused before the read's calendar sync (a new day, with routing.toml's meetings to
+    apply): bad input changes nothing, not even that."""
+    before = dump(migrated_store)
+    later = ("--now", "2024-03-01T09:00")
     for command in (("todo",), ("status",), ("status", "--json")):
-        result = found(*command, "--owner", "Niemand", check=False)
+        result = found(*command, "--owner", "Niemand", *later, check=False)
         assert result.returncode == 2 and "Onbekende persoon 'Niemand'" in result.stderr
-    result = found("status", "--topic", "nope", check=False)
+        assert len(result.stderr.splitlines()) == 1
+    result = found("status", "--topic", "nope", *later, check=False)
     assert result.returncode == 2 and "Onderwerp 'nope' bestaat niet" in result.stderr
+    assert dump(migrated_store) == before
 
 
 # --- the filters are the database's, with its indices

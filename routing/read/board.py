@@ -18,7 +18,7 @@ from routing.engine.calendar_ends import calendar_ends
 from routing.engine.meeting_sync import reading
 from routing.i18n import t
 from routing.read import actions, failures, reports
-from routing.read.finding import ItemFilter, check_topic, conditions
+from routing.read.finding import ItemFilter, conditions
 from routing.runtime import Runtime
 from store import outbox as outbox_queries
 
@@ -49,14 +49,10 @@ def board(
         # plain rows, closed items left out in SQL: the board of 10,000 items is read in one go
         deadlines = actions.open_deadlines(db)
         cards: dict[str, list[dict[str, Any]]] = {}
-        any_found = False
         for item, state, action in actions.of_open_items(rt, db, calendars, where, deadlines):
-            any_found = True
             if body and state.body != body:
                 continue
             cards.setdefault(state.body or UNPLACED, []).append(_card(item, action))
-        if not any_found and topic is not None:
-            check_topic(rt, db, wanted)
         ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
         outbox = outbox_queries.rows(db, ["pending", "failed"])
     on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}

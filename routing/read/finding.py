@@ -17,7 +17,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session
 
 from routing.config.people import is_address, resolve_owner
 from routing.engine import lateness
@@ -58,6 +57,7 @@ def conditions(rt: Runtime, wanted: ItemFilter, now: dt.datetime) -> list[Column
         topic = wanted.topic_key
         if not topic:
             raise BadInput(t("err.topic_empty"))
+        check_topic(rt, wanted)
         found.append(finding.has_topic(topic))
     if wanted.late:
         found.append(lateness.late_condition(now))
@@ -82,13 +82,16 @@ def _owner(rt: Runtime, typed: str) -> ColumnElement[bool]:
     return finding.owned_by([owner], [people[owner]] if owner in people else [])
 
 
-def check_topic(rt: Runtime, db: Session, wanted: ItemFilter) -> None:
-    """Called when a filter with a topic found nothing: a topic no item carries (and not one of
-    [ei] topics) is a typing error, not an empty answer."""
+def check_topic(rt: Runtime, wanted: ItemFilter) -> None:
+    """A topic no item carries (open or closed) and [ei] topics does not name is a typing
+    error, not an empty answer: bad input naming the known ones. Asked before the command reads
+    or syncs anything."""
     topic = wanted.topic_key
-    if topic is None:
+    if not topic or topic in rt.config.ei_topics:
         return
-    known = finding.known_topics(db) | set(rt.config.ei_topics)
-    if topic not in known:
-        named = ", ".join(sorted(known)[:TOPICS_NAMED]) or t("label.none")
-        raise NotFound(t("what.topic"), f"'{topic}'", t("hint.known_topics", topics=named))
+    with rt.session(read=True) as db:
+        if finding.topic_exists(db, topic):
+            return
+        known = finding.known_topics(db) | set(rt.config.ei_topics)
+    named = ", ".join(sorted(known)[:TOPICS_NAMED]) or t("label.none")
+    raise NotFound(t("what.topic"), f"'{topic}'", t("hint.known_topics", topics=named))

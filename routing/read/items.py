@@ -16,7 +16,7 @@ from flows import FlowDefinition
 from routing.config.guards import GUARDS
 from routing.errors import NotFound
 from routing.i18n import t
-from routing.read.finding import ItemFilter, check_topic, conditions
+from routing.read.finding import ItemFilter, conditions
 from routing.runtime import Runtime
 from store import Item, queries, rows
 
@@ -80,8 +80,6 @@ def list_items(
             closed=None if include_closed else pinned.final_states(),
             where=where,
         )
-        if not found and filters is not None:
-            check_topic(rt, db, filters)
         result = []
         for item in found:
             definition, version = pinned.get(item.flow_version_id)
