@@ -74,6 +74,9 @@ def whole_days(moment: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> int:
     return (_local_day(moment, tz) - _local_day(now, tz)).days
 
 
+_UTC = dt.UTC
+
+
 # a board of 10,000 cards meets the same few hundred moments (its meetings, their deadlines)
 # again and again: each is written and placed in its day once
 @functools.lru_cache(maxsize=4096)
@@ -81,9 +84,9 @@ def _local_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
     return moment.astimezone(tz).date()
 
 
-@functools.lru_cache(maxsize=4096)
 def _utc_text(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat()
+    # the store's moments are UTC already; a calendar's (a person's hand-over) is local
+    return (moment if moment.tzinfo is _UTC else moment.astimezone(_UTC)).isoformat()
 
 
 def next_action(
@@ -144,11 +147,13 @@ def of_open_items(
 ) -> Iterator[tuple[Any, StateDef, dict[str, Any]]]:
     """Every open item the conditions `where` let through, in id order, with its state and its
     next action: (a `store.rows` row of `ITEM_COLUMNS`, state, action); `deadlines`: the open
-    ones of every item (`open_deadlines`)."""
+    ones of every item (`open_deadlines`). Items alike share one action object: read it, never
+    change it."""
     now = rt.clock.now()
     pinned = PinnedFlows(rt, db)
     states: dict[tuple[int, str], tuple[StateDef, str]] = {}
     moments = _HandoverMoments(calendars)
+    actions: dict[tuple[Any, ...], dict[str, Any]] = {}
     found = rows.item_rows(db, closed=pinned.final_states(), columns=ITEM_COLUMNS, where=where)
     for item in found:
         key = (item.flow_version_id, item.state)
@@ -159,10 +164,15 @@ def of_open_items(
         state, flow_kind = known
         if state.final:
             continue
-        action = next_action(
-            rt.config, state.body, flow_kind, item.owner, deadlines.get(item.id, []), now,
-            moments.papers_due,
-        )  # fmt: skip
+        mine = deadlines.get(item.id, ())
+        # items planned on the same meeting have the same action: worked out once, shared
+        same = (state.body, flow_kind, item.owner,
+                *((d.kind, d.body, d.meeting_at, d.due_at, d.status) for d in mine))  # fmt: skip
+        action = actions.get(same)
+        if action is None:
+            action = actions[same] = next_action(
+                rt.config, state.body, flow_kind, item.owner, mine, now, moments.papers_due
+            )
         yield item, state, action
 
 

@@ -101,12 +101,14 @@ def _upcoming(
 ) -> list[dict[str, Any]]:
     """The coming two weeks: the meetings (of `body`; with a filter on items, `by_item`, only
     those the cards shown are planned on) and the deadlines of the cards shown."""
-    planned = {
-        row.meeting_at
-        for item_id in shown
-        for row in deadlines.get(item_id, [])
-        if row.kind == "meeting"
-    }
+    planned: set[dt.datetime] = set()
+    if by_item:
+        planned = {
+            row.meeting_at
+            for item_id in shown
+            for row in deadlines.get(item_id, [])
+            if row.kind == "meeting"
+        }
     upcoming: list[dict[str, Any]] = [
         {
             "kind": "meeting",
@@ -117,9 +119,12 @@ def _upcoming(
         for m in calendars.meetings_between(now, now + UPCOMING)
         if (body is None or m.body == body) and (not by_item or m.start in planned)
     ]
-    for item_id in shown:
-        for row in deadlines.get(item_id, []):
-            if now <= row.due_at < now + UPCOMING and row.kind != "meeting":
+    end = now + UPCOMING
+    for item_id, rows in deadlines.items():  # earliest first: the window is a run of each
+        for row in rows:
+            if row.due_at >= end:
+                break
+            if now <= row.due_at and row.kind != "meeting" and item_id in shown:
                 upcoming.append(
                     {
                         "kind": row.kind,
