@@ -1,9 +1,10 @@
 """When an item is late: the one rule behind `routing list --late`, the board's red cards and
 `routing todo`.
 
-An open item is late when it missed a deadline that is its own to meet: its papers deadline (a
-person's: the hand-over) passed without the papers in, or the meeting it is planned on took
-place without an outcome recorded. A deadline is missed when the sweep escalated it, or when it
+An open item is late when it missed a deadline that is its own to meet: its papers deadline
+passed without the papers in (or a hand-over deadline, a kind older stores may hold), or the
+meeting it is planned on took place without an outcome recorded (for an item with the
+wethouder: the meeting of the body she brings it into). A deadline is missed when the sweep escalated it, or when it
 is open and its moment has passed (the sweep has not run since). A reminder that passed is not
 lateness: the papers deadline after it can still be met. A roll-over (`[daemon]
 rollover_after_days` after the meeting) plans the item on the next meeting, with new
