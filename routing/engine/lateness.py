@@ -4,11 +4,11 @@
 An open item is late when it missed a deadline that is its own to meet: its papers deadline
 passed without the papers in (or a hand-over deadline, a kind older stores may hold), or the
 meeting it is planned on took place without an outcome recorded (for an item with the
-wethouder: the meeting of the body she brings it into). A deadline is missed when the sweep escalated it, or when it
-is open and its moment has passed (the sweep has not run since). A reminder that passed is not
-lateness: the papers deadline after it can still be met. A roll-over (`[daemon]
-rollover_after_days` after the meeting) plans the item on the next meeting, with new
-deadlines: from then on it counts against those.
+wethouder: the meeting of the body she brings it into). A deadline is missed when the sweep
+escalated it, or when it is open and its moment has passed (the sweep has not run since). A
+reminder that passed is not lateness: the papers deadline after it can still be met. A
+roll-over (`[daemon] rollover_after_days` after the meeting) plans the item on the next
+meeting, with new deadlines: from then on it counts against those.
 
 `missed` and `is_late` judge one deadline row; `late_condition` asks the same of the database
 (`store.finding.missed_deadline`, the same two conditions), so a list of 10,000 items is
