@@ -92,6 +92,11 @@ def test_the_wethouders_card_shows_her_hand_over(week: InProcessCli) -> None:
     assert "vergadering" not in line  # she holds no meeting
     action = card(week, "2024-02-11T09:00", 2)["action"]
     assert action["kind"] == "handover" and action["body"] == "uta-stuurgroep"
+    coming = board(week, "2024-03-05T09:00", "--body", "wethouder-hilversum")["upcoming"]
+    assert {"kind": "handover", "body": "wethouder-hilversum",
+            "body_name": "Wethouder Hilversum (Karin van Hunnik)",
+            "at": "2024-03-14T14:00:00+00:00", "item": 2} in coming  # fmt: skip
+    assert "overdracht #2" in shown(week, "2024-03-05T09:00")
     # after the stuurgroep's papers went out, she can still bring it in at the meeting itself
     line = card_text(shown(week, "2024-03-18T09:00"), 2)
     assert "inbrengen over 3 d · 21 maart" in line, line

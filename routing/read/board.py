@@ -65,6 +65,9 @@ def board(
         columns.insert(0, {"body": None, "name": t("board.unplaced"), "cards": cards[UNPLACED]})
     shown = {card["id"] for column in columns for card in column["cards"]}
     upcoming = _upcoming(rt, calendars, deadlines, shown, now, body, topic or owner)
+    upcoming += _handovers(columns, now)
+    # meetings are written in local time, deadlines in UTC: ordered as moments, not as text
+    upcoming.sort(key=lambda entry: (dt.datetime.fromisoformat(entry["at"]), entry.get("item", 0)))
     return {
         "now": now.isoformat(),
         "columns": columns,
@@ -134,8 +137,23 @@ def _upcoming(
                         "item": row.item_id,
                     }
                 )
-    upcoming.sort(key=lambda entry: (str(entry["at"]), entry.get("item", 0)))
     return upcoming
+
+
+def _handovers(columns: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """The wethouder's hand-over moments of the coming two weeks (no deadline row holds them:
+    `routing.read.actions` finds them in the calendar of the body she brings the point into)."""
+    found = []
+    end = (now + UPCOMING).isoformat()
+    for column in columns:
+        for card in column["cards"]:
+            action = card["action"]
+            if action["kind"] == "handover" and now.isoformat() <= action["at"] < end:
+                found.append(
+                    {"kind": "handover", "body": column["body"], "body_name": column["name"],
+                     "at": action["at"], "item": card["id"]}
+                )  # fmt: skip
+    return found
 
 
 def _card(item: Any, action: dict[str, Any]) -> dict[str, Any]:
