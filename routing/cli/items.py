@@ -290,32 +290,6 @@ def list_command(
         console.print(views.items_table(rows, body_names(rt), console.width))
 
 
-def todo(
-    owner: Annotated[
-        str | None, typer.Option("--owner", metavar="help.mv.name", help="help.opt.todo_owner")
-    ] = None,
-    config: ConfigOpt = None,
-    now: NowOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Who must act next, on what, by when: per open item its next action, soonest first.
-
-    Example: routing todo --owner "Anouk Pols"
-    """
-    from routing.read.todo import todo as todo_lines
-
-    rt = open_runtime(config, now)
-    lines = todo_lines(rt, owner=owner)
-    if as_json:
-        emit_json(lines)
-    elif not lines:
-        make_console().print(i18n.t("todo.empty"))
-    else:
-        from routing.render.todo import todo_table
-
-        make_console().print(todo_table(lines, rt.config.timezone))
-
-
 def show(
     item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
     diagram: DiagramOpt = None,
