@@ -36,6 +36,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
+from store.fold import FOLD_FUNCTION, fold
 from store.revisions import code_head, database_revision, known_revisions
 
 if TYPE_CHECKING:
@@ -161,6 +162,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, synchronous: str = "
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
     cursor.close()
+    # the search's fold (`store.finding`): PostgreSQL has it in SQL, SQLite gets it from Python
+    dbapi_connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
 
 def _sqlite_begin(connection: Connection) -> None:

@@ -13,7 +13,7 @@ from collections import namedtuple
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Result, Table, and_, false, or_, select
+from sqlalchemy import ColumnElement, Result, Table, and_, false, or_, select
 from sqlmodel import Session
 
 from store.models import FlowVersion, Item
@@ -32,15 +32,19 @@ def item_rows(
     flow: str | None = None,
     closed: Mapping[int, Collection[str]] | None = None,
     columns: Sequence[str] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[Any]:
     """Items in id order, every column or only `columns`. `closed` maps each flow version id to
-    the states that end it: those items are left out (an item of a version not in it is kept)."""
+    the states that end it: those items are left out (an item of a version not in it is kept).
+    `where`: more conditions, all to hold (`store.finding`'s filters)."""
     c = _ITEM.c
     query = (select(*(c[name] for name in columns)) if columns else select(_ITEM)).order_by(c.id)
     if states is not None:
         query = query.where(c.state.in_(list(states)))
     if flow is not None:
         query = query.where(c.flow_name == flow)
+    for condition in where:
+        query = query.where(condition)
     if closed is not None:
         query = query.where(
             or_(

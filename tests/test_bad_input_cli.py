@@ -316,10 +316,12 @@ def test_a_known_step_not_possible_now_stays_a_refusal(store: Store) -> None:
     assert "'besproken' kan alleen vanuit 'uta-stuurgroep'" in result.stderr
 
 
-def test_topics_are_free_labels(store: Store) -> None:
-    """A topic is not a list anyone keeps: one that no item has is simply no match."""
+def test_a_topic_nobody_uses_is_a_typing_error(store: Store) -> None:
+    """Topics are free labels, but filtering on one that no item carries and [ei] does not name
+    is a typing error (issue 12): exit 2, naming the known ones; one of [ei] is no match."""
     result = store.cli("status", "--topic", "nog-geen-onderwerp", "--json", check=False)
-    assert result.returncode == 0
+    assert result.returncode == 2 and "Bekende onderwerpen:" in result.stderr
+    assert store.cli("status", "--topic", "llo", "--json", check=False).returncode == 0
 
 
 def test_the_outbox_lists_every_kind_of_message(store: Store) -> None:

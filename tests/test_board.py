@@ -66,7 +66,7 @@ def test_the_board_shows_what_sits_where_at_any_width(busy: Runtime, width: int)
         "daemon: laatste ronde",
     ):
         assert expected in text, f"{expected!r} missing at {width} columns:\n{text}"
-    assert "1 d te laat" in text  # papers due 13 February, now the 14th
+    assert "stukken 1 dag te laat" in text  # papers due 13 February, now the 14th
     # two items and the feedback item of 17 January sit at the Regieteam (name may be cut)
     assert any("Regieteam Werk" in line and "(3)" in line for line in lines)
 

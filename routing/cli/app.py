@@ -19,6 +19,7 @@ from routing.cli import audit, corrections, items, meetings, setup
 from routing.cli import bulk as cli_bulk
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
+from routing.cli import todo as cli_todo
 from routing.cli.common import (
     close_runtimes,
     defer_collection,
@@ -84,8 +85,9 @@ app.command()(items.new)
 app.command("import")(cli_bulk.import_command)
 app.command()(items.move)
 app.command("list")(items.list_command)
+app.command()(cli_todo.todo)
 app.command()(items.show)
-app.command()(items.edit)
+app.command()(corrections.edit)
 app.command()(corrections.undo)
 app.command()(setup.status)
 app.command()(items.plan)

@@ -23,13 +23,17 @@ if TYPE_CHECKING:
 __all__ = [
     "ActorOpt",
     "ConfigOpt",
+    "ExportFormatOpt",
+    "ExportOutputOpt",
     "JsonOpt",
     "NowOpt",
     "body_names",
+    "choose_format",
     "close_runtimes",
     "defer_collection",
     "emit_json",
     "env_language",
+    "export_rows",
     "make_console",
     "open_runtime",
     "parse_day",
@@ -140,3 +144,33 @@ def parse_day(text: str, rt: "Runtime") -> dt.date:
 
 def body_names(rt: "Runtime") -> dict[str, str]:
     return {key: body.name for key, body in rt.config.bodies.items()}
+
+
+# `routing list`, `meetings`, `outbox`: a spreadsheet or JSON file (`routing.render.export`)
+ExportFormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", metavar="help.mv.export_format", help="help.opt.export_format"),
+]
+ExportOutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="help.mv.file", help="help.opt.export_output"),
+]
+
+
+def export_rows(view: str, rows: list[dict[str, Any]], fmt: str, output: str | None) -> None:
+    """Write `rows` as `fmt` to `output` (or stdout), saying in one line what was written."""
+    from routing.render import export
+
+    text = export.write(view, rows, fmt, output)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    make_console().print(i18n.tn("cli.exported", len(rows), count=len(rows), path=output))
+
+
+def choose_format(fmt: str | None, output: str | None) -> str | None:
+    """`--format`, else the extension of `-o`; None: the terminal view (checked before the
+    database is opened: a typing error changes nothing)."""
+    from routing.render import export
+
+    return export.choose_format(fmt, output)

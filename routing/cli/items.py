@@ -1,4 +1,5 @@
-"""Commands on items: register, move, list, show, edit, papers in, plan; and the flows.
+"""Commands on items: register, move, list, show, papers in, plan; and the flows (edit and
+undo: routing.cli.corrections).
 
 Like every command they only parse, call one function below them and render.
 """
@@ -12,10 +13,14 @@ from routing import i18n
 from routing.cli.common import (
     ActorOpt,
     ConfigOpt,
+    ExportFormatOpt,
+    ExportOutputOpt,
     JsonOpt,
     NowOpt,
     body_names,
+    choose_format,
     emit_json,
+    export_rows,
     make_console,
     open_runtime,
     parse_day,
@@ -148,7 +153,7 @@ def new(
             target_day=parse_day(target_meeting, rt) if target_meeting else None,
         ),
     )
-    warning = _target_warning(rt, item.id) if item.target_meeting_at else None
+    warning = target_warning(rt, item.id) if item.target_meeting_at else None
     if as_json:
         emit_json({"id": item.id, "state": item.state, "warning": warning})
         return
@@ -160,7 +165,7 @@ def new(
         make_console(stderr=True).print(warning, style="yellow")
 
 
-def _target_warning(rt: Any, item_id: int | None) -> str | None:
+def target_warning(rt: Any, item_id: int | None) -> str | None:
     from routing.read import reports
 
     return reports.target_warning(rt, item_id) if item_id is not None else None
@@ -227,18 +232,56 @@ def list_command(
         str | None, typer.Option(metavar="help.mv.flow", help="help.opt.list_flow")
     ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="help.opt.open")] = False,
+    search: Annotated[
+        str | None, typer.Option("--search", metavar="help.mv.text", help="help.opt.search")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="help.mv.name", help="help.opt.list_owner")
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", metavar="help.mv.topic", help="help.opt.list_topic")
+    ] = None,
+    late: Annotated[bool, typer.Option("--late", help="help.opt.late")] = False,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", metavar="help.mv.date", help="help.opt.list_target"),
+    ] = None,
+    fmt: ExportFormatOpt = None,
+    output: ExportOutputOpt = None,
     config: ConfigOpt = None,
+    now: NowOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List items, optionally filtered by state, body or flow.
+    """List items, optionally filtered by state, body, flow, text, owner, topic, lateness or
+    target meeting; or write them to a spreadsheet.
 
-    Example: routing list --body pfho-wp
+    Filters combine (all must hold). --search finds text in the title or kenmerk (case and
+    accents do not matter). --late: the papers (or hand-over) deadline passed without the
+    papers in, or the planned meeting was held without an outcome recorded; a passed reminder
+    is not late. --target DATE: items whose target meeting is on that day. --format csv|xlsx|json
+    with -o FILE writes a file (without --format the extension of FILE decides); CSV is UTF-8
+    with BOM and ; as separator, as Dutch Excel opens it.
+
+    Example: routing list --open --owner "Anouk Pols" --late -o laat.xlsx
     """
     from routing.read import items
+    from routing.read.finding import ItemFilter
 
-    rt = open_runtime(config)
-    rows = items.list_items(rt, state=state, body=body, flow=flow, include_closed=not open_only)
-    if as_json:
+    exporting = choose_format(fmt, output)
+    rt = open_runtime(config, now)
+    wanted = ItemFilter(
+        search=search,
+        owner=owner,
+        topic=topic,
+        late=late,
+        target=parse_day(target, rt) if target is not None else None,
+    )
+    rows = items.list_items(
+        rt, state=state, body=body, flow=flow, include_closed=not open_only, filters=wanted
+    )
+    if exporting is not None:
+        export_rows("list", rows, exporting, output)
+    elif as_json:
         emit_json(rows)  # rich is not even imported: a script reading 10,000 items waits less
     elif not rows:
         make_console().print(i18n.t("cli.no_items"))
@@ -281,102 +324,6 @@ def show(
     else:
         console = make_console()
         console.print(views.item_view(detail, body_names(rt), rt.config.timezone, console.width))
-
-
-def edit(
-    item_id: Annotated[int, typer.Argument(metavar="help.mv.id", help="help.arg.item")],
-    title: Annotated[
-        str | None, typer.Option(metavar="help.mv.title", help="help.opt.new_title")
-    ] = None,
-    kenmerk: Annotated[
-        str | None, typer.Option(metavar="help.mv.kenmerk", help="help.opt.edit_kenmerk")
-    ] = None,
-    owner: Annotated[
-        str | None, typer.Option(metavar="help.mv.name", help="help.opt.edit_owner")
-    ] = None,
-    voor: Annotated[
-        str | None, typer.Option("--voor", metavar="help.mv.purpose", help="help.opt.voor")
-    ] = None,
-    topic: Annotated[
-        list[str] | None,
-        typer.Option("--topic", "-t", metavar="help.mv.topic", help="help.opt.add_topic"),
-    ] = None,
-    remove_topic: Annotated[
-        list[str] | None,
-        typer.Option("--remove-topic", metavar="help.mv.topic", help="help.opt.remove_topic"),
-    ] = None,
-    if_version: Annotated[
-        int | None,
-        typer.Option("--if-version", metavar="help.mv.version", help="help.opt.if_version"),
-    ] = None,
-    target_meeting: Annotated[
-        str | None,
-        typer.Option(
-            "--target-meeting", metavar="help.mv.date_or_none", help="help.opt.edit_target_meeting"
-        ),
-    ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", metavar="help.mv.body", help="help.opt.target")
-    ] = None,
-    vertrouwelijk: Annotated[
-        bool | None,
-        typer.Option("--vertrouwelijk/--openbaar", help="help.opt.edit_vertrouwelijk"),
-    ] = None,
-    verspreiden: Annotated[
-        bool | None,
-        typer.Option("--verspreiden/--niet-verspreiden", help="help.opt.edit_verspreiden"),
-    ] = None,
-    datum: Annotated[
-        str | None,
-        typer.Option("--datum", metavar="help.mv.date_or_none", help="help.opt.edit_datum"),
-    ] = None,
-    van: Annotated[
-        str | None,
-        typer.Option("--van", metavar="help.mv.body_or_none", help="help.opt.edit_van"),
-    ] = None,
-    config: ConfigOpt = None,
-    now: NowOpt = None,
-    actor: ActorOpt = None,
-) -> None:
-    """Change an item's details (every field given at registration, and its target meeting);
-    kept in its history.
-
-    Example: routing edit 12 --kenmerk DOC-24003697 --topic llo --target-meeting 2024-12-12
-    """
-    from routing.engine import edits as engine
-
-    rt = open_runtime(config, now, actor)
-    clear = _none(target_meeting)
-    target_day = parse_day(target_meeting, rt) if target_meeting and not clear else None
-    item = engine.edit_item(
-        rt,
-        item_id,
-        title=title,
-        kenmerk=kenmerk,
-        owner=owner,
-        asked=voor,
-        add_topics=topic or [],
-        remove_topics=remove_topic or [],
-        expected_version=if_version,
-        target_day=target_day,
-        target_body=target,
-        clear_target=clear,
-        vertrouwelijk=vertrouwelijk,
-        verspreiden=verspreiden,
-        document_date=parse_day(datum, rt) if datum is not None and not _none(datum) else None,
-        clear_document_date=_none(datum),
-        sender=van if van is not None and not _none(van) else None,
-        clear_sender=_none(van),
-    )
-    make_console().print(i18n.t("cli.edited", id=item_id))
-    warning = _target_warning(rt, item.id) if item.target_meeting_at else None
-    if warning:
-        make_console(stderr=True).print(warning, style="yellow")
-
-
-def _none(value: str | None) -> bool:
-    """`--target-meeting geen`, `--datum geen`, `--van geen`: the field emptied."""
-    return value is not None and value.strip().lower() in ("none", "geen")
 
 
 def plan(

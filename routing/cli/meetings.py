@@ -12,9 +12,13 @@ from routing import i18n
 from routing.cli.common import (
     ActorOpt,
     ConfigOpt,
+    ExportFormatOpt,
+    ExportOutputOpt,
     JsonOpt,
     NowOpt,
+    choose_format,
     emit_json,
+    export_rows,
     make_console,
     open_runtime,
     parse_day,
@@ -58,6 +62,8 @@ def meetings_list(
             help="help.opt.ics",
         ),
     ] = None,
+    fmt: ExportFormatOpt = None,
+    output: ExportOutputOpt = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
@@ -72,6 +78,7 @@ def meetings_list(
     from routing.engine import meetings
     from routing.render import schedule as views
 
+    exporting = choose_format(fmt, output)
     rt = open_runtime(config, now)
     start = parse_moment(date_from, rt.config.timezone) if date_from else rt.clock.now()
     end = parse_moment(date_to, rt.config.timezone, end_of_day=True) if date_to else None
@@ -85,7 +92,9 @@ def meetings_list(
         target = write_output("--ics", Path(ics), meetings_calendar(rt, rows))
         make_console().print(i18n.tn("cli.ics_written", len(rows), path=target, count=len(rows)))
         return
-    if as_json:
+    if exporting is not None:
+        export_rows("meetings", rows, exporting, output)
+    elif as_json:
         emit_json(rows)
     else:
         console = make_console()

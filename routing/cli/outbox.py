@@ -13,9 +13,13 @@ from routing import i18n
 from routing.cli.common import (
     ActorOpt,
     ConfigOpt,
+    ExportFormatOpt,
+    ExportOutputOpt,
     JsonOpt,
     NowOpt,
+    choose_format,
     emit_json,
+    export_rows,
     make_console,
     open_runtime,
 )
@@ -33,6 +37,8 @@ def outbox(
         str | None,
         typer.Option("--status", metavar="help.mv.outbox_status", help="help.opt.outbox_status"),
     ] = None,
+    fmt: ExportFormatOpt = None,
+    output: ExportOutputOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -47,8 +53,12 @@ def outbox(
     from routing.render import schedule as views
 
     stored = delivery.parse_status(status)
+    exporting = choose_format(fmt, output)
     rt = open_runtime(config)
     rows = delivery.outbox_rows(rt.engine, stored)
+    if exporting is not None:
+        export_rows("outbox", rows, exporting, output)
+        return
     if as_json:
         emit_json(rows)
         return

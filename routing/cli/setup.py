@@ -98,6 +98,9 @@ def status(
     topic: Annotated[
         str | None, typer.Option("--topic", metavar="help.mv.topic", help="help.opt.only_topic")
     ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="help.mv.name", help="help.opt.status_owner")
+    ] = None,
     watch: Annotated[bool, typer.Option("--watch", help="help.opt.watch")] = False,
     every: Annotated[
         float, typer.Option("--every", metavar="help.mv.seconds", help="help.opt.every")
@@ -120,14 +123,14 @@ def status(
 
     rt = open_runtime(config, now)
     if as_json:
-        emit_json(board.board(rt, body=body, topic=topic))
+        emit_json(board.board(rt, body=body, topic=topic, owner=owner))
         return
     from routing.render.board import CARDS_SHOWN, board_view
 
     console = make_console()
 
     def render() -> Any:
-        shaped = board.board(rt, body=body, topic=topic)
+        shaped = board.board(rt, body=body, topic=topic, owner=owner)
         limit = None if all_cards else CARDS_SHOWN
         return board_view(shaped, rt.config.timezone, console.width, limit)
 

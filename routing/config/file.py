@@ -52,7 +52,7 @@ LANGUAGES = ("nl", "en")
 # "elk-jaar": closed every year.
 BEVRIJDINGSDAG = ("lustrum", "elk-jaar")
 # [bodies.X] late: may an item still join a meeting whose papers deadline passed (the rule is
-# routing.engine.late's); Dutch or English, kept in English
+# routing.engine.late_policy's); Dutch or English, kept in English
 LATE_POLICIES = {
     "allow": "allow", "refuse": "refuse", "next": "next",
     "toestaan": "allow", "weigeren": "refuse", "volgende": "next",

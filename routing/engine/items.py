@@ -23,8 +23,7 @@ from flows import FlowDefinition
 from routing import calendar, text
 from routing.config.access import require_body
 from routing.config.people import resolve_owner
-from routing.engine import ei, machines, notify, planning
-from routing.engine import late as late_items
+from routing.engine import ei, late_policy, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim, claim_item, record, write_item
@@ -273,7 +272,7 @@ def move(
                 raise NotFound(t("what.item"), item_id, t("hint.see_items"))
         return move_in(
             db, rt, item_id, trigger, now=now, note=note, expected=loaded, inform_ei=inform_ei,
-            late=late_items.ASKED if late else late_items.MOVE,
+            late=late_policy.ASKED if late else late_policy.MOVE,
         )  # fmt: skip
 
 
@@ -302,13 +301,13 @@ def move_in(
     expected: int | None = None,
     inform_ei: bool | None = None,
     actor: str | None = None,
-    late: str = late_items.STEP,
+    late: str = late_policy.STEP,
 ) -> Moved:
     """Fire `trigger` on item `item_id` inside the caller's transaction.
 
     Writes the new state, the audit event, the new plan and deadlines, and the E&I decision with
     its notification: all or nothing, with the caller's commit. `late` says who asks, for the
-    late policy of the body it enters (`routing.engine.late`).
+    late policy of the body it enters (`routing.engine.late_policy`).
     """
     # locked before any effect is written: a concurrent writer waits, then finds it changed
     item = claim(db, item_id, expected)
@@ -345,7 +344,7 @@ def move_in(
         late=late,
     )
     if placement.late:  # the history says it joined late, and whether it was asked to
-        asked = t("plan.late_note_asked" if late == late_items.ASKED else "plan.late_note_policy")
+        asked = t("plan.late_note_asked" if late == late_policy.ASKED else "plan.late_note_policy")
         note = f"{note} · {asked}" if note else asked
     write_item(
         db, item, {"state": attempt.to_state, **placement.item_values()}, trigger=trigger,
@@ -353,7 +352,7 @@ def move_in(
     )  # fmt: skip
     db.flush()
     effects = [text for text in [placement.describe(rt.config)] if text]
-    if late == late_items.ASKED and not placement.late:
+    if late == late_policy.ASKED and not placement.late:
         effects.append(t("plan.late_not_needed"))
     if decision is not None:
         key = "ei.effect_yes" if decision.inform else "ei.effect_no"

@@ -22,14 +22,14 @@ from sqlmodel import Session
 from flows import REFLEXIVE, FlowDefinition
 from routing import calendar
 from routing.config.file import Config
-from routing.engine import late as late_items
+from routing.engine import late_policy
+from routing.engine.lateness import missed
 from routing.engine.notify import local
 from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput
 from routing.i18n import t
 from store import Item
 from store.deadlines import OPEN_STATUSES, insert_deadlines, supersede_open
-from store.schedule_models import Deadline
 
 __all__ = [
     "DEADLINE_KINDS",
@@ -53,11 +53,6 @@ __all__ = [
 DEADLINE_KINDS = ("reminder", "papers", "handover", "meeting")
 
 
-def missed(deadline: Deadline, now: dt.datetime) -> bool:
-    """Passed without being met: escalated by the sweep, or due before the sweep noticed."""
-    return deadline.status == "escalated" or (deadline.status == "open" and deadline.due_at <= now)
-
-
 @dataclass(frozen=True)
 class Placement:
     body: str | None
@@ -66,7 +61,7 @@ class Placement:
     deadlines: tuple[tuple[str, dt.datetime], ...] = ()  # kind and due moment of each written
     papers: bool = True
     next_year: int | None = None  # with no meeting ahead: the year whose dates are missing
-    late: bool = False  # joined its meeting after the papers deadline (routing.engine.late)
+    late: bool = False  # joined its meeting after the papers deadline (routing.engine.late_policy)
     skipped: calendar.Meeting | None = None  # the meeting it came too late for
 
     def item_values(self) -> dict[str, Any]:
@@ -115,7 +110,7 @@ def place(
     late: str | None = None,
 ) -> Placement:
     """Plan `item` at `body` (None: a state without a body) and write the new deadlines;
-    `late` (a step's: `routing.engine.late`) lets the body's late policy decide."""
+    `late` (a step's: `routing.engine.late_policy`) lets the body's late policy decide."""
     assert item.id is not None
     supersede_open(db, item.id, now)
     placement = choose(
@@ -150,7 +145,7 @@ def choose(
     to the first meeting of the body she hands over to whose own papers are not yet out, and
     there is nothing for the region to submit to her. A step (`late` given) into a body whose
     next meeting's papers deadline passed: that body's late policy decides
-    (`routing.engine.late`).
+    (`routing.engine.late_policy`).
     """
     cal = calendars.for_body(body) if body is not None else None
     if body is None or cal is None:
@@ -158,7 +153,7 @@ def choose(
     person = config.bodies[body].is_person
     meeting = _choose_meeting(config, calendars, cal, body, now, after, needs_papers)
     if late is not None and after is None and needs_papers and not person:
-        chosen = late_items.choose(config, cal, body, now, meeting, late)
+        chosen = late_policy.choose(config, cal, body, now, meeting, late)
         if chosen.meeting is not None:
             return Placement(
                 body=body, meeting=chosen.meeting, plan=plan, late=chosen.late,

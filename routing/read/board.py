@@ -1,31 +1,26 @@
 """The board: what sits where, what is late, what comes next, as one JSON-ready shape.
 
 One column per body in route order (the order of routing.toml), each open item a card with its
-planned meeting and its next deadline; under it the meetings and deadlines of the coming two
-weeks, the outbox's pending and failed messages, the sweep effects given up, and the daemon's
-heartbeat. `routing status`
-renders it; `--json` prints it.
+planned meeting and its next action (`routing.read.actions`: what the days count to, e.g. the
+papers deadline, the meeting, a person's hand-over), red when the item is late
+(`routing.engine.lateness`), amber when the moment is within a week; under it the meetings and
+deadlines of the coming two weeks (of the cards shown), the outbox's pending and failed
+messages, the sweep effects given up, and the daemon's heartbeat. `routing status` renders it;
+`--json` prints it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from flows.schema import StateDef
-from routing.engine import planning
 from routing.engine.calendar_ends import calendar_ends
 from routing.engine.meeting_sync import reading
 from routing.i18n import t
-from routing.read import failures, reports
-from routing.read.items import PinnedFlows
+from routing.read import actions, failures, reports
+from routing.read.finding import ItemFilter, conditions
 from routing.runtime import Runtime
-from store import deadlines as deadline_queries
 from store import outbox as outbox_queries
-from store import rows
-
-if TYPE_CHECKING:
-    from store.schedule_models import Deadline
 
 __all__ = ["DUE_SOON", "UNPLACED", "UPCOMING", "board"]
 
@@ -35,29 +30,29 @@ DUE_SOON = dt.timedelta(days=7)
 UPCOMING = dt.timedelta(days=14)
 
 
-def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> dict[str, Any]:
+def board(
+    rt: Runtime,
+    *,
+    body: str | None = None,
+    topic: str | None = None,
+    owner: str | None = None,
+) -> dict[str, Any]:
+    """The board; `body`, `topic` and `owner` (`routing.read.finding`) choose the cards, and the
+    coming two weeks follow them: the deadlines of the cards shown, and the meetings of the
+    body (with a topic or an owner: only the meetings those cards are planned on)."""
     if body is not None:
         rt.config.body(body)
     now = rt.clock.now()
+    wanted = ItemFilter(topic=topic, owner=owner)
+    where = conditions(rt, wanted, now)
     with reading(rt) as (db, calendars):
         # plain rows, closed items left out in SQL: the board of 10,000 items is read in one go
-        deadlines = rows.open_deadline_rows(db, deadline_queries.OPEN_STATUSES)
-        pinned = PinnedFlows(rt, db)
+        deadlines = actions.open_deadlines(db)
         cards: dict[str, list[dict[str, Any]]] = {}
-        wanted = [*_CARD_COLUMNS, "topics"] if topic else list(_CARD_COLUMNS)
-        states: dict[tuple[int, str], StateDef] = {}
-        for item in rows.item_rows(db, closed=pinned.final_states(), columns=wanted):
-            key = (item.flow_version_id, item.state)
-            state = states.get(key)
-            if state is None:
-                state = states[key] = pinned.get(key[0])[0].state(key[1])
-            if state.final:
+        for item, state, action in actions.of_open_items(rt, db, calendars, where, deadlines):
+            if body and state.body != body:
                 continue
-            if (body and state.body != body) or (topic and topic not in item.topics):
-                continue
-            cards.setdefault(state.body or UNPLACED, []).append(
-                _card(item, deadlines.get(item.id, []), now)
-            )
+            cards.setdefault(state.body or UNPLACED, []).append(_card(item, action))
         ends = calendar_ends(rt, calendars, now, rt.config.daemon.calendar_warning)
         outbox = outbox_queries.rows(db, ["pending", "failed"])
     on_route = {s.body for f in rt.catalog.current.values() for s in f.states if s.body}
@@ -68,29 +63,11 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
     ]
     if UNPLACED in cards:  # registered, not yet at any body: the secretary's first to-do
         columns.insert(0, {"body": None, "name": t("board.unplaced"), "cards": cards[UNPLACED]})
-    upcoming: list[dict[str, Any]] = [
-        {
-            "kind": "meeting",
-            "body": m.body,
-            "body_name": rt.config.bodies[m.body].name,
-            "at": m.start.isoformat(),
-        }
-        for m in calendars.meetings_between(now, now + UPCOMING)
-        if body is None or m.body == body
-    ]
-    for item_rows in deadlines.values():
-        for row in item_rows:
-            if now <= row.due_at < now + UPCOMING and row.kind != "meeting":
-                upcoming.append(
-                    {
-                        "kind": row.kind,
-                        "body": row.body,
-                        "body_name": rt.config.bodies[row.body].name,
-                        "at": row.due_at.isoformat(),
-                        "item": row.item_id,
-                    }
-                )
-    upcoming.sort(key=lambda entry: str(entry["at"]))
+    shown = {card["id"] for column in columns for card in column["cards"]}
+    upcoming = _upcoming(rt, calendars, deadlines, shown, now, body, topic or owner)
+    upcoming += _handovers(columns, now)
+    # meetings are written in local time, deadlines in UTC: ordered as moments, not as text
+    upcoming.sort(key=lambda entry: (dt.datetime.fromisoformat(entry["at"]), entry.get("item", 0)))
     return {
         "now": now.isoformat(),
         "columns": columns,
@@ -116,39 +93,90 @@ def board(rt: Runtime, *, body: str | None = None, topic: str | None = None) -> 
     }
 
 
-# what a card shows (the topics only read to filter by one)
-_CARD_COLUMNS = ("id", "title", "kenmerk", "openbaar", "state", "flow_version_id")
+def _upcoming(
+    rt: Runtime,
+    calendars: Any,
+    deadlines: dict[int, list[Any]],
+    shown: set[int],
+    now: dt.datetime,
+    body: str | None,
+    by_item: str | None,
+) -> list[dict[str, Any]]:
+    """The coming two weeks: the meetings (of `body`; with a filter on items, `by_item`, only
+    those the cards shown are planned on) and the deadlines of the cards shown."""
+    planned: set[dt.datetime] = set()
+    if by_item:
+        planned = {
+            row.meeting_at
+            for item_id in shown
+            for row in deadlines.get(item_id, [])
+            if row.kind == "meeting"
+        }
+    upcoming: list[dict[str, Any]] = [
+        {
+            "kind": "meeting",
+            "body": m.body,
+            "body_name": rt.config.bodies[m.body].name,
+            "at": m.start.isoformat(),
+        }
+        for m in calendars.meetings_between(now, now + UPCOMING)
+        if (body is None or m.body == body) and (not by_item or m.start in planned)
+    ]
+    end = now + UPCOMING
+    for item_id, rows in deadlines.items():  # earliest first: the window is a run of each
+        for row in rows:
+            if row.due_at >= end:
+                break
+            if now <= row.due_at and row.kind != "meeting" and item_id in shown:
+                upcoming.append(
+                    {
+                        "kind": row.kind,
+                        "body": row.body,
+                        "body_name": rt.config.bodies[row.body].name,
+                        "at": row.due_at.isoformat(),
+                        "item": row.item_id,
+                    }
+                )
+    return upcoming
 
 
-def _card(item: Any, deadlines: list[Any], now: dt.datetime) -> dict[str, Any]:
-    """One card of a `store.rows` item; `deadlines` are its open ones, earliest first."""
-    meeting = ahead = None
-    late = False
-    for deadline in deadlines:
-        if deadline.kind == "meeting":
-            meeting = meeting or deadline
-        else:
-            ahead = ahead or deadline
-        # a row has the attributes `missed` reads (status, due_at)
-        late = late or planning.missed(cast("Deadline", deadline), now)
-    upcoming = ahead or meeting
-    days_left = None
-    if upcoming is not None:
-        days_left = (upcoming.due_at.date() - now.date()).days
-    soon = not late and upcoming is not None and upcoming.due_at - now <= DUE_SOON
+def _handovers(columns: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """The wethouder's hand-over moments of the coming two weeks (no deadline row holds them:
+    `routing.read.actions` finds them in the calendar of the body she brings the point into)."""
+    found = []
+    end = (now + UPCOMING).isoformat()
+    for column in columns:
+        for card in column["cards"]:
+            action = card["action"]
+            if action["kind"] == "handover" and now.isoformat() <= action["at"] < end:
+                found.append(
+                    {"kind": "handover", "body": column["body"], "body_name": column["name"],
+                     "at": action["at"], "item": card["id"]}
+                )  # fmt: skip
+    return found
+
+
+def _card(item: Any, action: dict[str, Any]) -> dict[str, Any]:
+    """One card of a `store.rows` item with its next action (`routing.read.actions`)."""
+    late, at, days = action["late"], action["at"], action["days"]
+    soon = not late and days is not None and days <= DUE_SOON.days
+    counted = _COUNTED.get(action["kind"])
     return {
         "id": item.id,
         "title": item.title,
         "kenmerk": item.kenmerk,
         "openbaar": item.openbaar,
         "state": item.state,
-        "meeting": meeting.meeting_at.isoformat() if meeting else None,
-        "next_deadline": (
-            {"kind": upcoming.kind, "at": upcoming.due_at.isoformat()} if upcoming else None
-        ),
-        "days_left": days_left,
+        "meeting": action["meeting"],
+        # what the days count to: the papers (or a person's hand-over) moment, or the meeting
+        "next_deadline": {"kind": counted, "at": at} if counted and at else None,
+        "days_left": action["days"],
         "status": "late" if late else "soon" if soon else "ok",
+        "action": action,
     }
+
+
+_COUNTED = {"papers": "papers", "handover": "handover", "meeting": "meeting", "outcome": "meeting"}
 
 
 def _urgency(card: dict[str, Any]) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from routing.config.guards import GUARDS
 from routing.errors import NotFound
 from routing.i18n import t
 from routing.read import papers
+from routing.read.finding import ItemFilter, conditions
 from routing.runtime import Runtime
 from store import Item, queries, rows
 
@@ -61,11 +62,14 @@ def list_items(
     body: str | None = None,
     flow: str | None = None,
     include_closed: bool = True,
+    filters: ItemFilter | None = None,
 ) -> list[dict[str, Any]]:
+    """The items, by id; `filters` (`routing.read.finding`) are applied by the database."""
     if body is not None:
         rt.config.body(body)  # an unknown body is bad input, not an empty list
     if flow is not None:
         rt.catalog.get(flow)
+    where = conditions(rt, filters, rt.clock.now()) if filters is not None else []
     with rt.session(read=True) as db:
         if state is not None:
             _check_state(rt, db, state)
@@ -75,6 +79,7 @@ def list_items(
             states=[state] if state else None,
             flow=flow,
             closed=None if include_closed else pinned.final_states(),
+            where=where,
         )
         result = []
         for item in found:

@@ -24,11 +24,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from routing.i18n import format_date, t
+from routing.i18n import format_date, t, tn
+from routing.read.actions import describe
 from routing.render.schedule import heartbeat_line
 from routing.render.terminal import user_text
 
-__all__ = ["CARDS_SHOWN", "board_view"]
+__all__ = ["CARDS_SHOWN", "board_view", "when"]
 
 CARDS_SHOWN = 12  # per body, unless --all
 ITEMS_NAMED = 3  # per line of the coming two weeks
@@ -43,6 +44,15 @@ def _short(iso: str | None, tz: ZoneInfo) -> str:
     return format_date(moment.date()).rsplit(" ", 1)[0]  # "14 maart": the year is plain here
 
 
+def when(action: Mapping[str, Any]) -> str:
+    """How far away an action's moment is: "over 2 d", "vandaag", "vandaag verlopen",
+    "1 dag te laat", "3 dagen te laat" (calendar days in the region's time zone)."""
+    days = action["days"]
+    if action["passed"]:
+        return t("board.expired_today") if days >= 0 else tn("board.late_by", -days, n=-days)
+    return t("board.today") if days <= 0 else t("board.in_days", n=days)
+
+
 def _card_lines(card: Mapping[str, Any], tz: ZoneInfo) -> list[Text]:
     title = Text()
     if not card["openbaar"]:  # first, so a cut title never hides it; the legend explains it
@@ -50,18 +60,23 @@ def _card_lines(card: Mapping[str, Any], tz: ZoneInfo) -> list[Text]:
     title.append(f"#{card['id']} ", style="bold")
     title.append(card["title"])
     lines = [title]
-    if card["meeting"]:
+    action = card.get("action") or {}
+    kind = action.get("kind")
+    style = _STYLE[card["status"]]
+    if kind == "handover":  # a person holds no meeting: the one she brings the point to
+        meeting = f"{action['body_name']} {_short(action['meeting'], tz)}"
+        lines.append(Text(meeting, style="dim"))
+    elif kind == "papers" and card["meeting"]:
         lines.append(
             Text(f"{t('label.meeting').lower()} {_short(card['meeting'], tz)}", style="dim")
         )
-    deadline = card["next_deadline"]
-    if deadline is not None and card["days_left"] is not None and deadline["kind"] != "meeting":
-        days = card["days_left"]
-        when = t("board.days_late", n=-days) if days < 0 else t("board.days_left", n=days)
-        label = f"{when} · {t('deadline.' + deadline['kind'])} {_short(deadline['at'], tz)}"
-        lines.append(Text(label, style=_STYLE[card["status"]]))
-    elif card["status"] == "late":
-        lines.append(Text(t("board.meeting_passed"), style=_STYLE["late"]))
+    if kind in ("papers", "handover", "meeting"):
+        label = f"{describe(action, short=True)} {when(action)} · {_short(action['at'], tz)}"
+        lines.append(Text(label, style=style))
+    elif kind == "outcome":
+        lines.append(Text(f"{t('board.meeting_passed')} · {_short(action['at'], tz)}", style=style))
+    elif kind == "no_meeting":
+        lines.append(Text(t("board.no_meeting"), style="dim"))
     for line in lines:
         line.no_wrap, line.overflow = True, "ellipsis"
     return lines
