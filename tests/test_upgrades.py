@@ -254,6 +254,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0005,  # indices and the (empty) slip watch: the rows of 0005
+    "0010": fill_0005,  # two nullable outbox columns: existing messages keep theirs (null)
 }
 
 

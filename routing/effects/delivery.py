@@ -250,6 +250,7 @@ def _failed(
 STATUS_WORDS = {
     "wacht": "pending", "verzonden": "sent", "mislukt": "failed",
     "pending": "pending", "sent": "sent", "failed": "failed",
+    "dagoverzicht": "held", "gebundeld": "bundled", "held": "held", "bundled": "bundled",
 }  # fmt: skip
 
 
@@ -261,7 +262,8 @@ def parse_status(text: str | None) -> str | None:
     if status is None:
         raise BadInput(
             t("err.option_choice", option="--status", value=text,
-              choices="wacht, verzonden, mislukt (pending, sent, failed)")
+              choices="wacht, verzonden, mislukt, dagoverzicht, gebundeld "
+                      "(pending, sent, failed, held, bundled)")
         )  # fmt: skip
     return status
 
