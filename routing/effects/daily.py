@@ -111,11 +111,10 @@ def compose(
 def _line(line: Outbox) -> list[str]:
     """One message in the overview: what kind it is, then its text."""
     word = t(f"mail.{line.kind}")
-    head = word[:1].upper() + word[1:] if not word.startswith("mail.") else line.subject
-    out = _wrap(f"{head}:", "- ", "  ")
-    for paragraph in line.body.strip().split("\n"):
-        if paragraph.strip():
-            out.extend(_wrap(paragraph.strip(), "  ", "  "))
+    paragraphs = [p.strip() for p in line.body.strip().split("\n") if p.strip()] or [""]
+    out = _wrap(f"{word[:1].upper()}{word[1:]}: {paragraphs[0]}", "- ", "  ")
+    for paragraph in paragraphs[1:]:
+        out.extend(_wrap(paragraph, "  ", "  "))
     return out
 
 

@@ -285,6 +285,7 @@ def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any
                 "sent_at": row.sent_at.isoformat() if row.sent_at else None,
                 "last_error": row.last_error,
                 "channel": row.channel,
+                "bundle_id": row.bundle_id,
                 "message_id": row.message_id,
             }
             for row in found
