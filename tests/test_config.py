@@ -91,7 +91,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert "'pfho.ei-at-regiogv' is geen e-mailadres" in message
     assert "bodies.extra.colour: onbekende sleutel" in message
     assert (
-        "toegestaan: calendar, closers, description, email, handover_at, handover_lead, handover_to, kind, location, name"
+        "toegestaan: calendar, closers, description, email, handover_at, handover_lead, handover_to, kind, location, mail, name"
         in message
     )
 

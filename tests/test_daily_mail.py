@@ -89,7 +89,7 @@ def test_the_overview_comes_at_the_configured_time_once_grouped_by_item(
     config_path: Path, cmd: InProcessCli, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
-    mail_through(config_path, port)
+    mail_through(config_path, port, each=False)
     _edit(config_path, 'digest_time = "07:30"', 'digest_time = "08:15"')
     ids = _points(cmd)
     _daemon(cmd, "2024-02-08T12:00")  # three reminders: held for the overview
@@ -142,7 +142,7 @@ def test_an_address_that_wants_each_message_gets_each_at_once(
     config_path: Path, cmd: InProcessCli, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
-    mail_through(config_path, port)
+    mail_through(config_path, port, each=False)
     _edit(config_path, '# Mail per bericht in plaats van het dagoverzicht (zie [notify] mail):\n'
           '# mail = "direct"', 'mail = "direct"')  # fmt: skip
     _points(cmd)
@@ -165,7 +165,7 @@ def test_an_escalation_does_not_wait_and_no_mail_names_a_command_or_an_empty_fie
     config_path: Path, cmd: InProcessCli, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
-    mail_through(config_path, port)
+    mail_through(config_path, port, each=False)
     ids = _points(cmd, kenmerk=True)
     # E&I is informed of the first, without a note: no "Terugkoppeling: —"
     for trigger in ("inbrengen", "besproken"):
@@ -206,7 +206,7 @@ def test_the_ei_feedback_is_in_the_mail_when_there_is_one(
     config_path: Path, cmd: InProcessCli, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
-    mail_through(config_path, port)
+    mail_through(config_path, port, each=False)
     ids = _points(cmd, owner=None, kenmerk=True)
     for trigger in ("inbrengen", "besproken"):
         cmd("move", ids[1], trigger, "--now", "2024-02-06T09:00")
@@ -223,7 +223,7 @@ def test_the_ei_feedback_is_in_the_mail_when_there_is_one(
 
 def test_the_overview_is_sent_once_across_a_restart(config_path: Path, cmd: InProcessCli) -> None:
     down = free_port()
-    mail_through(config_path, down)
+    mail_through(config_path, down, each=False)
     _points(cmd, owner=None)
     _daemon(cmd, "2024-02-08T12:00")
     first = _daemon(cmd, "2024-02-09T07:30")  # queued, but the mail server is down
