@@ -454,7 +454,6 @@ def test_the_upgrade_gives_an_installation_id_and_keeps_stored_message_ids(tmp_p
         with db_engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "0003")
-        at = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
         with store.session(db_engine) as db:  # a row of that schema (no later columns)
             db.execute(
                 sa.text(
