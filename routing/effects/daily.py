@@ -111,7 +111,11 @@ def compose(
 def _line(line: Outbox) -> list[str]:
     """One message in the overview: what kind it is, then its text."""
     word = t(f"mail.{line.kind}")
-    paragraphs = [p.strip() for p in line.body.strip().split("\n") if p.strip()] or [""]
+    addressed = t("daily.addressed")  # "Aan: ..." of a letter: the overview is addressed itself
+    paragraphs = [
+        p.strip() for p in line.body.strip().split("\n")
+        if p.strip() and not p.startswith(addressed)
+    ] or [""]  # fmt: skip
     out = _wrap(f"{word[:1].upper()}{word[1:]}: {paragraphs[0]}", "- ", "  ")
     for paragraph in paragraphs[1:]:
         out.extend(_wrap(paragraph, "  ", "  "))
