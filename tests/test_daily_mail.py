@@ -10,6 +10,7 @@ The next overview after the reminders is Friday 9 February 07:30.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.message
 import json
 import re
@@ -22,9 +23,11 @@ import sqlalchemy as sa
 
 import store
 from routing.clock import FixedClock, parse_moment
+from routing.config.notify import DAILY, DIRECT, mail_mode
 from routing.effects.sweep import sweep
+from routing.errors import ConfigError
 from routing.runtime import Runtime
-from tests.conftest import InProcessCli, mail_through
+from tests.conftest import InProcessCli, edited_config, mail_through
 from tests.smtp import Inbox, free_port, smtp_server
 
 SECRETARIAT = "secretariaat.wp@regiogv.example"
@@ -286,3 +289,31 @@ def test_two_daemons_bundle_the_overview_once(rt: Runtime) -> None:
     ]
     lines = [row for row in found if row[0].startswith("reminder:")]
     assert len(lines) == 6 and {row[1] for row in lines} == {"bundled"}
+
+
+def test_each_address_chooses_in_routing_toml_and_a_wrong_choice_is_named_with_its_line() -> None:
+    config = edited_config(
+        ('mail = "dagelijks"', 'mail = "direct"'),
+        ('"Kevin van Pernis" = "k.vanpernis@regiogv.example"',
+         '"Kevin van Pernis" = { email = "k.vanpernis@regiogv.example", mail = "daily" }'),
+        ('# mail = "direct"                 # elk bericht apart; zonder: [notify] mail',
+         'mail = "dagelijks"'),
+        ('digest_time = "07:30"', "digest_time = 06:45:00"),
+    )  # fmt: skip
+    settings = config.notify
+    assert settings.digest_time == dt.time(6, 45)
+    assert mail_mode(settings, "K.vanPernis@regiogv.example") == DAILY  # a person's own choice
+    assert mail_mode(settings, "regieteam.wp@regiogv.example") == DAILY  # a body's
+    assert mail_mode(settings, SECRETARIAT) == DIRECT  # [notify] mail, for everyone else
+    with pytest.raises(ConfigError) as caught:
+        edited_config(
+            ('# mail = "direct"                 # elk bericht apart; zonder: [notify] mail',
+             'mail = "wekelijks"'),
+            ('digest_time = "07:30"', 'digest_time = "half acht"'),
+        )  # fmt: skip
+    assert [re.sub(r" \(regel \d+\)", "", p) for p in caught.value.problems] == [
+        "notify.digest_time: 'half acht' is geen tijd; schrijf bijvoorbeeld \"07:30\"",
+        "bodies.regieteam.mail: 'wekelijks' is onbekend; kies direct of dagelijks "
+        "(immediate, daily)",
+    ]
+    assert all(re.search(r"\(regel \d+\)", p) for p in caught.value.problems)
