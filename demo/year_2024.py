@@ -282,11 +282,16 @@ class _Year:
         self.rt.clock = FixedClock(parse_moment(_moment(day, EVENING)))
         report, sent = daemon.run_once(self.rt)
         with self.rt.session() as db:
-            # E&I mails are written by the secretary's step, not by the sweep: show them here
+            # E&I mails are written by the secretary's step, not by the sweep, and go in the
+            # daily overview (or at once, to who asked for that): show them here when they left
+            sent_now = select(Outbox.id).where(Outbox.sent_at == report.now)
             informed = db.exec(
-                select(Outbox.subject).where(Outbox.kind == "ei", Outbox.sent_at == report.now)
+                select(Outbox.subject).where(
+                    Outbox.kind == "ei",
+                    (col(Outbox.sent_at) == report.now) | col(Outbox.bundle_id).in_(sent_now),
+                )
             ).all()
-        report.lines.extend(f"E-mail verstuurd: {subject}" for subject in informed)
+        report.lines.extend(f"E-mail verstuurd: {s}" for s in dict.fromkeys(informed))
         if report.lines:
             self.play.console.print(
                 f"[magenta]daemon {format_date(day)} 18:00[/magenta] "

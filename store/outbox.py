@@ -30,18 +30,73 @@ __all__ = [
     "exists",
     "failure",
     "failure_cleared",
+    "held_due",
+    "held_lines",
+    "next_held",
     "record_effect_once",
     "requeue_failed_effects",
     "requeue_message",
     "rows",
     "waiting_effects",
     "withdraw",
+    "written",
 ]
 
 
 def exists(db: Session, key: str) -> bool:
     """Whether a message with this natural key was written (by anyone, any time)."""
     return db.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None
+
+
+def written(db: Session, key: str) -> bool:
+    """Whether the effect with this natural key wrote its message: the row `key`, or a row
+    `key>address` held for (or bundled in) an address's daily overview. A range on the unique
+    index, not a LIKE: '>' sorts just before '?'."""
+    return (
+        db.exec(
+            select(Outbox.id)
+            .where(
+                (col(Outbox.key) == key)
+                | ((col(Outbox.key) > f"{key}>") & (col(Outbox.key) < f"{key}?"))
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def held_due(db: Session, now: dt.datetime) -> dict[str, list[int]]:
+    """The held lines whose overview is due, by recipient address (a held row has one)."""
+    found: dict[str, list[int]] = {}
+    for outbox_id, recipients in db.exec(
+        select(Outbox.id, Outbox.recipients)
+        .where(Outbox.status == "held", col(Outbox.next_attempt_at) <= now)
+        .order_by(col(Outbox.id))
+    ).all():
+        if outbox_id is not None and recipients:
+            found.setdefault(recipients[0], []).append(outbox_id)
+    return found
+
+
+def held_lines(db: Session, ids: Collection[int]) -> Sequence[Outbox]:
+    """These lines, locked for this transaction, that are still held (a second daemon that
+    bundled them first has made them `bundled`)."""
+    return db.exec(
+        select(Outbox)
+        .where(col(Outbox.id).in_(list(ids)), Outbox.status == "held")
+        .order_by(col(Outbox.id))
+        .with_for_update()
+    ).all()
+
+
+def next_held(db: Session, now: dt.datetime) -> dt.datetime | None:
+    """The next moment a daily overview is due, after `now`."""
+    return db.exec(
+        select(Outbox.next_attempt_at)
+        .where(Outbox.status == "held", col(Outbox.next_attempt_at) > now)
+        .order_by(col(Outbox.next_attempt_at))
+        .limit(1)
+    ).first()
 
 
 def due_ids(db: Session, now: dt.datetime, limit: int) -> list[int]:

@@ -125,12 +125,16 @@ class Outbox(SQLModel, table=True):
     subject: str
     body: str
     created_at: dt.datetime = _moment()
-    status: str = "pending"  # pending | sent | failed | withdrawn (its step undone)
+    # pending | sent | failed; withdrawn: its step undone; held: waiting for the recipient's
+    # daily overview (due at next_attempt_at); bundled: in the overview `bundle_id`
+    status: str = "pending"
     attempts: int = 0
     next_attempt_at: dt.datetime = _moment()
     last_error: str | None = None
     sent_at: dt.datetime | None = _moment(nullable=True)
     channel: str | None = None
+    due_at: dt.datetime | None = _moment(nullable=True)  # what the message is about, for sorting
+    bundle_id: int | None = Field(default=None, index=True)  # the overview that carried it
 
 
 class EiDecision(SQLModel, table=True):

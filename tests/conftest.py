@@ -41,9 +41,11 @@ def edited_config(*edits: tuple[str, str]) -> Config:
     return parse_config(text, Path("/tmp/routing.toml"))
 
 
-def mail_through(config: Path, port: int) -> None:
+def mail_through(config: Path, port: int, *, each: bool = True) -> None:
     """Edit routing.toml at `config` to deliver over SMTP to 127.0.0.1:`port` (a loopback server
-    of tests/smtp.py, or a port where nothing listens)."""
+    of tests/smtp.py, or a port where nothing listens); with `each`, every message goes at once
+    (`[notify] mail = "direct"`: the tests of delivery itself), else as shipped (the daily
+    overview, tests/test_daily_mail.py)."""
     text = config.read_text(encoding="utf-8")
     for old, new in (
         ('channel = "file"', 'channel = "smtp"'),
@@ -52,6 +54,8 @@ def mail_through(config: Path, port: int) -> None:
     ):
         assert text.count(old) == 1, old
         text = text.replace(old, new)
+    if each:
+        text = text.replace('mail = "dagelijks"', 'mail = "direct"')
     config.write_text(text, encoding="utf-8")
 
 

@@ -277,9 +277,9 @@ def test_a_person_is_an_address_or_a_table_with_one() -> None:
     }  # fmt: skip
     with pytest.raises(ConfigError) as caught:
         edited_config(('"Anouk Pols" = "a.pols@regiogv.example"',
-                       '"Anouk Pols" = { login = "apols", mail = "x" }'))  # fmt: skip
+                       '"Anouk Pols" = { login = "apols", e-mail = "x" }'))  # fmt: skip
     assert [p.split(" (")[0] for p in caught.value.problems] == [
-        'people."Anouk Pols".mail: onbekende sleutel',
+        'people."Anouk Pols".e-mail: onbekende sleutel',
         'people."Anouk Pols".email: ontbreekt, maar is verplicht',
     ]
 

@@ -67,7 +67,8 @@ def line_of(text: str, needle: str) -> int:
             "starttls = false\n",
             "smtp_user_name = 'x'\n",
             "notify.smtp_user_name: onbekende sleutel (regel {line}); toegestaan: backoff_s, "
-            "channel, folder, max_attempts, sender, smtp_host, smtp_port, starttls, timeout_s",
+            "channel, digest_time, folder, mail, max_attempts, sender, smtp_host, smtp_port, "
+            "starttls, timeout_s",
         ),
         (
             'every = "kwartaal"\n',

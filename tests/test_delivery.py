@@ -125,6 +125,8 @@ def test_notify_settings_are_validated_whole(tmp_path: Path) -> None:
     assert len(problems) == 4, problems
     assert "notify.password: geheimen horen niet in routing.toml" in text
     assert "ROUTING_SMTP_PASSWORD" in text
-    assert "notify.smtp_prot: onbekende sleutel; toegestaan: backoff_s, channel, folder" in text
+    assert (
+        "notify.smtp_prot: onbekende sleutel; toegestaan: backoff_s, channel, digest_time" in text
+    )
     assert "notify.smtp_port: '25' heeft het verkeerde type" in text
     assert "notify.channel: 'fax' is onbekend; kies file of smtp" in text

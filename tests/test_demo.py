@@ -52,7 +52,19 @@ def test_demo_plays_the_year_and_leaves_its_files(tmp_path: Path) -> None:
     ]
     subjects = [str(m["Subject"]) for m in mails]
     assert len({str(m["Message-ID"]) for m in mails}) == len(mails) > 30
-    assert any(s.startswith("Ter informatie voor PFHO Economie & Innovatie") for s in subjects)
+    # E&I hears in its daily overview (the default); mails to others name no command and
+    # leave no field empty
+    to_ei = [m for m in mails if str(m["To"]) == "pfho.ei@regiogv.example"]
+    assert any(
+        str(m["Subject"]).startswith("Dagoverzicht")
+        and "Ter informatie, volgens de afspraken" in m.get_content()
+        for m in to_ei
+    )
+    for mail in mails:
+        text = f"{mail['Subject']}\n{mail.get_content()}"
+        assert not re.search(r":\s*—\s*$", text, re.MULTILINE), text
+        if str(mail["To"]) != "secretariaat.wp@regiogv.example":
+            assert not re.search(r"\brouting\s+[a-z]", text), text
     assert any(s.startswith("Voortgang Werk & Participatie / UTA, 2024-K") for s in subjects)
 
     # the end state, read back through the command a secretary would use

@@ -238,7 +238,7 @@ def test_a_long_section_lists_its_first_items_and_counts_the_rest(
         "Nieuw ingebracht (3)\n"
         "- 5 februari 2024: #1 Regionaal Werkcentrum Gooi & Vechtstreek (DOC-24003697) — "
         "Agendapunt voor de\n  UTA stuurgroep\n"
-        "- … en nog 2 andere (routing list toont ze allemaal)\n"
+        "- … en nog 2 andere\n"
     ) in text
     # the places together list one item; each still counts all of its own
     assert "PFHO Werk & Participatie (1)\n- #1 Regionaal Werkcentrum" in text

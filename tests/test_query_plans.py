@@ -4,10 +4,11 @@ The statements are captured as SQLite receives them (a `before_cursor_execute` l
 real sweeps and deliveries over a small store with something due of every kind: a reminder, an
 escalation, a roll-over, feedback items, the quarter's digest, a slipping plan, a calendar that
 runs out, a cancelled meeting (the day's calendar sync re-plans its items), a failing effect
-waiting for its next attempt, messages to deliver, the heartbeat and the next wake-up. Each is
-then explained (`EXPLAIN QUERY PLAN`, with its own parameters) on the same file: a `SCAN` of one
-of those tables (or of the items and their audit trail, outcomes and slip watch), or a search on
-a status alone, is a cost that grows with the store, not with the work due.
+waiting for its next attempt, messages to deliver, daily overviews to bundle, the heartbeat and
+the next wake-up. Each is then explained (`EXPLAIN QUERY PLAN`, with its own parameters) on the
+same file: a `SCAN` of one of those tables (or of the items and their audit trail, outcomes and
+slip watch), or a search on a status alone, is a cost that grows with the store, not with the
+work due.
 """
 
 from __future__ import annotations
@@ -113,7 +114,16 @@ def _captured(rt: Runtime) -> list[tuple[str, Any]]:
             next_due(rt, rt.config.daemon)
     finally:
         event.remove(rt.engine, "before_cursor_execute", capture)
-    kinds = {"reminder", "escalation", "rollover", "feedback", "digest", "slip", "calendar"}
+    kinds = {
+        "reminder",
+        "escalation",
+        "rollover",
+        "feedback",
+        "digest",
+        "slip",
+        "calendar",
+        "daily",
+    }
     assert kinds <= done, done
     assert sent > 0
     return list(seen.items())

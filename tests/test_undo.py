@@ -16,6 +16,7 @@ from sqlmodel import select
 import store
 from routing.clock import FixedClock, parse_moment
 from routing.effects.delivery import deliver_due
+from routing.effects.sweep import sweep
 from routing.engine import items as engine
 from routing.engine import meetings
 from routing.engine.edits import edit_item
@@ -32,7 +33,10 @@ from tests.fuzzing import dump
 
 @pytest.fixture
 def srt(config_path: Path, migrated_store: Path) -> Iterator[Runtime]:
-    """A runtime on the SQLite file next to the config."""
+    """A runtime on the SQLite file next to the config; every message goes at once (one row
+    each), except where a test asks for the daily overview (`daily`)."""
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(text.replace('mail = "dagelijks"', 'mail = "direct"'), "utf-8")
     runtime = Runtime.open(str(config_path), now=PINNED_NOW, actor="secretaris")
     yield runtime
     runtime.close()
@@ -231,6 +235,36 @@ def test_the_e_and_i_decision_and_its_waiting_mail_are_withdrawn(srt: Runtime) -
     # the daemon never sends it now
     report = deliver_due(srt.engine, srt.config.notify, srt.clock.now() + dt.timedelta(days=1))
     assert report.sent == 0
+
+
+def test_mail_held_for_the_daily_overview_is_withdrawn_and_a_bundled_one_is_not(
+    config_path: Path, migrated_store: Path
+) -> None:
+    """As shipped, the E&I mail waits for each address's daily overview: until the overview is
+    composed it can be withdrawn; once its lines are in an overview, the step stands."""
+    rt = Runtime.open(str(config_path), now=PINNED_NOW, actor="secretaris")
+    try:
+        first, second = _initiative(rt, topics=("llo",)), _initiative(rt, topics=("llo",))
+        for item_id in (first, second):
+            for trigger in ("agenderen", "reageren", "afronden"):
+                engine.move(rt, item_id, trigger)
+        with rt.session(read=True) as db:
+            held = db.exec(select(Outbox).where(Outbox.item_id == first)).all()
+        assert held and {row.status for row in held} == {"held"}
+        undo(rt, first, "nog niet afgerond")
+        with rt.session(read=True) as db:
+            statuses = {db.get(Outbox, row.id).status for row in held}  # type: ignore[union-attr]
+        assert statuses == {"withdrawn"}
+        _at(rt, "2024-02-06T07:31")  # the next morning's overview takes the second's lines
+        sweep(rt, rt.config.daemon)
+        with rt.session(read=True) as db:
+            lines = db.exec(select(Outbox).where(Outbox.item_id == second)).all()
+        assert lines and {row.status for row in lines} == {"bundled"}
+        with pytest.raises(RefusedByRules, match="al verstuurd"):
+            undo(rt, second, "nog niet afgerond")
+        assert _item(rt, second).state == "afgerond"
+    finally:
+        rt.close()
 
 
 def test_a_mail_already_sent_cannot_be_recalled(srt: Runtime) -> None:

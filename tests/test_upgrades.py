@@ -258,7 +258,7 @@ def fill_0005(fill: Fill) -> None:
                        {"id": last["id"], "hash": last["hash"]}))  # fmt: skip
 
 
-def fill_0008(fill: Fill) -> None:
+def fill_0007(fill: Fill) -> None:
     """A closed meeting is a row of its own, with attendance; an outcome carries its besluit."""
     fill_0005(fill)
     outcome = fill.rows["meeting_outcome"][0]
@@ -269,8 +269,8 @@ def fill_0008(fill: Fill) -> None:
     fill.add("meeting_close", *({"id": n, **row} for n, row in enumerate(closes, start=1)))
 
 
-def fill_0009(fill: Fill) -> None:
-    fill_0008(fill)
+def fill_0008(fill: Fill) -> None:
+    fill_0007(fill)
     fill.add(
         "paper",
         {"id": 1, "item_id": 1, "title": "Notitie Werkcentrum", "url": None,
@@ -291,8 +291,9 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0005,  # indices and the (empty) slip watch: the rows of 0005
-    "0008": fill_0008,
-    "0009": fill_0009,  # papers: two of item 1, a copied file and a link
+    "0007": fill_0007,
+    "0008": fill_0008,  # papers: two of item 1, a copied file and a link
+    "0009": fill_0008,  # two nullable outbox columns: existing messages keep theirs (null)
 }
 
 

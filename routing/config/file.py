@@ -26,7 +26,7 @@ from routing.config.daemon import DaemonSettings, daemon_settings
 from routing.config.database import database_url, synchronous
 from routing.config.lines import KeyLines
 from routing.config.location import configured_language, find_config_path
-from routing.config.notify import NotifySettings, notify_settings
+from routing.config.notify import NotifySettings, notify_settings, with_recipients
 from routing.config.papers import DEFAULT_FOLDER as DEFAULT_PAPERS_FOLDER
 from routing.config.papers import papers_folder
 from routing.config.schema import ROOT, Problems, dotted
@@ -172,6 +172,7 @@ def parse_config(text: str, path: Path) -> Config:
     daemon = daemon_settings(clean.get("daemon", {}), ei.get("digest"), bodies, problems)
     notify = notify_settings(clean.get("notify", {}), path.parent, problems)
     papers = papers_folder(clean.get("papers", {}), path.parent, url, problems)
+    notify = with_recipients(notify, clean, problems)
     if problems.found:
         raise ConfigError(str(path), problems.found)
     secretariat = clean.get("secretariat", {})

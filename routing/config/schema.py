@@ -147,7 +147,7 @@ BODY = Table(
     {
         "name": TEXT, "kind": TEXT, "email": EMAILS, "description": TEXT, "calendar": CALENDAR,
         "handover_to": TEXT, "handover_lead": TEXT, "handover_at": TEXT, "location": TEXT,
-        "closers": TEXTS,
+        "closers": TEXTS, "mail": TEXT,
         "chair": TEXT, "attendees": TEXTS, "agenda": Table({"before": TEXTS, "after": TEXTS}),
         "late": TEXT,
     },
@@ -156,7 +156,7 @@ BODY = Table(
 PERSON = Either(
     EMAIL,
     Table(
-        {"email": EMAIL, "login": TEXT},
+        {"email": EMAIL, "login": TEXT, "mail": TEXT},
         required=frozenset({"email"}),
         example='{ email = "a.devries@hilversum.example", login = "adevries" }',
     ),
@@ -179,6 +179,7 @@ NOTIFY = Table(
         "channel": TEXT, "folder": TEXT, "sender": TEXT, "smtp_host": TEXT,
         "smtp_port": integer(), "starttls": BOOLEAN, "timeout_s": NUMBER,
         "max_attempts": integer(), "backoff_s": NUMBER,
+        "digest_time": TIME, "mail": TEXT,
     },
     secrets={
         "user": "ROUTING_SMTP_USER", "password": "ROUTING_SMTP_PASSWORD",
@@ -192,7 +193,7 @@ ROOT = Table(
         "database": Table(
             {"url": TEXT, "synchronous": TEXT}, secrets={"password": "ROUTING_DATABASE_URL"}
         ),
-        "secretariat": Table({"name": TEXT, "email": EMAILS}),
+        "secretariat": Table({"name": TEXT, "email": EMAILS, "mail": TEXT}),
         "people": MapOf(PERSON),
         "access": Table({"administrators": TEXTS, "service_account": TEXT}),
         "ei": Table({"topics": TEXTS, "digest": DIGEST}),

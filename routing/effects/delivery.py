@@ -251,6 +251,7 @@ STATUS_WORDS = {
     "wacht": "pending", "verzonden": "sent", "mislukt": "failed",
     "pending": "pending", "sent": "sent", "failed": "failed",
     "ingetrokken": "withdrawn", "withdrawn": "withdrawn",
+    "dagoverzicht": "held", "gebundeld": "bundled", "held": "held", "bundled": "bundled",
 }  # fmt: skip
 
 
@@ -262,7 +263,8 @@ def parse_status(text: str | None) -> str | None:
     if status is None:
         raise BadInput(
             t("err.option_choice", option="--status", value=text,
-              choices="wacht, verzonden, mislukt, ingetrokken (pending, sent, failed, withdrawn)")
+              choices="wacht, verzonden, mislukt, ingetrokken, dagoverzicht, gebundeld "
+                      "(pending, sent, failed, withdrawn, held, bundled)")
         )  # fmt: skip
     return status
 
@@ -284,6 +286,7 @@ def outbox_rows(engine: Engine, status: str | None = None) -> list[dict[str, Any
                 "sent_at": row.sent_at.isoformat() if row.sent_at else None,
                 "last_error": row.last_error,
                 "channel": row.channel,
+                "bundle_id": row.bundle_id,
                 "message_id": row.message_id,
             }
             for row in found

@@ -301,7 +301,7 @@ def _finished_section(config: Config, finished: _Section) -> list[str]:
 def _more(section: _Section) -> list[str]:
     """A section longer than an alderman reads: the rest counted, not listed."""
     rest = section.count - len(section.listed)
-    return _wrap(t("digest.more", count=rest), "- ", "  ") if rest > 0 else []
+    return _wrap(t("mail.digest_more", count=rest), "- ", "  ") if rest > 0 else []
 
 
 def _item_lines(config: Config, track: _Track, head: str) -> list[str]:

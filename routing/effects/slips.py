@@ -183,12 +183,12 @@ def _warn(db: Session, rt: Runtime, status: _Status, now: dt.datetime) -> Found:
     )
     subject = t("slip.subject", label=label, target=when)
     text = t(
-        "slip.body", label=label, target=when, step=rt.config.bodies[missed.body].name,
-        due=notify.local(missed.meeting.papers_due, rt.config), alternative=alternative, id=item.id,
+        "mail.slip_body", label=label, target=when, step=rt.config.bodies[missed.body].name,
+        due=notify.local(missed.meeting.papers_due, rt.config), alternative=alternative,
     )  # fmt: skip
     if notify.enqueue(
         db, rt.config, key=key, kind="slip", recipients=notify.recipients_for(rt.config, item=item),
-        subject=subject, body=text, now=now, item_id=item.id,
+        subject=subject, body=text, now=now, item_id=item.id, due_at=status.target.start,
     ) is not None:  # fmt: skip
         return [("slip", subject)]
     return []

@@ -13,7 +13,8 @@ nothing twice. Effects, in order:
 5. the periodic progress digest to the PFHO E&I (rule 5);
 6. a warning when an item's backward plan to its target meeting slips (rule 6; which items are
    checked on a tick is `routing.effects.slips`'s);
-7. the heartbeat, then delivery of the outbox.
+7. the daily overviews whose moment has come (`routing.effects.daily`);
+8. the heartbeat, then delivery of the outbox.
 
 What is due is collected in read sessions, which never hold up a secretary's command; each effect
 is then written in a short write session of its own, and isolated: when it fails, its transaction
@@ -36,7 +37,7 @@ from sqlmodel import Session, col, select
 
 from routing import calendar
 from routing.config.daemon import DaemonSettings
-from routing.effects import digest, failures, slips
+from routing.effects import daily, digest, failures, slips
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import items as engine
 from routing.engine import meeting_sync, notify
@@ -108,6 +109,7 @@ def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = Non
     _feedback_items(rt, settings, now, effects)
     _digest(rt, settings, now, effects)
     slips.check_slips(rt, now, effects)
+    daily.bundle_due(rt, now, effects)
     _heartbeat(rt, now, report)
     return report
 
@@ -170,15 +172,21 @@ def _handle_deadline(db: Session, rt: Runtime, deadline_id: int, now: dt.datetim
         if papers_due is not None and papers_due <= now:
             return []  # caught up after the deadline itself: the escalation says it all
         subject = t("sweep.reminder_subject", label=label, body=body_name)
-        text = t("sweep.reminder_body", label=label, body=body_name, meeting=meeting,
-                 due=notify.local(papers_due or deadline.due_at, config), id=item.id)  # fmt: skip
-        _mail(db, rt, f"reminder:{deadline.id}", "reminder", item, subject, text, now)
+        # no command in it: the owner gets it too (the secretariat knows the item by its number)
+        text = t("mail.reminder_body", label=label, body=body_name, meeting=meeting,
+                 due=notify.local(papers_due or deadline.due_at, config),
+                 secretariat=config.secretariat_name)  # fmt: skip
+        _mail(db, rt, f"reminder:{deadline.id}", "reminder", item, subject, text, now,
+              due_at=papers_due or deadline.due_at)  # fmt: skip
         return [("reminder", subject)]
     if deadline.kind in ("papers", "handover"):
         subject = t(f"sweep.{deadline.kind}_late_subject", label=label, body=body_name)
-        text = t(f"sweep.{deadline.kind}_late_body", label=label, body=body_name, meeting=meeting,
-                 due=notify.local(deadline.due_at, config), id=item.id)  # fmt: skip
-        _mail(db, rt, f"escalation:{deadline.id}", "escalation", item, subject, text, now)
+        text = t(f"mail.{deadline.kind}_late_body", label=label, body=body_name, meeting=meeting,
+                 due=notify.local(deadline.due_at, config),
+                 secretariat=config.secretariat_name)  # fmt: skip
+        # a deadline that passed cannot wait for tomorrow's overview
+        _mail(db, rt, f"escalation:{deadline.id}", "escalation", item, subject, text, now,
+              due_at=deadline.due_at, may_wait=False)  # fmt: skip
         return [("escalation", subject)]
     subject, where = engine.roll_over(db, rt, item, deadline, now, actor=DAEMON_ACTOR)
     return [("rollover", f"{subject}: {where}")]
@@ -193,10 +201,13 @@ def _mail(
     subject: str,
     text: str,
     now: dt.datetime,
+    *,
+    due_at: dt.datetime | None = None,
+    may_wait: bool = True,
 ) -> None:
     notify.enqueue(
         db, rt.config, key=key, kind=kind, recipients=notify.recipients_for(rt.config, item=item),
-        subject=subject, body=text, now=now, item_id=item.id,
+        subject=subject, body=text, now=now, item_id=item.id, due_at=due_at, may_wait=may_wait,
     )  # fmt: skip
 
 
@@ -266,7 +277,8 @@ def _create_feedback(
     where = _placement_text(rt, item)
     subject = t("sweep.feedback_subject", title=item.title)
     text = t("sweep.feedback_body", title=item.title, id=item.id, where=where)
-    _mail(db, rt, f"feedback-mail:{meeting.key}", "feedback", item, subject, text, now)
+    _mail(db, rt, f"feedback-mail:{meeting.key}", "feedback", item, subject, text, now,
+          due_at=item.planned_meeting_at)  # fmt: skip
     return item
 
 
@@ -274,9 +286,10 @@ def _placement_text(rt: Runtime, item: Item) -> str:
     if item.planned_body is None or item.planned_meeting_at is None:
         flow = rt.catalog.current.get(item.flow_name)
         body = flow.state(item.state).body if flow is not None else None
-        name = rt.config.bodies[body].name if body is not None and body in rt.config.bodies else "—"
+        if body is None or body not in rt.config.bodies:
+            return ""  # nowhere to plan it: the title says what it is, no empty field
         year = rt.clock.now().astimezone(rt.config.timezone).year
-        return t("plan.no_meeting", body=name, key=body or "—", year=year)
+        return t("mail.no_meeting", body=rt.config.bodies[body].name, year=year)
     return t(
         "sweep.planned_on",
         body=rt.config.bodies[item.planned_body].name,
@@ -318,7 +331,7 @@ def _digest(rt: Runtime, settings: DaemonSettings, now: dt.datetime, effects: Is
             return []
         notify.enqueue(
             db, rt.config, key=key, kind="digest", subject=subject, body=text, now=now,
-            recipients=notify.recipients_for(rt.config, [to]),
+            recipients=notify.recipients_for(rt.config, [to]), may_wait=False,
         )  # fmt: skip
         return [("digest", subject)]
 
@@ -383,7 +396,8 @@ def _heartbeat(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
 
 def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
     """The next moment a sweep has work: the earliest open deadline (or its next attempt, after
-    a failure), the next attempt of a failing effect, or the next UTA meeting."""
+    a failure), the next attempt of a failing effect, the next daily overview, or the next UTA
+    meeting."""
     now = rt.clock.now()
     with reading(rt) as (db, calendars):
         deadline = deadlines.next_open(db, now)
@@ -393,7 +407,8 @@ def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
             .order_by(col(EffectFailure.next_attempt_at))
             .limit(1)
         ).first()
-    candidates = [moment for moment in (deadline, retry) if moment is not None]
+        overview = outbox_queries.next_held(db, now)
+    candidates = [moment for moment in (deadline, retry, overview) if moment is not None]
     for body in settings.feedback:
         cal = calendars.for_body(body)
         if cal is not None:

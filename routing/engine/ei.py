@@ -89,15 +89,18 @@ def decide(
         body = config.body(rule.body)
         label = notify.item_label(item, to_other_body=True)
         text = t(
-            "ei.mail_body",
+            "mail.ei_body",
             body=body.name,
             label=label,
             flow=flow.title,
-            step=trigger,
+            # the step as the flow names it ("Doorzetten naar ..."), else its key
+            step=next((x.title for x in flow.triggers if x.name == trigger and x.title), trigger),
             when=notify.local(now, config),
-            note=(note or "—") if item.openbaar else t("notify.confidential_note"),
             region=config.region,
         )
+        if note and note.strip():  # no feedback given: no empty "Terugkoppeling" field
+            shown = note.strip() if item.openbaar else t("notify.confidential_note")
+            text += t("mail.ei_feedback", note=shown)
         row = notify.enqueue(
             db,
             config,

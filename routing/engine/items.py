@@ -405,9 +405,11 @@ def roll_over(
                note=note)  # fmt: skip
     label = notify.item_label(item, to_other_body=False)
     subject = t("sweep.rollover_subject", label=label, body=config.bodies[deadline.body].name)
+    text = t("sweep.rollover_note", meeting=notify.local(deadline.meeting_at, config),
+             where=placement.describe(config, in_mail=True) or "")  # fmt: skip
     notify.enqueue(
         db, config, key=f"rollover:{deadline.id}", kind="rollover",
-        recipients=notify.recipients_for(config, item=item), subject=subject, body=note, now=now,
-        item_id=item.id,
+        recipients=notify.recipients_for(config, item=item), subject=subject, body=text, now=now,
+        item_id=item.id, due_at=item.planned_meeting_at,
     )  # fmt: skip
     return subject, where

@@ -126,11 +126,11 @@ def move_meeting(
             carried=carried,
         )  # fmt: skip
         note = t(
-            "meeting.moved_note",
+            "meeting.moved_note" if reason else "note.meeting_moved_plain",
             body=config.bodies[row.body].name,
             old=notify.local(old_start, config),
             new=notify.local(new_start, config),
-            reason=reason or t("word.none"),
+            reason=reason,
         )
         write_item(
             db, item,
@@ -248,9 +248,14 @@ def _replan(
         db, config, calendars, item, body, now, needs_papers=flow.state(item.state).papers
     )
     where = placement.describe(config) or ""
-    note = t("meeting.replanned_note", where=where, reason=reason or t("word.none"))
+    if reason:
+        note = t("meeting.replanned_note", where=where, reason=reason)
+    else:
+        note = t("note.meeting_replanned_plain", where=where)
     write_item(db, item, placement.item_values(), trigger=trigger, actor=actor, now=now, note=note)
-    return f"{notify.item_label(item, to_other_body=True)}: {where}"
+    # the line goes in a mail to the body: where it went, without the secretariat's commands
+    told = placement.describe(config, in_mail=True) or ""
+    return f"{notify.item_label(item, to_other_body=True)}: {told}"
 
 
 def replan_stranded(
@@ -290,11 +295,12 @@ def _announce(
     )
     lines = result.lines or ([] if result.kind == "added" else [t("meeting.no_items")])
     text = t(
-        f"meeting.{result.kind}_body",
+        f"mail.meeting-{result.kind}_body",
         body=name,
         when=when,
         new=notify.local(result.to_at, config) if result.to_at else "",
-        reason=reason or t("word.none"),
+        # no reason given: no "Reden: geen" line
+        reason=t("mail.meeting_reason", reason=reason) if reason else "",
         items="\n".join(f"- {line}" for line in lines),
     )
     recipients = notify.recipients_for(config, [row.body])
@@ -308,5 +314,5 @@ def _announce(
     notify.enqueue(
         db, config, key=f"meeting-{result.kind}:{row.id}:{change or row.sequence}",
         kind=f"meeting-{result.kind}", recipients=list(dict.fromkeys(recipients)),
-        subject=subject, body=text, now=now,
+        subject=subject, body=text, now=now, may_wait=False,  # people plan their day by it
     )  # fmt: skip

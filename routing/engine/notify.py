@@ -3,6 +3,14 @@
 A notification is written in the transaction of the effect that causes it and sent later by
 `routing.effects.delivery`; its natural key makes a second attempt a no-op. How an item is named
 for another body is decided in `routing.engine.confidentiality`.
+
+Every address gets its mail directly or in a daily overview (`routing.config.notify`). The
+recipients who want it directly share one row, keyed by the effect's key as before; for each
+address that gets the overview a row `KEY>ADDRESS` is held until the next overview moment
+(`next_overview`), which `routing.effects.daily` bundles. A message that cannot wait is sent to
+everyone at once: the caller says so (`may_wait=False`: escalations of a passed deadline, changes
+to a meeting, the periodic report to E&I), and so is one about a moment that comes before the
+next overview (a reminder of papers due at 07:00 when the overview goes at 07:30).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from routing.config.file import Config
+from routing.config.notify import DIRECT, mail_mode
 from routing.config.people import owner_address
 from routing.engine import confidentiality
 from routing.engine.confidentiality import Audience
@@ -31,6 +40,7 @@ __all__ = [
     "item_label",
     "local",
     "message_id_for",
+    "next_overview",
     "recipients_for",
 ]
 
@@ -90,6 +100,19 @@ def recipients_for(
     return list(dict.fromkeys(addresses))
 
 
+def next_overview(config: Config, now: dt.datetime) -> dt.datetime:
+    """The first daily-overview moment after `now`: `[notify] digest_time` (local) on a
+    working day of the region."""
+    local = now.astimezone(config.timezone)
+    day = local.date()
+    for _ in range(366):  # a year without a working day is no calendar
+        moment = dt.datetime.combine(day, config.notify.digest_time, tzinfo=config.timezone)
+        if moment > local and config.workdays.is_working_day(day):
+            return moment.astimezone(dt.UTC)
+        day += dt.timedelta(days=1)
+    return (local + dt.timedelta(days=1)).astimezone(dt.UTC)
+
+
 def enqueue(
     db: Session,
     config: Config,
@@ -101,21 +124,45 @@ def enqueue(
     body: str,
     now: dt.datetime,
     item_id: int | None = None,
+    due_at: dt.datetime | None = None,
+    may_wait: bool = True,
 ) -> Outbox | None:
-    """Add a message unless one with this key exists; returns the new row or None."""
-    if outbox_queries.exists(db, key):
+    """Add a message unless one with this key exists: one row for the recipients who get it
+    directly, one held row per recipient of the daily overview. `due_at` is the moment the
+    message is about (the overview sorts by it; one before the next overview is not held).
+    Returns the first row written, or None when the message was written before."""
+    if outbox_queries.written(db, key):
         return None
-    row = Outbox(
-        key=key,
-        message_id=message_id_for(key, config.region, installation_id(db)),
-        kind=kind,
-        item_id=item_id,
-        recipients=list(recipients),
-        subject=subject,
-        body=body,
-        created_at=now,
-        next_attempt_at=now,
-    )
+    overview = next_overview(config, now) if may_wait else None
+    if overview is not None and due_at is not None and due_at <= overview:
+        overview = None  # the overview would come too late for it
+    direct = [a for a in recipients if overview is None or mail_mode(config.notify, a) == DIRECT]
+    held = [a for a in recipients if a not in direct]
+    installation = installation_id(db)
+    first: Outbox | None = None
+    if direct or not held:
+        first = _add(db, Outbox(
+            key=key, message_id=message_id_for(key, config.region, installation), kind=kind,
+            item_id=item_id, recipients=list(direct), subject=subject, body=body,
+            created_at=now, next_attempt_at=now, due_at=due_at,
+        ))  # fmt: skip
+        if first is None:
+            return None
+    for address in held:
+        assert overview is not None  # only held when there is an overview to wait for
+        line_key = f"{key}>{address}"
+        row = _add(db, Outbox(
+            key=line_key, message_id=message_id_for(line_key, config.region, installation),
+            kind=kind, item_id=item_id, recipients=[address], subject=subject, body=body,
+            created_at=now, next_attempt_at=overview, due_at=due_at, status="held",
+        ))  # fmt: skip
+        if row is None:
+            return first  # another process wrote this effect first
+        first = first or row
+    return first
+
+
+def _add(db: Session, row: Outbox) -> Outbox | None:
     try:
         with db.begin_nested():
             db.add(row)

@@ -72,11 +72,15 @@ class Placement:
             "plan": self.plan,
         }
 
-    def describe(self, config: Config) -> str | None:
+    def describe(self, config: Config, *, in_mail: bool = False) -> str | None:
+        """Where the item went; `in_mail`: for a message to people other than the secretariat,
+        without the command that fills a calendar in."""
         if self.body is None:
             return None
         name = config.bodies[self.body].name
         if self.meeting is None:
+            if in_mail:
+                return t("mail.no_meeting", body=name, year=self.next_year or "")
             return t("plan.no_meeting", body=name, key=self.body, year=self.next_year or "")
         person = config.bodies[self.body].is_person
         key = "plan.handover" if person else "plan.placed" if self.papers else "plan.no_papers"

@@ -190,11 +190,12 @@ def _last_step(
 
 def _messages_since(rt: Runtime, db: Session, item: Item, step: AuditEvent) -> list[Outbox]:
     """The messages about the item written since the step, to be withdrawn; refused when one
-    of them was sent already (a sent message cannot be recalled)."""
+    of them was sent already (a sent message cannot be recalled, nor one bundled into a daily
+    overview: the overview is composed). One held for an overview is not sent yet."""
     assert item.id is not None
     found = [row for row in outbox_queries.by_item(db, item.id) if row.created_at >= step.at]
     for row in found:
-        if row.status == "sent":
+        if row.status in ("sent", "bundled"):
             raise RefusedByRules(
                 t(
                     "err.undo_sent",
@@ -205,7 +206,7 @@ def _messages_since(rt: Runtime, db: Session, item: Item, step: AuditEvent) -> l
                     when=local(step.at, rt.config),
                 )
             )
-    return [row for row in found if row.status in ("pending", "failed")]
+    return [row for row in found if row.status in ("pending", "failed", "held")]
 
 
 def _decision_of(

@@ -7,7 +7,7 @@ recorded before that effect existed, becomes a `meeting_close` row (attendance u
 `meeting_outcome.decision` holds the besluit as minuted; empty, the besluitenlijst derives the
 decision from the step taken.
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-24 16:30:00
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 import store.types
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

@@ -4,8 +4,8 @@ One row per paper of an item: a link (`url`), or a file copied into the papers f
 relative to that folder, with the copy's `sha256` and `size`); who added it and when. Empty after
 the upgrade: papers handed in before were recorded only as an audit event.
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-24 16:20:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import store.types
 
-revision = "0009"
-down_revision = "0008"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
