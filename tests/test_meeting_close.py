@@ -268,7 +268,8 @@ def test_the_besluitenlijst_prints_the_besluit_in_markdown_and_html(
         "</strong></dd>" in html
     )
     assert '<dd class="present">Anouk Pols, Kevin van Pernis, Annette Keates</dd>' in html
-    assert '<dd class="chair">Anouk Pols</dd>' in html
+    # the chair once, in the page's head as on the agenda
+    assert html.count("Anouk Pols</dd>") == 1 and "<dt>Voorzitter</dt><dd>Anouk Pols</dd>" in html
     assert "PFHO Werk &amp; Participatie, vergadering van 14 maart 2024" in html
     english = cmd("--lang", "en", "besluitenlijst", "regieteam", "--meeting", "2024-02-20").stdout
     assert "   - Decision: Held over to the next meeting" in english.splitlines()
@@ -400,10 +401,12 @@ def test_a_control_character_in_a_typed_besluit_is_asked_again_not_a_lost_close(
         term.expect("Afwezig met kennisgeving")
         term.type("")
         term.expect("Uitkomst [0]:")
-        # Ctrl-V Esc: the escape character itself, as a paste from elsewhere may carry it
-        _answer(term, "aanhouden", "Akkoord\x16\x1b", "Toelichting blijft")
+        # a right-to-left override, as a paste from elsewhere may carry it (typed as itself:
+        # no key of the terminal or of line editing, unlike Esc, which needs Ctrl-V first and
+        # made this test depend on how the two keys arrived)
+        _answer(term, "aanhouden", "Akkoord\u202e", "Toelichting blijft")
         again = " ".join(term.expect("Uitkomst [3]:").split())
-        assert "Item " + item + " wordt geweigerd: Besluit: teken U+001B op positie 8" in again
+        assert "Item " + item + " wordt geweigerd: Besluit: teken U+202E op positie 8" in again
         _answer(term, "", "Akkoord", "")
         term.expect("Opslaan?")
         term.type("ja")
