@@ -7,7 +7,7 @@ with its line.
 from __future__ import annotations
 
 import json
-import sys
+import os
 from pathlib import Path
 
 import pytest
@@ -182,10 +182,20 @@ def test_pdf_openbaar_and_besluitenlijst(
     assert "Regionaal Werkcentrum" in text and inked > 0.01
 
 
+def _broken_weasyprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    """A `weasyprint` first on the PDF worker's path that fails to import as `failure` says:
+    the worker is a process of its own, so it is broken the way a machine breaks it."""
+    fake = tmp_path / "fake-packages"
+    fake.mkdir()
+    (fake / "weasyprint.py").write_text(f"raise {failure}\n", encoding="utf-8")
+    paths = [str(fake), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+
+
 def test_pdf_without_weasyprint_names_the_extra(
     cli: InProcessCli, agenda: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint: ImportError
+    _broken_weasyprint(tmp_path, monkeypatch, "ImportError('No module named weasyprint')")
     target = tmp_path / "agenda.pdf"
     refused = cli("agenda", "regieteam", "-o", str(target), *NOW, check=False)
     assert refused.returncode == 2
@@ -197,20 +207,11 @@ def test_pdf_without_weasyprint_names_the_extra(
     cli("agenda", "regieteam", "-o", str(tmp_path / "agenda.html"), *NOW)
 
 
-class _NoPango:
-    """An import finder that fails as WeasyPrint's import fails on a machine without Pango."""
-
-    @staticmethod
-    def find_spec(name: str, *args: object) -> None:
-        if name == "weasyprint":
-            raise OSError("cannot load library 'libpango-1.0-0'")
-
-
 def test_pdf_without_pango_names_the_system_libraries(
     cli: InProcessCli, agenda: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
-    monkeypatch.setattr(sys, "meta_path", [_NoPango(), *sys.meta_path])
+    # how WeasyPrint's import fails on a machine without Pango
+    _broken_weasyprint(tmp_path, monkeypatch, "OSError(\"cannot load library 'libpango-1.0-0'\")")
     target = tmp_path / "agenda.pdf"
     refused = cli("agenda", "regieteam", "-o", str(target), *NOW, check=False)
     assert refused.returncode == 2
@@ -220,6 +221,19 @@ def test_pdf_without_pango_names_the_system_libraries(
         "libpangoft2-1.0-0).\n"
     )
     assert not target.exists()
+
+
+def test_a_pdf_after_a_diagram_in_the_same_process(
+    cli: InProcessCli, agenda: dict[str, str], tmp_path: Path
+) -> None:
+    """pygraphviz's wheel brings its own Pango; a diagram drawn in this process, then a PDF:
+    WeasyPrint lays out in a worker of its own, so the two copies never meet (in one process
+    they crashed it)."""
+    pytest.importorskip("pygraphviz")
+    cli("flows", "initiatief", "--diagram", str(tmp_path / "route.png"))
+    target = tmp_path / "agenda.pdf"
+    cli("agenda", "regieteam", "-o", str(target), *NOW)
+    assert target.read_bytes().startswith(b"%PDF-")
 
 
 # --- the house style -------------------------------------------------------------------------

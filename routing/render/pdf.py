@@ -8,11 +8,19 @@ margins and the page numbers are the `@page` rules of `page.html.j2`.
 
 The page may load nothing from outside: embedded data (the house logo) and files in the house
 templates folder only, never a URL, so no template and no title can make a PDF fetch something.
+
+WeasyPrint lays out in a process of its own (`python -m routing.render.pdf`, the page on stdin,
+the PDF on stdout): the `diagrammen` extra's pygraphviz wheel brings its own copy of Pango, and
+two copies of Pango in one process register the same GObject types and crash it (seen: a
+segmentation fault in WeasyPrint's line breaking after a diagram was drawn in the same process).
+A PDF costs the start of a Python process, a fraction of WeasyPrint's own import and layout.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +35,34 @@ for _name in ("weasyprint", "fontTools"):
     logging.getLogger(_name).propagate = False
 
 
+# the worker's exit codes for what the user can mend
+_NO_EXTRA = 3
+_NO_PANGO = 4
+# a page of a few hundred items lays out in seconds; a worker still busy after this is stuck
+_TIMEOUT_S = 300
+
+
 def to_pdf(html: str, folder: Path | None) -> bytes:
-    """The HTML page as PDF bytes; `folder`: the house templates folder, where a relative
-    file name in a house template is looked up."""
-    try:
-        import weasyprint  # noqa: PLC0415 -- heavy; only loaded when a PDF is made
-    except ImportError as missing:  # the optional extra `pdf` is not installed
-        raise BadInput(t("err.pdf_extra")) from missing
-    except OSError as missing:  # the package is there, the system's Pango is not
-        raise BadInput(t("err.pdf_pango", detail=missing)) from missing
+    """The HTML page as PDF bytes, laid out by a worker process; `folder`: the house templates
+    folder, where a relative file name in a house template is looked up."""
+    command = [sys.executable, "-m", "routing.render.pdf", str(folder or "")]
+    done = subprocess.run(
+        command, input=html.encode("utf-8"), capture_output=True, timeout=_TIMEOUT_S, check=False
+    )
+    if done.returncode == 0:
+        return done.stdout
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    detail = said[-1] if said else f"exit {done.returncode}"
+    if done.returncode == _NO_EXTRA:  # the optional extra `pdf` is not installed
+        raise BadInput(t("err.pdf_extra"))
+    if done.returncode == _NO_PANGO:  # the package is there, the system's Pango is not
+        raise BadInput(t("err.pdf_pango", detail=detail))
+    raise RuntimeError(f"WeasyPrint: {detail}")  # a fault, not the user's: exit 3, one line
+
+
+def _render(html: str, folder: Path | None) -> bytes:
+    """The worker's part: lay the page out with WeasyPrint."""
+    import weasyprint  # noqa: PLC0415 -- heavy; only loaded in the worker
 
     base = folder.resolve() if folder is not None else None
 
@@ -62,3 +89,21 @@ def _inside(url: str, base: Path) -> bool:
     from urllib.parse import unquote, urlparse  # noqa: PLC0415 -- only for house files
 
     return Path(unquote(urlparse(url).path)).resolve().is_relative_to(base)
+
+
+def _worker() -> None:
+    """`python -m routing.render.pdf [FOLDER]`: the page on stdin, the PDF on stdout."""
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else None
+    html = sys.stdin.buffer.read().decode("utf-8")
+    try:
+        import weasyprint  # noqa: F401, PLC0415 -- is it there, and can it load Pango?
+    except ImportError:
+        sys.exit(_NO_EXTRA)
+    except OSError as missing:
+        print(missing, file=sys.stderr)
+        sys.exit(_NO_PANGO)
+    sys.stdout.buffer.write(_render(html, folder))
+
+
+if __name__ == "__main__":
+    _worker()
