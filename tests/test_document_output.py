@@ -109,7 +109,7 @@ def test_a_pdf_goes_to_a_file(cli: InProcessCli, agenda: dict[str, str]) -> None
     refused = cli("agenda", "regieteam", "--format", "pdf", *NOW, check=False)
     assert refused.returncode == 2
     assert refused.stderr == (
-        "routing: Een PDF gaat naar een bestand: geef -o, bijvoorbeeld -o agenda.pdf.\n"
+        "routing: --format pdf schrijft een bestand: geef ook -o, bijvoorbeeld -o BESTAND.pdf.\n"
     )
 
 

@@ -134,5 +134,5 @@ def test_an_unwritable_output_is_bad_input(filled: InProcessCli, tmp_path: Path)
         result = filled("outbox", *args, check=False)
         assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     result = filled("meetings", "-o", str(tmp_path / "m.ods"), check=False)
-    assert result.returncode == 2 and "onbekend soort bestand" in result.stderr
+    assert result.returncode == 2 and "aan die naam is niet te zien welk formaat" in result.stderr
     assert not (tmp_path / "m.ods").exists()

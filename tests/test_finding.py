@@ -136,7 +136,7 @@ def test_the_terminal_table_and_a_filter_finding_nothing(found: InProcessCli) ->
         (("--target", "morgen"), "'morgen' is geen datum"),
         (("--search", "  "), "--search: geef een tekst"),
         (("--late", "--owner", "Niemand"), "Onbekende persoon"),
-        (("-o", "items.txt"), "onbekend soort bestand"),
+        (("-o", "items.txt"), "aan die naam is niet te zien welk formaat"),
         (("--format", "pdf"), "--format: 'pdf' kan niet"),
         (("--format", "xlsx"), "geef ook -o"),
     ],

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,8 @@ from markupsafe import Markup
 
 from routing import i18n
 from routing.engine import confidentiality
-from routing.errors import BadInput
 from routing.render import document_env
+from routing.render.files import output_format
 from routing.text import clean
 
 __all__ = ["FORMATS", "SUFFIXES", "document_format", "render"]
@@ -34,7 +34,6 @@ FORMATS = ("md", "html", "pdf", "json")
 SUFFIXES = {
     ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf", ".json": "json"
 }  # fmt: skip
-_FIRST_SUFFIX = {"md": ".md", "html": ".html", "pdf": ".pdf", "json": ".json"}
 # & only where it would start an entity (&lt; shown as "&lt;", not as "<")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~]|&(?=#?\w+;))")
 # what starts a block at the beginning of a line: a list (- + * 1. 1)), a setext underline (=)
@@ -64,30 +63,9 @@ def _printable(value: Any) -> Any:
 
 
 def document_format(fmt: str | None, output: str | None) -> str:
-    """The format asked for: `--format` if given, else the extension of `-o`, else Markdown. A
-    PDF goes to a file; an extension that names no format needs `--format`."""
-    fmt = fmt.lower() if fmt is not None else None
-    if fmt is not None and fmt not in FORMATS:
-        raise BadInput(
-            i18n.t("err.option_choice", option="--format", value=fmt, choices=", ".join(FORMATS))
-        )
-    if fmt is None and output is not None:
-        if Path(output).is_dir():  # said as for every -o that names a folder
-            raise BadInput(i18n.t("err.output_is_folder", option="--output", path=output))
-        suffix = PurePath(output).suffix.lower()
-        fmt = SUFFIXES.get(suffix)
-        if fmt is None:
-            raise BadInput(
-                i18n.t(
-                    "err.output_suffix",
-                    path=output,
-                    formats=", ".join(FORMATS),
-                    suffixes=", ".join(_FIRST_SUFFIX.values()),
-                )
-            )
-    if fmt == "pdf" and output is None:
-        raise BadInput(i18n.t("err.pdf_to_file"))
-    return fmt or "md"
+    """The format asked for: `--format` if given, else the extension of `-o`, else Markdown; a
+    PDF goes to a file (`routing.render.files.output_format`)."""
+    return output_format(fmt, output, SUFFIXES, to_file=("pdf",), default="md") or "md"
 
 
 def render(

@@ -21,9 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from routing.errors import BadInput
 from routing.i18n import t
-from routing.render.files import write_output
+from routing.render.files import output_format, write_output
 
 __all__ = ["COLUMNS", "FORMATS", "cell_text", "choose_format", "header", "table_rows", "write"]
 
@@ -52,24 +51,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def choose_format(given: str | None, output: str | None) -> str | None:
-    """The export format: `--format`, else the extension of `-o`; None: the terminal view."""
-    if given is not None:
-        fmt = given.strip().lower()
-        if fmt not in FORMATS:
-            raise BadInput(
-                t("err.option_choice", option="--format", value=given, choices=", ".join(FORMATS))
-            )
-        if fmt == "xlsx" and output is None:
-            raise BadInput(t("err.xlsx_needs_output"))
-        return fmt
-    if output is None:
-        return None
-    suffix = Path(output).suffix.lower()
-    if suffix not in _EXTENSIONS:
-        raise BadInput(
-            t("err.output_extension", path=output, extensions=", ".join(sorted(_EXTENSIONS)))
-        )
-    return _EXTENSIONS[suffix]
+    """The export format: `--format`, else the extension of `-o`; None: the terminal view. An
+    xlsx goes to a file (`routing.render.files.output_format`)."""
+    return output_format(given, output, _EXTENSIONS, to_file=("xlsx",))
 
 
 def header(view: str) -> list[str]:

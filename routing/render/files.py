@@ -1,4 +1,5 @@
-"""Writing a file the user named (`--output`, `--ics`, `--diagram`): one rule for all of them.
+"""Writing a file the user named (`--output`, `--ics`, `--diagram`): one rule for all of them,
+and which format a command writes (`--format`, else the extension of `-o`).
 
 The folder must exist and the name must not be a folder; whatever else the system refuses (no
 permission, a name too long, a full disk) is bad input named with the option, never a traceback.
@@ -6,13 +7,50 @@ permission, a name too long, a full disk) is bad input named with the option, ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path, PurePath
 
 from routing.errors import BadInput
 from routing.i18n import t
 
-__all__ = ["write_lines", "write_output"]
+__all__ = ["output_format", "write_lines", "write_output"]
+
+
+def output_format(
+    given: str | None,
+    output: str | None,
+    suffixes: Mapping[str, str],
+    *,
+    to_file: Collection[str] = (),
+    default: str | None = None,
+) -> str | None:
+    """The format a command writes: `--format` if given, else the one the extension of `-o`
+    names (`suffixes`: extension to format, the first extension of a format the one to
+    suggest), else `default`. An `-o` whose extension names no format needs `--format`; a
+    format in `to_file` (PDF, xlsx: not for a terminal) needs `-o`."""
+    first = {fmt: suffix for suffix, fmt in reversed(list(suffixes.items()))}
+    formats = list(dict.fromkeys(suffixes.values()))
+    fmt = given.strip().lower() if given is not None else None
+    if fmt is not None and fmt not in formats:
+        raise BadInput(
+            t("err.option_choice", option="--format", value=given, choices=", ".join(formats))
+        )
+    if fmt is None and output is not None:
+        if Path(output).is_dir():
+            raise BadInput(t("err.output_is_folder", option="--output", path=output))
+        fmt = suffixes.get(PurePath(output).suffix.lower())
+        if fmt is None:
+            raise BadInput(
+                t(
+                    "err.output_suffix",
+                    path=output,
+                    formats=", ".join(formats),
+                    suffixes=", ".join(first[f] for f in formats),
+                )
+            )
+    if fmt is not None and fmt in to_file and output is None:
+        raise BadInput(t("err.format_to_file", format=fmt, suffix=first[fmt]))
+    return fmt or default
 
 
 def _check(option: str, path: Path) -> None:
