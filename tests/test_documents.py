@@ -105,7 +105,7 @@ def test_agenda_refuses_a_day_without_meeting_and_a_bad_format(
     assert "Traceback" not in no_meeting.stderr
     bad = cli("agenda", "regieteam", "-f", "docx", *NOW, check=False)
     assert bad.returncode == 2
-    assert "--format: 'docx' kan niet; kies uit md, html, pdf, json." in bad.stderr
+    assert "--format: 'docx' kan niet; kies uit md, html, pdf, json, ori." in bad.stderr
     unknown = cli("agenda", "nergens", *NOW, check=False)
     assert unknown.returncode == 2
 

@@ -26,7 +26,7 @@ __all__ = ["agenda", "besluitenlijst"]
 
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", metavar="help.mv.format", help="help.opt.doc_format"),
+    typer.Option("--format", "-f", metavar="help.mv.format", help="help.opt.doc_format_ori"),
 ]
 OpenbaarOpt = Annotated[
     bool,
@@ -63,8 +63,9 @@ def agenda(
     chosen = document_format(fmt, output)
     rt = open_runtime(config, now)
     day = parse_day(meeting, rt) if meeting else None
-    # links to copied papers go relative to the folder the agenda is written to
-    links_from = Path(output).parent if output else None
+    # links to copied papers go relative to the folder the agenda is written to; an ORI export
+    # names them absolutely, so its ids do not depend on where it is written
+    links_from = Path(output).parent if output and chosen != "ori" else None
     shaped = documents.agenda(rt, body, day, openbaar=openbaar, links_from=links_from)
     _deliver(shaped, chosen, output, rt)
 
@@ -101,6 +102,10 @@ def document_format(fmt: str | None, output: str | None) -> str:
 def _deliver(document: dict[str, Any], fmt: str, output: str | None, rt: "Runtime") -> None:
     from routing.render.documents import render
 
+    if fmt == "ori":  # the same document as ORI resources (docs/ori.md), written as JSON
+        from routing.render.ori import ori_document
+
+        document, fmt = ori_document(document, rt.config.ori, rt.config.region), "json"
     if fmt == "json" and output is None:
         emit_json(document)
         return

@@ -27,6 +27,7 @@ from routing.config.database import database_url, synchronous
 from routing.config.lines import KeyLines
 from routing.config.location import configured_language, find_config_path
 from routing.config.notify import NotifySettings, notify_settings, with_recipients
+from routing.config.ori import OriSettings, ori_settings
 from routing.config.papers import DEFAULT_FOLDER as DEFAULT_PAPERS_FOLDER
 from routing.config.papers import papers_folder
 from routing.config.schema import ROOT, Problems, dotted
@@ -113,6 +114,8 @@ class Config:
     papers_folder: Path = Path(DEFAULT_PAPERS_FOLDER)
     # [documents] templates: a folder whose templates replace the shipped ones (house style)
     document_templates: Path | None = None
+    # [ori] and [region] rsin: the open-standard exports (routing.config.ori)
+    ori: OriSettings = field(default_factory=OriSettings)
 
     def body(self, key: str) -> Body:
         try:
@@ -173,6 +176,7 @@ def parse_config(text: str, path: Path) -> Config:
     notify = notify_settings(clean.get("notify", {}), path.parent, problems)
     papers = papers_folder(clean.get("papers", {}), path.parent, url, problems)
     notify = with_recipients(notify, clean, problems)
+    ori = ori_settings(clean.get("ori", {}), region, problems)
     if problems.found:
         raise ConfigError(str(path), problems.found)
     secretariat = clean.get("secretariat", {})
@@ -199,6 +203,7 @@ def parse_config(text: str, path: Path) -> Config:
         workdays=workdays,
         papers_folder=papers,
         document_templates=_templates(clean, path),
+        ori=ori,
     )
 
 

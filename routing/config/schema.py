@@ -189,7 +189,9 @@ NOTIFY = Table(
 ROOT = Table(
     {
         "language": TEXT,
-        "region": Table({"name": TEXT, "timezone": TEXT, "closed": DATES, "bevrijdingsdag": TEXT}),
+        "region": Table(
+            {"name": TEXT, "timezone": TEXT, "closed": DATES, "bevrijdingsdag": TEXT, "rsin": TEXT}
+        ),
         "database": Table(
             {"url": TEXT, "synchronous": TEXT}, secrets={"password": "ROUTING_DATABASE_URL"}
         ),
@@ -203,6 +205,7 @@ ROOT = Table(
         "bodies": MapOf(BODY),
         "papers": Table({"folder": TEXT}),
         "documents": Table({"templates": TEXT}),
+        "ori": Table({"base_url": TEXT, "vergaderingstype": TEXT, "besluittype": TEXT}),
     }
 )
 

@@ -29,7 +29,7 @@ from routing.text import clean
 
 __all__ = ["FORMATS", "SUFFIXES", "document_format", "render"]
 
-FORMATS = ("md", "html", "pdf", "json")
+FORMATS = ("md", "html", "pdf", "json", "ori")
 # the format a name for -o asks for when --format does not say
 SUFFIXES = {
     ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf", ".json": "json"
@@ -65,7 +65,9 @@ def _printable(value: Any) -> Any:
 def document_format(fmt: str | None, output: str | None) -> str:
     """The format asked for: `--format` if given, else the extension of `-o`, else Markdown; a
     PDF goes to a file (`routing.render.files.output_format`)."""
-    return output_format(fmt, output, SUFFIXES, to_file=("pdf",), default="md") or "md"
+    return (
+        output_format(fmt, output, SUFFIXES, to_file=("pdf",), default="md", named=("ori",)) or "md"
+    )
 
 
 def render(

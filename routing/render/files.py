@@ -23,13 +23,15 @@ def output_format(
     *,
     to_file: Collection[str] = (),
     default: str | None = None,
+    named: Collection[str] = (),
 ) -> str | None:
     """The format a command writes: `--format` if given, else the one the extension of `-o`
     names (`suffixes`: extension to format, the first extension of a format the one to
     suggest), else `default`. An `-o` whose extension names no format needs `--format`; a
-    format in `to_file` (PDF, xlsx: not for a terminal) needs `-o`."""
+    format in `to_file` (PDF, xlsx: not for a terminal) needs `-o`; a format in `named` (ORI
+    JSON: a .json file is plain JSON) is chosen only by `--format`."""
     first = {fmt: suffix for suffix, fmt in reversed(list(suffixes.items()))}
-    formats = list(dict.fromkeys(suffixes.values()))
+    formats = list(dict.fromkeys(suffixes.values())) + [f for f in named if f not in first]
     fmt = given.strip().lower() if given is not None else None
     if fmt is not None and fmt not in formats:
         raise BadInput(
@@ -45,7 +47,7 @@ def output_format(
                     "err.output_suffix",
                     path=output,
                     formats=", ".join(formats),
-                    suffixes=", ".join(first[f] for f in formats),
+                    suffixes=", ".join(first[f] for f in formats if f in first),
                 )
             )
     if fmt is not None and fmt in to_file and output is None:
