@@ -99,7 +99,7 @@ def test_an_extension_that_names_no_format_is_refused_in_one_line(
     assert refused.returncode == 2
     assert refused.stderr == (
         f"routing: -o {target}: aan die naam is niet te zien welk formaat; eindig op .md, "
-        ".html, .pdf, .json of geef --format (md, html, pdf, json).\n"
+        ".html, .pdf, .json of geef --format (md, html, pdf, json, ori).\n"
     )
     assert not target.exists()
     assert dump(config_path.parent / "routing.db") == before
