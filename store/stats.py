@@ -72,11 +72,13 @@ ORDER BY flow_name, state
 """
 
 
-# papers deadlines due in the period (and passed) that were not met by their moment
+# papers deadlines due in the period (and passed) that were not met by their moment; every
+# status but `failed` named, so `ix_deadline_open_due` (status, due_at) finds the period's rows
 LATE_SQL = """
 SELECT d.body, COUNT(*) FROM deadline AS d
-WHERE d.due_at >= :start AND d.due_at < :end AND d.due_at <= :now
-  AND d.kind IN ({kinds}) AND d.status <> 'failed'
+WHERE d.status IN ('open', 'escalated', 'done', 'superseded')
+  AND d.due_at >= :start AND d.due_at < :end AND d.due_at <= :now
+  AND d.kind IN ({kinds})
   AND (d.handled_at IS NULL OR d.handled_at > d.due_at)
 GROUP BY d.body
 ORDER BY d.body

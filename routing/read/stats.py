@@ -61,9 +61,10 @@ def stats(
         for flow, state, passed, deferred, rolled in figures.step_counts(
             db, start, end, DEFER_TRIGGER, ROLL_OVER_TRIGGER
         ):
-            steps[(flow, state)] = {"flow": flow, "state": state, "passed": passed,
-                                    "deferred": deferred, "rolled_over": rolled,
-                                    "median_days": None}  # fmt: skip
+            if passed or deferred or rolled:  # not papers in or an edit alone
+                    steps[(flow, state)] = {"flow": flow, "state": state, "passed": passed,
+                                        "deferred": deferred, "rolled_over": rolled,
+                                        "median_days": None}  # fmt: skip
         for flow, state, days in figures.step_medians(db, start, end):
             if (flow, state) in steps:
                 steps[(flow, state)]["median_days"] = round(days, 1)
