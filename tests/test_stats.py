@@ -82,7 +82,9 @@ def test_a_history_made_by_hand_gives_the_numbers_counted_by_hand(cmd: InProcess
     # C's papers for the PFHO (due 5 March) and B's for the UTA supportteam (due 13 March)
     # never came; nobody left those bodies yet: no steps there
     assert [(b["body"], b["papers_late"], b["steps"]) for b in data["bodies"][1:]] == [
-        ("pfho-wp", 1, []), ("uta-supportteam", 1, [])]
+        ("pfho-wp", 1, []),
+        ("uta-supportteam", 1, []),
+    ]
     # the terminal view says the same
     shown = cmd("stats", "--from", "2024-01-01", "--to", "2024-03-31",
                 "--now", "2024-04-01T09:00").stdout  # fmt: skip
@@ -168,7 +170,7 @@ def test_the_demo_year_against_counts_from_its_audit_trail(tmp_path: Path) -> No
     assert steps
     with closing(sqlite3.connect(output / "routing.db")) as db:
         events = db.execute(
-            "SELECT e.item_id, i.flow_name, e.from_state, e.to_state, e.\"trigger\", e.at "
+            'SELECT e.item_id, i.flow_name, e.from_state, e.to_state, e."trigger", e.at '
             "FROM audit_event e JOIN item i ON i.id = e.item_id ORDER BY e.item_id, e.id"
         ).fetchall()
         late = db.execute(

@@ -36,6 +36,7 @@ from store.schedule_models import Deadline
 __all__ = [
     "ASKED",
     "CREATE_TRIGGER",
+    "ROLL_OVER_TRIGGER",
     "ItemSpec",
     "Moved",
     "check_asked",
@@ -45,7 +46,6 @@ __all__ = [
     "create_item",
     "move",
     "new_item_values",
-    "ROLL_OVER_TRIGGER",
     "roll_over",
     "target_of",
 ]

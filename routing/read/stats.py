@@ -13,8 +13,9 @@ The period defaults to the twelve months up to now.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
+
+from sqlmodel import Session
 
 from flows import FlowDefinition
 from routing.engine import planning
@@ -45,6 +46,39 @@ def _step_body(flows: dict[str, FlowDefinition], flow: str, state: str) -> str |
     return definition.state(state).body
 
 
+def _steps(db: Session, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], Any]:
+    """Per (flow, state) something passed, was deferred or rolled over: its figures."""
+    steps: dict[tuple[str, str], dict[str, Any]] = {}
+    for flow, state, passed, deferred, rolled in figures.step_counts(
+        db, start, end, DEFER_TRIGGER, ROLL_OVER_TRIGGER
+    ):
+        if passed or deferred or rolled:  # not papers in or an edit alone
+            steps[(flow, state)] = {"flow": flow, "state": state, "passed": passed,
+                                    "deferred": deferred, "rolled_over": rolled,
+                                    "median_days": None}  # fmt: skip
+    for flow, state, days in figures.step_medians(db, start, end):
+        if (flow, state) in steps:
+            steps[(flow, state)]["median_days"] = round(days, 1)
+    return steps
+
+
+def _targets(
+    db: Session, rt: Runtime, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[str, tuple[int, int]]:
+    """Per target body: (items whose target meeting fell in the period, of them reached)."""
+    reached_states: dict[int, tuple[int, str, set[str]]] = {}
+    for item_id, version, target_body, state in figures.target_states(db, start, end, now):
+        found = reached_states.setdefault(item_id, (version, target_body, set()))
+        if state is not None:
+            found[2].add(state)
+    targets: dict[str, tuple[int, int]] = {}
+    for version, target_body, states in reached_states.values():
+        reached = target_body in planning.visited_bodies(rt.catalog.pinned(db, version), states)
+        total, hits = targets.get(target_body, (0, 0))
+        targets[target_body] = (total + 1, hits + int(reached))
+    return targets
+
+
 def stats(
     rt: Runtime, start: dt.datetime | None, end: dt.datetime | None, body: str | None = None
 ) -> dict[str, Any]:
@@ -56,30 +90,10 @@ def stats(
     if body is not None:
         rt.config.body(body)
     flows = dict(rt.catalog.current)
-    steps: dict[tuple[str, str], dict[str, Any]] = {}
     with rt.session() as db:
-        for flow, state, passed, deferred, rolled in figures.step_counts(
-            db, start, end, DEFER_TRIGGER, ROLL_OVER_TRIGGER
-        ):
-            if passed or deferred or rolled:  # not papers in or an edit alone
-                    steps[(flow, state)] = {"flow": flow, "state": state, "passed": passed,
-                                        "deferred": deferred, "rolled_over": rolled,
-                                        "median_days": None}  # fmt: skip
-        for flow, state, days in figures.step_medians(db, start, end):
-            if (flow, state) in steps:
-                steps[(flow, state)]["median_days"] = round(days, 1)
+        steps = _steps(db, start, end)
         late = figures.late_papers(db, start, end, now, PAPERS_KINDS)
-        reached_states: dict[int, tuple[int, str, set[str]]] = {}
-        for item_id, version, target_body, state in figures.target_states(db, start, end, now):
-            entry = reached_states.setdefault(item_id, (version, target_body, set()))
-            if state is not None:
-                entry[2].add(state)
-        targets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for version, target_body, states in reached_states.values():
-            flow_def = rt.catalog.pinned(db, version)
-            counts = targets[target_body]
-            counts[0] += 1
-            counts[1] += target_body in planning.visited_bodies(flow_def, states)
+        targets = _targets(db, rt, start, end, now)
     by_body: dict[str, dict[str, Any]] = {}
 
     def entry(key: str) -> dict[str, Any]:
@@ -104,9 +118,8 @@ def stats(
         row = entry(key)
         row["targets"], row["targets_reached"] = total, reached
         row["targets_share"] = round(reached / total, 3) if total else None
-    order = list(rt.config.bodies)
-    bodies = sorted(by_body.values(),
-                    key=lambda b: order.index(b["body"]) if b["body"] in order else len(order))  # fmt: skip
+    order = {key: n for n, key in enumerate(rt.config.bodies)}
+    bodies = sorted(by_body.values(), key=lambda b: order.get(b["body"], len(order)))
     if body is not None:
         bodies = [b for b in bodies if b["body"] == body]
     return {"from": start.isoformat(), "to": end.isoformat(), "bodies": bodies}
