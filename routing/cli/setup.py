@@ -167,10 +167,12 @@ def _status_page(
     from pathlib import Path
 
     from routing.read import board
-    from routing.render.files import output_format, write_output
+    from routing.render.files import check_output, output_format, write_output
     from routing.render.status_page import SUFFIXES, status_page
 
     output_format(fmt, output, SUFFIXES)
+    if output is not None:
+        check_output("--output", Path(output))
     rt = open_runtime(config, now)
     shaped = board.board(rt, body=body, topic=topic, owner=owner)
     page = status_page(shaped, rt.config.timezone, rt.config.document_templates)

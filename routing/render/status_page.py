@@ -31,7 +31,7 @@ SUFFIXES = {".html": "html", ".htm": "html"}
 def _card(card: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     action = card.get("action") or {}
     at = action.get("at")
-    moment = i18n.format_date(dt.datetime.fromisoformat(at).astimezone(tz), with_time=True)
+    local = dt.datetime.fromisoformat(at).astimezone(tz) if at else None
     return {
         "reference": confidentiality.reference(card["kenmerk"], card["id"]),
         "title": card["title"],
@@ -39,7 +39,7 @@ def _card(card: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
         "late": card["status"] == "late",
         "soon": card["status"] == "soon",
         "action": describe(action, short=False) if action else "",
-        "due": moment if at else "",
+        "due": i18n.format_date(local, with_time=True) if local else "",
         "when": when(action) if at else "",
     }
 
