@@ -117,7 +117,7 @@ def test_the_period_bounds_what_is_counted(cmd: InProcessCli) -> None:
     [
         (("--from", "2024-13-01"), "2024-13-01"),
         (("--to", "gisteren"), "gisteren"),
-        (("--from", "2024-03-01", "--to", "2024-02-01"), "--from vóór --to"),
+        (("--from", "2024-03-01", "--to", "2024-02-01"), "(1 maart 2024) ligt niet vóór"),
         (("--body", "gemeenteraad"), "gemeenteraad"),
     ],
 )

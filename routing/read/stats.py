@@ -86,7 +86,9 @@ def stats(
     end = end or now
     start = start or default_start(end)
     if start >= end:
-        raise BadInput(t("err.period_order", start=format_date(start), end=format_date(end)))
+        tz = rt.config.timezone
+        raise BadInput(t("err.period_order", start=format_date(start.astimezone(tz)),
+                         end=format_date(end.astimezone(tz))))  # fmt: skip
     if body is not None:
         rt.config.body(body)
     flows = dict(rt.catalog.current)

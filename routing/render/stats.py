@@ -33,7 +33,10 @@ def _share(body: Mapping[str, Any]) -> str:
              percent=percent)  # fmt: skip
 
 
-def _body_table(body: Mapping[str, Any]) -> Table:
+def _body_table(body: Mapping[str, Any]) -> RenderableType:
+    caption = t("stats.caption", late=body["papers_late"], targets=_share(body))
+    if not body["steps"]:  # papers late or targets only: no steps to lay out
+        return Group(Text(body["name"], style="italic"), Text(caption), Text(""))
     table = Table(title=body["name"], title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(t("stats.col.step"), overflow="fold")
     for key in ("passed", "deferred", "rolled_over", "median"):
@@ -41,7 +44,7 @@ def _body_table(body: Mapping[str, Any]) -> Table:
     for step in body["steps"]:
         table.add_row(step["title"], str(step["passed"]), str(step["deferred"]),
                       str(step["rolled_over"]), _days(step["median_days"]))  # fmt: skip
-    table.caption = t("stats.caption", late=body["papers_late"], targets=_share(body))
+    table.caption = caption
     table.caption_justify = "left"
     return table
 
