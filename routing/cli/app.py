@@ -19,6 +19,7 @@ from routing.cli import audit, corrections, items, meetings, setup
 from routing.cli import bulk as cli_bulk
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
+from routing.cli import stats as cli_stats
 from routing.cli import todo as cli_todo
 from routing.cli.common import (
     close_runtimes,
@@ -90,6 +91,7 @@ app.command()(items.show)
 app.command()(corrections.edit)
 app.command()(corrections.undo)
 app.command()(setup.status)
+app.command()(cli_stats.stats)
 app.command()(items.plan)
 app.command()(items.stukken)
 app.command()(setup.daemon)

@@ -3,6 +3,7 @@
 Like every command they only parse, call one function below them and render.
 """
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -109,6 +110,13 @@ def status(
     config: ConfigOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", metavar="help.mv.format", help="help.opt.status_format"),
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="help.mv.file", help="help.opt.output")
+    ] = None,
 ) -> None:
     """The board: what sits where, what is late, what comes next, the outbox and the daemon.
 
@@ -121,6 +129,9 @@ def status(
 
     from routing.read import board
 
+    if fmt is not None or output is not None:
+        _status_page(body, topic, owner, fmt, output, config, now)
+        return
     rt = open_runtime(config, now)
     if as_json:
         emit_json(board.board(rt, body=body, topic=topic, owner=owner))
@@ -146,6 +157,30 @@ def status(
                 live.update(render(), refresh=True)
         except KeyboardInterrupt:
             pass
+
+
+def _status_page(
+    body: str | None, topic: str | None, owner: str | None, fmt: str | None,
+    output: str | None, config: str | None, now: str | None,
+) -> None:  # fmt: skip
+    """`routing status --format html [-o FILE]`: the board as a printable page."""
+    from pathlib import Path
+
+    from routing.read import board
+    from routing.render.files import check_output, output_format, write_output
+    from routing.render.status_page import SUFFIXES, status_page
+
+    output_format(fmt, output, SUFFIXES)
+    if output is not None:
+        check_output("--output", Path(output))
+    rt = open_runtime(config, now)
+    shaped = board.board(rt, body=body, topic=topic, owner=owner)
+    page = status_page(shaped, rt.config.timezone, rt.config.document_templates)
+    if output is None:
+        sys.stdout.write(page)
+        return
+    path = write_output("--output", Path(output), page)
+    make_console().print(i18n.t("doc.written", path=path))
 
 
 def daemon(

@@ -36,6 +36,7 @@ from store.schedule_models import Deadline
 __all__ = [
     "ASKED",
     "CREATE_TRIGGER",
+    "ROLL_OVER_TRIGGER",
     "ItemSpec",
     "Moved",
     "check_asked",
@@ -386,6 +387,10 @@ def confidentiality(vertrouwelijk: bool, verspreiden: bool) -> dict[str, bool]:
     return {"openbaar": not vertrouwelijk, "verspreiden": verspreiden and not vertrouwelijk}
 
 
+# the trigger of a roll-over in the audit trail (a meeting passed without an outcome)
+ROLL_OVER_TRIGGER = "doorschuiven"
+
+
 def roll_over(
     db: Session, rt: Runtime, item: Item, deadline: Deadline, now: dt.datetime, *, actor: str
 ) -> tuple[str, str]:
@@ -401,7 +406,7 @@ def roll_over(
     )  # fmt: skip
     where = placement.describe(config) or ""
     note = t("sweep.rollover_note", meeting=notify.local(deadline.meeting_at, config), where=where)
-    write_item(db, item, placement.item_values(), trigger="doorschuiven", actor=actor, now=now,
+    write_item(db, item, placement.item_values(), trigger=ROLL_OVER_TRIGGER, actor=actor, now=now,
                note=note)  # fmt: skip
     label = notify.item_label(item, to_other_body=False)
     subject = t("sweep.rollover_subject", label=label, body=config.bodies[deadline.body].name)

@@ -13,6 +13,9 @@ meeting, with new deadlines: from then on it counts against those.
 `missed` and `is_late` judge one deadline row; `late_condition` asks the same of the database
 (`store.finding.missed_deadline`, the same two conditions), so a list of 10,000 items is
 filtered in SQL.
+
+Looking back over a period (`routing stats`), a papers deadline (`PAPERS_KINDS`) was missed when
+its moment passed before it was handled: papers in later, escalated, or still open.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from sqlalchemy import ColumnElement
 
 from store import finding
 
-__all__ = ["LATE_KINDS", "is_late", "late_condition", "missed"]
+__all__ = ["LATE_KINDS", "PAPERS_KINDS", "is_late", "late_condition", "missed"]
 
 # the deadlines whose missing makes an item late (not "reminder")
 LATE_KINDS = ("papers", "handover", "meeting")
+# the deadlines by which papers (or the hand-over to a person) are due
+PAPERS_KINDS = ("papers", "handover")
 
 
 def missed(deadline: Any, now: dt.datetime) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path, PurePath
 from routing.errors import BadInput
 from routing.i18n import t
 
-__all__ = ["output_format", "write_lines", "write_output"]
+__all__ = ["check_output", "output_format", "write_lines", "write_output"]
 
 
 def output_format(
@@ -60,6 +60,11 @@ def _check(option: str, path: Path) -> None:
         raise BadInput(t("err.no_folder", option=option, folder=path.parent))
     if path.is_dir() or not path.name:
         raise BadInput(t("err.output_is_folder", option=option, path=path))
+
+
+def check_output(option: str, path: Path) -> None:
+    """Refuse a file name `write_output` would refuse for its folder, before any work."""
+    _check(option, path)
 
 
 def _unwritable(option: str, path: Path, exc: OSError) -> BadInput:
