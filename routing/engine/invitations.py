@@ -59,9 +59,9 @@ def members(config: Config, body: str) -> list[tuple[str, str | None]]:
     for address in entry.email:
         found.setdefault(address, None)
     for name in entry.attendees:
-        address = owner_address(config, name)
-        if address is not None and found.get(address) is None:
-            found[address] = name
+        personal = owner_address(config, name)
+        if personal is not None and found.get(personal) is None:
+            found[personal] = name
     return list(found.items())
 
 
