@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import vobject
 
+from tests import fuzzing
 from tests.conftest import InProcessCli, mail_through
 from tests.smtp import Inbox, smtp_server
 
@@ -177,3 +178,46 @@ def test_a_body_without_members_gets_no_invitation(
     assert [r for r in rows if r["kind"] == "uitnodiging"] == []
     assert any(r["kind"] == "meeting-added" for r in rows)  # the change itself was announced
     assert _invitations(inbox) == []
+
+
+def test_invite_sends_each_coming_meeting_once_and_refuses_bad_input_without_changes(
+    cmd: InProcessCli, smtp: tuple[Inbox, int], config_path: Path
+) -> None:
+    inbox, _ = smtp
+    database = config_path.parent / "routing.db"
+    # the Regieteam from 1 March to the end of its calendar: every other Tuesday 10:00
+    out = cmd("meetings", "invite", "regieteam", "--from", "2024-03-01", "--now", NOW).stdout
+    rows = json.loads(cmd("meetings", "--body", "regieteam", "--from", "2024-03-01",
+                          "--to", "2030-12-31", "--json", "--now", NOW).stdout)  # fmt: skip
+    coming = [r for r in rows if r.get("status", "scheduled") == "scheduled"]
+    assert coming and f"{len(coming)} uitnodigingen voor Regieteam" in out, out
+    _send(cmd)
+    sent = _invitations(inbox)
+    assert len(sent) == len(coming)
+    first = min(sent, key=lambda m: _calendar(m)[1].vevent.dtstart.value)
+    assert _check(first, "REQUEST", 0, dt.datetime(2024, 3, 5, 9, 0, tzinfo=UTC), "CONFIRMED")
+    # again: nothing new, and the command says why
+    again = cmd("meetings", "invite", "regieteam", "--from", "2024-03-01", "--json",
+                "--now", NOW).stdout  # fmt: skip
+    assert json.loads(again) == {"body": "regieteam", "queued": 0, "before": len(coming)}
+    _send(cmd, "2024-02-05T10:00")
+    assert len(_invitations(inbox)) == len(coming)
+    before = fuzzing.dump(database)
+    for args, code, words in (
+        (("meetings", "invite", "geen-orgaan"), 2, "geen-orgaan"),
+        (("meetings", "invite", "regieteam", "--from", "morgen-ofzo"), 2, "morgen-ofzo"),
+        (("meetings", "invite", "wethouder-hilversum"), 2, "wethouder-hilversum"),
+    ):
+        result = cmd(*args, "--now", NOW, check=False)
+        assert result.returncode == code and words in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert fuzzing.dump(database) == before
+
+
+def test_invite_refuses_a_body_without_members(cmd: InProcessCli, config_path: Path) -> None:
+    text = config_path.read_text(encoding="utf-8")
+    text = text.replace('email = ["pfho.wp@regiogv.example"]', "email = []", 1)
+    config_path.write_text(text, encoding="utf-8")
+    result = cmd("meetings", "invite", "pfho-wp", "--now", NOW, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "PFHO Werk & Participatie heeft geen leden met een e-mailadres" in result.stderr
