@@ -19,7 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from sqlmodel import select
 
+from routing.runtime import Runtime
+from store.schedule_models import MeetingRow, Outbox
 from tests import fuzzing
 from tests.conftest import InProcessCli, mail_through
 from tests.smtp import Inbox, smtp_server
@@ -221,3 +224,23 @@ def test_invite_refuses_a_body_without_members(cmd: InProcessCli, config_path: P
     result = cmd("meetings", "invite", "pfho-wp", "--now", NOW, check=False)
     assert result.returncode == 1, result.stderr
     assert "PFHO Werk & Participatie heeft geen leden met een e-mailadres" in result.stderr
+
+
+def test_an_invitation_is_written_once_per_sequence_on_both_stores(rt: Runtime) -> None:
+    """SQLite and PostgreSQL: the outbox row holds the calendar; the same SEQUENCE again (a
+    second sweep, a second command) writes nothing, a change writes the next one."""
+    from routing.engine import invitations, meetings
+
+    start = dt.datetime(2024, 3, 12, 13, 0, tzinfo=UTC)
+    result = meetings.add_meeting(rt, "regieteam", start, None)
+    with rt.session() as db:
+        row = db.get(MeetingRow, result.meeting_id)
+        assert row is not None
+        assert invitations.invite(db, rt.config, row, rt.clock.now()) is None  # written before
+        stored = db.exec(select(Outbox).where(Outbox.kind == "uitnodiging")).all()
+    assert [r.key for r in stored] == [f"uitnodiging:{result.meeting_id}:0:regieteam"]
+    assert set(stored[0].recipients) == MEMBERS
+    assert stored[0].calendar is not None
+    cal = vobject.readOne(stored[0].calendar)
+    assert cal.method.value == "REQUEST" and int(cal.vevent.sequence.value) == 0
+    assert cal.vevent.dtstart.value.astimezone(UTC) == start
