@@ -244,3 +244,34 @@ def test_an_invitation_is_written_once_per_sequence_on_both_stores(rt: Runtime) 
     cal = vobject.readOne(stored[0].calendar)
     assert cal.method.value == "REQUEST" and int(cal.vevent.sequence.value) == 0
     assert cal.vevent.dtstart.value.astimezone(UTC) == start
+
+
+def test_meetings_moved_or_dropped_in_a_reimported_outlook_export_send_request_and_cancel(
+    config_path: Path, tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    """The .ics import changes meetings through the same path: members' calendars follow it."""
+    from tests.test_ics_sync import DATA, _changed_export, _without_regieteam_calendar
+
+    inbox, _ = smtp
+    now = "2025-01-02T09:00"
+    _without_regieteam_calendar(config_path)
+    cmd = InProcessCli(config_path)
+    cmd("init", "--now", "2025-01-01T00:00")
+    cmd("meetings", "import", "regieteam", str(DATA / "outlook-regieteam.ics"), "--now", now)
+    cmd("meetings", "import", "regieteam", str(_changed_export(tmp_path)), "--now", now)
+    _send(cmd, now)
+    changed = [
+        m for m in _invitations(inbox) if not str(m["X-Routing-Key"]).endswith(":0:regieteam")
+    ]
+    by_method = {_calendar(m)[0]: m for m in changed}
+    assert len(changed) == 2 and set(by_method) == {"REQUEST", "CANCEL"}
+    moved_at = dt.datetime(2025, 1, 16, 13, 0, tzinfo=UTC)
+    _check(by_method["REQUEST"], "REQUEST", 1, moved_at, "CONFIRMED")
+    assert _calendar(by_method["REQUEST"])[1].vevent.location.value == "Raadhuis Bussum"
+    assert "Plaats: Raadhuis Bussum" in _text(by_method["REQUEST"])
+    dropped_at = dt.datetime(2025, 1, 28, 9, 0, tzinfo=UTC)
+    _check(by_method["CANCEL"], "CANCEL", 1, dropped_at, "CANCELLED")
+    # each changed meeting was invited before, with SEQUENCE 0 and the same UID
+    first = {_calendar(m)[1].vevent.uid.value for m in _invitations(inbox) if m not in changed}
+    assert {_calendar(m)[1].vevent.uid.value for m in changed} <= first
+    assert cmd("audit", "verify").returncode == 0
