@@ -135,6 +135,8 @@ class Outbox(SQLModel, table=True):
     channel: str | None = None
     due_at: dt.datetime | None = _moment(nullable=True)  # what the message is about, for sorting
     bundle_id: int | None = Field(default=None, index=True)  # the overview that carried it
+    # an iCalendar object (iTIP, its METHOD inside) sent as a text/calendar part with the body
+    calendar: str | None = None
 
 
 class EiDecision(SQLModel, table=True):

@@ -73,7 +73,9 @@ def _daemon(cmd: InProcessCli, now: str) -> dict[str, object]:
 
 
 def _text(message: email.message.Message) -> str:
-    payload = message.get_payload(decode=True)
+    """The readable text (of an invitation: its text/plain part, next to the calendar)."""
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/plain"]
+    payload = part.get_payload(decode=True)
     assert isinstance(payload, bytes)
     return payload.decode("utf-8").replace("\r\n", "\n")
 

@@ -294,6 +294,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0007": fill_0007,
     "0008": fill_0008,  # papers: two of item 1, a copied file and a link
     "0009": fill_0008,  # two nullable outbox columns: existing messages keep theirs (null)
+    "0011": fill_0008,  # one nullable outbox column (calendar): existing messages keep null
 }
 
 

@@ -1,4 +1,5 @@
-"""Commands on meetings: list and import calendars, close, move, cancel or add a meeting.
+"""Commands on meetings: list and import calendars, send their invitations, close, move, cancel
+or add a meeting.
 
 Like every command they only parse, call one function below them and render.
 """
@@ -134,6 +135,35 @@ def meetings_import(
         emit_json(views.import_dict(report))
     else:
         console.print(views.import_view(report, rt.config.timezone))
+
+
+@meetings_app.command("invite")
+def meetings_invite(
+    body: Annotated[str, typer.Argument(metavar="help.mv.body", help="help.arg.body_meets")],
+    date_from: Annotated[
+        str | None, typer.Option("--from", metavar="help.mv.date", help="help.opt.from")
+    ] = None,
+    config: ConfigOpt = None,
+    now: NowOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send the body's members the invitation of each coming meeting, once.
+
+    Example: routing meetings invite regieteam --from 2025-01-01
+    """
+    from routing.clock import parse_moment
+    from routing.engine import meetings
+
+    rt = open_runtime(config, now, actor)
+    since = parse_moment(date_from, rt.config.timezone) if date_from else None
+    queued, before = meetings.invite_members(rt, body, since)
+    if as_json:
+        emit_json({"body": body, "queued": queued, "before": before})
+        return
+    make_console().print(
+        i18n.t("cli.invited", count=queued, body=rt.config.bodies[body].name, before=before)
+    )
 
 
 @meeting_app.command("move")

@@ -67,6 +67,14 @@ def build_message(row: Outbox, sender: str) -> EmailMessage:
     message["Message-ID"] = row.message_id
     message["X-Routing-Key"] = row.key
     message.set_content(clean(row.body), charset="utf-8")
+    if row.calendar:
+        # iTIP (RFC 6047): the calendar object as an alternative to the text, its METHOD on the
+        # part too, so a mail client offers it as an invitation and updates the calendar
+        found = re.search(r"^METHOD:([A-Z-]+)\r?$", row.calendar, re.MULTILINE)
+        method = found.group(1) if found else "PUBLISH"
+        message.add_alternative(
+            row.calendar, subtype="calendar", charset="utf-8", params={"method": method}
+        )
     return message
 
 

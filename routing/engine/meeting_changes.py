@@ -2,7 +2,8 @@
 
 One change is one transaction with the caller's commit: the meeting row, its audit record
 (`meeting_change`: who, when, why, through what), every item planned on it re-planned with its own
-audit event, and one message to the secretariat, the body and the owners of those items. The
+audit event, one message to the secretariat, the body and the owners of those items, and the
+meeting's iTIP invitation to the body's members (`routing.engine.invitations`). The
 commands (`routing meeting move|cancel|add`), a changed routing.toml and a re-imported .ics all
 change meetings through these three functions, so they cannot disagree.
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from routing.engine import notify, planning
+from routing.engine import invitations, notify, planning
 from routing.engine.stored_calendars import Calendars, load_calendars
 from routing.engine.writer import claim_item, write_item
 from routing.i18n import t
@@ -225,6 +226,7 @@ def _finish(
         actor=actor, now=now, reason=reason, items=len(affected),
     )  # fmt: skip
     _announce(db, rt, row, result, affected, reason, now)
+    invitations.invite(db, rt.config, row, now)  # the members' own calendars follow
     return result
 
 

@@ -42,7 +42,7 @@ from sqlmodel import Session, select
 
 from routing import calendar
 from routing.config.access import require_body
-from routing.engine import meeting_changes
+from routing.engine import invitations, meeting_changes
 from routing.engine.stored_calendars import Calendars, kept, load_calendars
 from routing.errors import CalendarError
 from routing.i18n import t
@@ -445,6 +445,8 @@ def _import_one(
             row.sequence += 1
             row.updated_at = now
             db.add(row)
+            if row.start_at > now:  # calendars that have it learn the new place
+                invitations.invite(db, rt.config, row, now)
         return
     report.moved.append((row.start_at, meeting.start))
     if not report.dry_run:

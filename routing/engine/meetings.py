@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from flows import REFLEXIVE
 from routing import calendar, text
 from routing.config.access import require_body
+from routing.engine import invitations, meeting_changes
 from routing.engine import items as engine
-from routing.engine import meeting_changes
 from routing.engine.meeting_sync import current_calendars, reading
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim_item, write_item
@@ -27,6 +27,7 @@ from store.schedule_models import MeetingChange, MeetingRow
 __all__ = [
     "add_meeting",
     "cancel_meeting",
+    "invite_members",
     "items_on_meeting",
     "list_meetings",
     "mark_papers_in",
@@ -336,6 +337,29 @@ def add_meeting(
             db, rt, body, start, now=now, actor=rt.actor, reason=reason, origin="command",
             location=location,
         )  # fmt: skip
+
+
+def invite_members(rt: Runtime, body: str, since: dt.datetime | None) -> tuple[int, int]:
+    """`routing meetings invite`: the current invitation of every coming meeting of `body` (from
+    `since`) to its members, once per SEQUENCE; returns (queued now, queued before)."""
+    _changeable(rt, body)
+    if not invitations.members(rt.config, body):
+        raise RefusedByRules(t("err.invite_no_members", body=rt.config.bodies[body].name))
+    now = rt.clock.now()
+    start = max(since, now) if since is not None else now
+    with rt.session() as db:
+        current_calendars(rt, db)
+        rows = db.exec(
+            select(MeetingRow)
+            .where(
+                MeetingRow.body == body,
+                MeetingRow.status == "scheduled",
+                col(MeetingRow.start_at) >= start,
+            )
+            .order_by(col(MeetingRow.start_at))
+        ).all()
+        queued = sum(invitations.invite(db, rt.config, row, now) is not None for row in rows)
+    return queued, len(rows) - queued
 
 
 def papers_in(rt: Runtime, item_id: int, note: str | None = None) -> int:

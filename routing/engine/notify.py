@@ -126,11 +126,13 @@ def enqueue(
     item_id: int | None = None,
     due_at: dt.datetime | None = None,
     may_wait: bool = True,
+    calendar: str | None = None,
 ) -> Outbox | None:
     """Add a message unless one with this key exists: one row for the recipients who get it
     directly, one held row per recipient of the daily overview. `due_at` is the moment the
     message is about (the overview sorts by it; one before the next overview is not held).
-    Returns the first row written, or None when the message was written before."""
+    Returns the first row written, or None when the message was written before. `calendar`: an
+    iTIP object sent with the text (`routing.engine.invitations`)."""
     if outbox_queries.written(db, key):
         return None
     overview = next_overview(config, now) if may_wait else None
@@ -144,7 +146,7 @@ def enqueue(
         first = _add(db, Outbox(
             key=key, message_id=message_id_for(key, config.region, installation), kind=kind,
             item_id=item_id, recipients=list(direct), subject=subject, body=body,
-            created_at=now, next_attempt_at=now, due_at=due_at,
+            created_at=now, next_attempt_at=now, due_at=due_at, calendar=calendar,
         ))  # fmt: skip
         if first is None:
             return None
@@ -155,6 +157,7 @@ def enqueue(
             key=line_key, message_id=message_id_for(line_key, config.region, installation),
             kind=kind, item_id=item_id, recipients=[address], subject=subject, body=body,
             created_at=now, next_attempt_at=overview, due_at=due_at, status="held",
+            calendar=calendar,
         ))  # fmt: skip
         if row is None:
             return first  # another process wrote this effect first

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from routing.engine import confidentiality
 from routing.engine.confidentiality import Audience
+from routing.engine.invitations import MEETING_LENGTH, UID_DOMAIN, meeting_uid
 from routing.engine.planning import OPEN_STATUSES
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
@@ -31,9 +32,6 @@ from store.schedule_models import Deadline, MeetingRow
 
 __all__ = ["MEETING_LENGTH", "UID_DOMAIN", "meetings_calendar"]
 
-UID_DOMAIN = "routing.gooi-vechtstreek"
-# the calendars in routing.toml give a start only; two hours is what these bodies usually take
-MEETING_LENGTH = dt.timedelta(hours=2)
 DEADLINE_LENGTH = dt.timedelta(minutes=30)
 _DEADLINE_KINDS = ("reminder", "papers", "handover")
 
@@ -128,12 +126,13 @@ def _meeting_event(
     now: dt.datetime,
 ) -> Event:
     event = Event()
-    identity = (
-        f"meeting-{row['id']}"
+    # a stored meeting's UID is the one its invitations carry (`routing.engine.invitations`)
+    uid = (
+        meeting_uid(row["id"])
         if row.get("id")
-        else f"meeting-{row['body']}-{start.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+        else f"meeting-{row['body']}-{start.astimezone(dt.UTC):%Y%m%dT%H%MZ}@{UID_DOMAIN}"
     )
-    event.add("uid", f"{identity}@{UID_DOMAIN}")
+    event.add("uid", uid)
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", start + MEETING_LENGTH)
