@@ -60,7 +60,9 @@ def check_commitments(
         effects.run(key, kind, _work(rt, now, key, commitment_id))
 
 
-def _work(rt: Runtime, now: dt.datetime, key: str, commitment_id: int) -> Callable[[Session], Found]:
+def _work(
+    rt: Runtime, now: dt.datetime, key: str, commitment_id: int
+) -> Callable[[Session], Found]:
     def work(db: Session) -> Found:
         row = db.get(Commitment, commitment_id)
         if row is None or row.status != "open":
