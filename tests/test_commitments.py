@@ -25,7 +25,7 @@ from routing.read.commitments import register
 from routing.runtime import Runtime
 from store import AuditEvent
 from store.commitments import Commitment
-from store.schedule_models import Outbox
+from store.schedule_models import EffectFailure, Outbox
 from tests.conftest import PINNED_NOW, InProcessCli, edited_config
 
 AT = ("--now", "2024-02-05T09:00")
@@ -176,6 +176,13 @@ def test_the_owner_is_reminded_and_an_overdue_one_reported_exactly_once(
     at(rt, "2024-02-19T08:00")
     sweep(rt, settings)
     assert len(_messages(rt)) == len(reminder) + len(overdue)
+    with rt.session(read=True) as db:
+        assert db.exec(select(EffectFailure)).all() == []
+        overviews = db.exec(select(Outbox).where(Outbox.kind == "daily")).all()
+    # the reminder went out in Anna's daily overview, like other messages
+    (anna,) = [m for m in overviews if m.recipients == ["a.devries@hilversum.example"]]
+    assert "- Toezegging: Anna de Vries, u hebt in de vergadering van" in anna.body
+    assert "Notitie aanpassen" in anna.body
     for message in _messages(rt):
         assert "routing " not in message.body and "None" not in message.body
         assert "{" not in message.body and "()" not in message.body
