@@ -28,9 +28,8 @@ import store
 from routing.clock import FixedClock, parse_moment
 from routing.effects import delivery
 from routing.effects.sweep import next_due, record_installation, sweep
-from routing.engine import commitments
+from routing.engine import commitments, meeting_changes
 from routing.engine import items as engine
-from routing.engine import meeting_changes
 from routing.runtime import Runtime
 from store.schedule_models import EffectFailure, MeetingRow
 from tests.conftest import PINNED_NOW

@@ -41,7 +41,7 @@ def toezegging(
 ) -> None:
     """Record a commitment on an item: what, who, by when, made in which meeting.
 
-    Example: routing toezegging 12 "Notitie aanpassen" --owner "Anna de Vries" --by 2024-03-01
+    Example: routing toezegging 12 "Notitie aanpassen" --owner "Sander Bakker" --by 2024-03-01
     """
     from routing.engine import commitments
 
@@ -94,7 +94,7 @@ def toezeggingen(
 ) -> None:
     """List the commitments by date; overdue ones in red.
 
-    Example: routing toezeggingen --open --owner "Anna de Vries"
+    Example: routing toezeggingen --open --owner "Sander Bakker"
     """
     from routing.read import commitments
     from routing.render.commitments import commitments_table
