@@ -286,3 +286,34 @@ def test_the_besluitenlijst_prints_the_commitments_made_at_the_meeting(
     html = cmd("besluitenlijst", "regieteam", "--meeting", "2024-02-20", "-f", "html",
                *AFTER).stdout  # fmt: skip
     assert 'class="commitments"' in html and "Notitie aanpassen" in html
+
+
+def test_commitments_made_at_the_close_are_written_with_it(
+    cmd: InProcessCli, item: str, migrated_store: Path
+) -> None:
+    cmd("meetings", *AFTER)  # the day's calendar sync, before the dump
+    before = _dump(migrated_store)
+    close = ("meeting", "close", "regieteam", "2024-02-20", "-o", f"{item}=voorleggen")
+    refused = [
+        (f"{item}=Piet|2024-03-01|Notitie", 2, "Onbekende persoon 'Piet'"),
+        (f"{item}=Anna de Vries|2024-03-01", 2, "geen ID=NAAM|DATUM|TEKST"),
+        (f"{item}=Anna de Vries|maart|Notitie", 2, "'maart' is geen datum"),
+        (f"{item}=Anna de Vries|2024-03-01| ", 2, "zonder tekst"),
+        ("99=Anna de Vries|2024-03-01|Notitie", 2, "Item 99 bestaat niet"),
+    ]
+    for pledge, code, words in refused:
+        result = cmd(*close, "--toezegging", pledge, *AFTER, check=False)
+        assert (result.returncode, words in result.stderr) == (code, True), result.stderr
+        assert _dump(migrated_store) == before, pledge  # the close is not written either
+    done = cmd(*close, "--toezegging", f"{item}=anna de vries|2024-03-01|Notitie aanpassen",
+               "--toezegging", f"{item}=Sander Bakker|2024-03-08|Cijfers leveren",
+               *AFTER)  # fmt: skip
+    assert "2 toezeggingen vastgelegd" in done.stdout
+    rows = json.loads(cmd("toezeggingen", "--json", *AFTER).stdout)
+    assert [(r["owner"], r["text"], r["due"], r["body"]) for r in rows] == [
+        ("Anna de Vries", "Notitie aanpassen", "2024-03-01", "regieteam"),
+        ("Sander Bakker", "Cijfers leveren", "2024-03-08", "regieteam"),
+    ]
+    text = cmd("besluitenlijst", "regieteam", "--meeting", "2024-02-20", *AFTER).stdout
+    assert f"- Sander Bakker: Cijfers leveren (vóór 8 maart 2024; item {item})" in text
+    assert "Audittrail intact" in cmd("audit", "verify").stdout

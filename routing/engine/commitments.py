@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from routing import text
 from routing.config.people import owner_address, resolve_owner
 from routing.engine import writer
@@ -24,7 +26,16 @@ from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store.commitments import Commitment
 
-__all__ = ["ADDED", "CLOSED", "MeetingRef", "add_commitment", "close_commitment"]
+__all__ = [
+    "ADDED",
+    "CLOSED",
+    "MeetingRef",
+    "Pledge",
+    "add_commitment",
+    "checked",
+    "close_commitment",
+    "record",
+]
 
 ADDED = "toezegging"
 CLOSED = "toezegging-afgerond"
@@ -38,6 +49,52 @@ class MeetingRef:
     day: dt.date
 
 
+@dataclass(frozen=True)
+class Pledge:
+    """A commitment as checked, before it is written: its owner as [people] spells it."""
+
+    item_id: int
+    text: str
+    owner: str
+    due: dt.date
+
+
+def checked(rt: Runtime, item_id: int, what: str, owner: str, due: dt.date) -> Pledge:
+    """`BadInput` for an empty text, no owner or an unknown person; nothing is read."""
+    what = text.checked_line("commitment", what)
+    if not what:
+        raise BadInput(t("err.commitment_empty"))
+    if not owner.strip():
+        raise BadInput(t("err.commitment_no_owner"))
+    who = resolve_owner(rt.config, owner)
+    assert who is not None
+    return Pledge(item_id, what, who, due)
+
+
+def record(
+    db: Session,
+    rt: Runtime,
+    pledge: Pledge,
+    now: dt.datetime,
+    meeting: tuple[str, dt.datetime] | None = None,
+) -> Commitment:
+    """Write a checked commitment and its audit event in the caller's transaction; `meeting`
+    is (body, start) of the meeting it was made in. `NotFound` for an unknown item."""
+    item = writer.claim(db, pledge.item_id)
+    body, meeting_at = meeting if meeting is not None else (None, None)
+    row = Commitment(
+        item_id=pledge.item_id, text=pledge.text, owner=pledge.owner,
+        owner_email=owner_address(rt.config, pledge.owner), due=pledge.due, body=body,
+        meeting_at=meeting_at, made_at=now, actor=rt.actor,
+    )  # fmt: skip
+    db.add(row)
+    db.flush()
+    note = t("note.commitment_added", number=row.id, owner=pledge.owner,
+             due=format_date(pledge.due), text=pledge.text)  # fmt: skip
+    writer.write_item(db, item, {}, trigger=ADDED, actor=rt.actor, now=now, note=note)
+    return row
+
+
 def add_commitment(
     rt: Runtime,
     item_id: int,
@@ -48,31 +105,15 @@ def add_commitment(
 ) -> Commitment:
     """Record a commitment on item `item_id`; `BadInput` (nothing written) for an empty text,
     an unknown person, body or meeting day, `NotFound` for an unknown item."""
-    what = text.checked_line("commitment", what)
-    if not what:
-        raise BadInput(t("err.commitment_empty"))
-    if not owner.strip():
-        raise BadInput(t("err.commitment_no_owner"))
-    who = resolve_owner(rt.config, owner)
-    assert who is not None
+    pledge = checked(rt, item_id, what, owner, due)
     now = rt.clock.now()
     with rt.session() as db:
-        body, meeting_at = None, None
+        made_in = None
         if meeting is not None:
             rt.config.body(meeting.body)
             found = meeting_on_day(rt, current_calendars(rt, db), meeting.body, meeting.day)
-            body, meeting_at = meeting.body, found.start.astimezone(dt.UTC)
-        item = writer.claim(db, item_id)
-        row = Commitment(
-            item_id=item_id, text=what, owner=who, owner_email=owner_address(rt.config, who),
-            due=due, body=body, meeting_at=meeting_at, made_at=now, actor=rt.actor,
-        )  # fmt: skip
-        db.add(row)
-        db.flush()
-        assert row.id is not None
-        note = t("note.commitment_added", number=row.id, owner=who, due=format_date(due),
-                 text=what)  # fmt: skip
-        writer.write_item(db, item, {}, trigger=ADDED, actor=rt.actor, now=now, note=note)
+            made_in = (meeting.body, found.start.astimezone(dt.UTC))
+        row = record(db, rt, pledge, now, made_in)
         db.refresh(row)
         db.expunge(row)
     return row
