@@ -45,6 +45,7 @@ LIMITS: Final[dict[str, int]] = {
     "note": 4000,
     "reason": 1000,
     "decision": 4000,
+    "commitment": 1000,
 }
 
 # bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069): they reorder what a

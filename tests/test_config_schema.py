@@ -21,7 +21,8 @@ from tests.conftest import starter_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DAEMON_ALLOWED = (
-    "calendar_warning_weeks, cron, feedback, feedback_owner, retry_backoff_minutes, "
+    "calendar_warning_weeks, commitment_reminder_days, cron, feedback, feedback_owner, "
+    "retry_backoff_minutes, "
     "retry_max_attempts, rollover_after_days, sweep_every_minutes"
 )
 CALENDAR_ALLOWED = (

@@ -28,13 +28,14 @@ import store
 from routing.clock import FixedClock, parse_moment
 from routing.effects import delivery
 from routing.effects.sweep import next_due, record_installation, sweep
+from routing.engine import commitments, meeting_changes
 from routing.engine import items as engine
-from routing.engine import meeting_changes
 from routing.runtime import Runtime
 from store.schedule_models import EffectFailure, MeetingRow
 from tests.conftest import PINNED_NOW
 
-WATCHED = {"item", "deadline", "audit_event", "outbox", "meeting_outcome", "slip_watch"}
+WATCHED = {"item", "deadline", "audit_event", "outbox", "meeting_outcome", "slip_watch",
+           "commitment"}  # fmt: skip
 # an index on a status alone reads every open deadline or pending message: a scan by another name
 STATUS_ONLY = re.compile(r"SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \(status=\?\)$")
 STATEMENT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
@@ -68,7 +69,10 @@ def _store_with_everything_due(rt: Runtime) -> None:
     target = engine.ItemSpec(
         title="Talentfonds", flow="agendapunt-stuurgroep", target_day=dt.date(2024, 6, 20)
     )
-    engine.create_item(rt, target)
+    made = engine.create_item(rt, target)
+    assert made.id is not None
+    # due on 12 February: reminded on the sweep of the 8th, reported on the 13th
+    commitments.add_commitment(rt, made.id, "Notitie", "Anna de Vries", dt.date(2024, 2, 12))
 
 
 def _cancel_a_planned_meeting(rt: Runtime, day: dt.date) -> None:
@@ -123,6 +127,7 @@ def _captured(rt: Runtime) -> list[tuple[str, Any]]:
         "slip",
         "calendar",
         "daily",
+        "commitment",
     }
     assert kinds <= done, done
     assert sent > 0

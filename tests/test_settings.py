@@ -33,7 +33,10 @@ def test_every_problem_is_reported() -> None:
     )
     text = "; ".join(problems)
     assert len(problems) == 6, problems
-    assert "daemon.x: onbekende sleutel; toegestaan: calendar_warning_weeks, cron, feedback" in text
+    assert (
+        "daemon.x: onbekende sleutel; toegestaan: calendar_warning_weeks, commitment_reminder_days,"
+        in text
+    )
     assert "sweep_every_minutes: moet een geheel getal > 0 zijn, maar is 0" in text
     assert "rollover_after_days: moet een geheel getal >= 0 zijn, maar is 'twee'" in text
     assert "'0 7 * *' is geen crontab-regel van vijf velden" in text

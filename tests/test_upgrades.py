@@ -282,6 +282,22 @@ def fill_0008(fill: Fill) -> None:
     )  # fmt: skip
 
 
+def fill_0010(fill: Fill) -> None:
+    fill_0008(fill)
+    fill.add(
+        "commitment",
+        {"id": 1, "item_id": 1, "text": "Notitie aanpassen", "owner": "Anna de Vries",
+         "owner_email": "a.devries@hilversum.example", "due": dt.date(2024, 3, 1),
+         "body": "regieteam", "meeting_at": _at(days=-6), "made_at": _at(days=1),
+         "actor": "secretaris", "status": "open", "closed_at": None, "closed_by": None,
+         "close_note": None},
+        {"id": 2, "item_id": 1, "text": "Cijfers leveren", "owner": "k@example.org",
+         "owner_email": "k@example.org", "due": dt.date(2024, 2, 1), "body": None,
+         "meeting_at": None, "made_at": _at(days=1), "actor": "secretaris", "status": "done",
+         "closed_at": _at(days=2), "closed_by": "secretaris", "close_note": "Geleverd"},
+    )  # fmt: skip
+
+
 # One entry per revision: the rows a store at that revision holds. A new migration needs one
 # here (often the previous one's function, when the tables filled did not change).
 FILLS: dict[str, Callable[[Fill], None]] = {
@@ -294,7 +310,8 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0007": fill_0007,
     "0008": fill_0008,  # papers: two of item 1, a copied file and a link
     "0009": fill_0008,  # two nullable outbox columns: existing messages keep theirs (null)
-    "0011": fill_0008,  # one nullable outbox column (calendar): existing messages keep null
+    "0010": fill_0010,  # commitments: an open one made at a meeting, a closed one made later
+    "0011": fill_0010,  # one nullable outbox column (calendar): existing messages keep null
 }
 
 

@@ -17,6 +17,7 @@ import typer
 from routing import i18n
 from routing.cli import audit, corrections, items, meetings, setup
 from routing.cli import bulk as cli_bulk
+from routing.cli import commitments as cli_commitments
 from routing.cli import documents as cli_documents
 from routing.cli import outbox as cli_outbox
 from routing.cli import stats as cli_stats
@@ -101,6 +102,9 @@ app.add_typer(meetings.meetings_app, name="meetings")
 app.add_typer(meetings.meeting_app, name="meeting")
 app.add_typer(cli_outbox.outbox_app, name="outbox")
 app.add_typer(audit.audit_app, name="audit")
+app.command("toezegging")(cli_commitments.toezegging)
+app.command("toezegging-af")(cli_commitments.toezegging_af)
+app.command("toezeggingen")(cli_commitments.toezeggingen)
 
 
 def _fail(message: str, code: int) -> None:

@@ -27,7 +27,8 @@ from routing.cli.common import (
 from routing.errors import BadInput
 
 if TYPE_CHECKING:
-    pass
+    from routing.engine.commitments import Pledge
+    from routing.runtime import Runtime
 
 
 ReasonOpt = Annotated[
@@ -301,6 +302,10 @@ def meeting_close(
         list[str] | None,
         typer.Option("--afwezig", metavar="help.mv.name", help="help.opt.close_absent"),
     ] = None,
+    toezegging: Annotated[
+        list[str] | None,
+        typer.Option("--toezegging", metavar="help.mv.pledge", help="help.opt.close_pledge"),
+    ] = None,
     config: ConfigOpt = None,
     now: NowOpt = None,
     actor: ActorOpt = None,
@@ -328,20 +333,25 @@ def meeting_close(
         for item_id in sorted({*outcomes, *notes, *decisions, *choices})
     }  # fmt: skip
     rt = open_runtime(config, now, actor)
+    pledges = [_pledge(rt, value) for value in toezegging or []]
     if not outcomes and sys.stdin.isatty():
         interview = close_views.TerminalInterview(terminal.console(), rt.config.timezone)
         report = close_meeting(rt, body, parse_day(date, rt), answers, present=present or [],
-                               absent=absent or [], interview=interview)  # fmt: skip
+                               absent=absent or [], interview=interview,
+                               pledges=pledges)  # fmt: skip
     else:
         with views.progress_bar(make_console()) as progress:
             report = close_meeting(rt, body, parse_day(date, rt), answers, present=present or [],
-                                   absent=absent or [], progress=progress)  # fmt: skip
+                                   absent=absent or [], progress=progress,
+                                   pledges=pledges)  # fmt: skip
     if as_json:
         emit_json([c.__dict__ for c in report.closed])  # the attendance: the besluitenlijst
         return
     console = make_console()
     console.print(close_views.closed_table(report.closed))
     console.print(close_views.attendance_line(report.attendance))
+    if pledges:
+        console.print(i18n.tn("cli.close_pledges", len(pledges), count=len(pledges)))
 
 
 @meeting_app.command("outcome")
@@ -386,3 +396,15 @@ def _pairs(values: list[str] | None, flag: str) -> dict[int, str]:
             raise BadInput(i18n.t("err.not_pair", option=flag, value=value))
         pairs[int(key)] = rest.strip()
     return pairs
+
+
+def _pledge(rt: "Runtime", value: str) -> "Pledge":
+    """`--toezegging ID=OWNER|DATE|TEXT`, checked (the owner a known person) before the close."""
+    from routing.engine.commitments import checked
+
+    key, sep, rest = value.partition("=")
+    parts = rest.split("|", 2)
+    if not sep or not key.strip().isdigit() or len(parts) != 3:
+        raise BadInput(i18n.t("err.not_pledge", value=value))
+    owner, day, what = parts
+    return checked(rt, int(key), what, owner, parse_day(day, rt))

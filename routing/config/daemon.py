@@ -41,6 +41,8 @@ class DaemonSettings:
     # a failing sweep effect is tried this many times in all, waiting ever longer, then failed
     retry_max_attempts: int = 5
     retry_backoff: dt.timedelta = dt.timedelta(minutes=5)
+    # the owner of a commitment is reminded this many working days before its date
+    commitment_reminder_days: int = 3
 
     def backoff(self, attempts: int) -> dt.timedelta:
         """The wait after the `attempts`-th failed attempt: doubling, at most a day."""
@@ -99,6 +101,7 @@ def daemon_settings(
         calendar_warning=dt.timedelta(weeks=daemon.get("calendar_warning_weeks", 8)),
         retry_max_attempts=daemon.get("retry_max_attempts", 5),
         retry_backoff=dt.timedelta(minutes=daemon.get("retry_backoff_minutes", 5)),
+        commitment_reminder_days=daemon.get("commitment_reminder_days", 3),
     )
 
 

@@ -172,6 +172,7 @@ DAEMON = Table(
         "cron": ListOf(TEXT, message="config.cron_list", example='["0 7 * * 1-5"]'),
         "retry_max_attempts": integer(1),
         "retry_backoff_minutes": integer(1),
+        "commitment_reminder_days": integer(0),
     }
 )
 NOTIFY = Table(

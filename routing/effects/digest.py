@@ -28,7 +28,7 @@ from flows import FlowDefinition
 from routing import i18n
 from routing.config.daemon import DaemonSettings
 from routing.config.file import Config
-from routing.engine import notify
+from routing.engine import commitments, notify
 from routing.engine.items import CREATE_TRIGGER
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
@@ -41,7 +41,9 @@ FEEDBACK_ORIGIN = "feedback:"
 _WIDTH = 100
 # Bookkeeping rather than decisions: an edit, papers received, the daemon's roll-over. None of
 # them changes where an item stands, so an alderman has nothing to learn from them.
-_NOT_DECISIONS = frozenset({CREATE_TRIGGER, "wijzigen", "stukken", "doorschuiven"})
+_NOT_DECISIONS = frozenset(
+    {CREATE_TRIGGER, "wijzigen", "stukken", "doorschuiven", commitments.ADDED, commitments.CLOSED}
+)
 # items listed per section (and per place where items stand); more are counted: at the scale of
 # a national roll-out a digest of every item would be a book, and would not fit in memory
 _LISTED = 100

@@ -13,8 +13,9 @@ nothing twice. Effects, in order:
 5. the periodic progress digest to the PFHO E&I (rule 5);
 6. a warning when an item's backward plan to its target meeting slips (rule 6; which items are
    checked on a tick is `routing.effects.slips`'s);
-7. the daily overviews whose moment has come (`routing.effects.daily`);
-8. the heartbeat, then delivery of the outbox.
+7. reminders and overdue reports of commitments (`routing.effects.commitments`);
+8. the daily overviews whose moment has come (`routing.effects.daily`);
+9. the heartbeat, then delivery of the outbox.
 
 What is due is collected in read sessions, which never hold up a secretary's command; each effect
 is then written in a short write session of its own, and isolated: when it fails, its transaction
@@ -37,7 +38,7 @@ from sqlmodel import Session, col, select
 
 from routing import calendar
 from routing.config.daemon import DaemonSettings
-from routing.effects import daily, digest, failures, slips
+from routing.effects import commitments, daily, digest, failures, slips
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import items as engine
 from routing.engine import meeting_sync, notify
@@ -109,6 +110,7 @@ def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = Non
     _feedback_items(rt, settings, now, effects)
     _digest(rt, settings, now, effects)
     slips.check_slips(rt, now, effects)
+    commitments.check_commitments(rt, settings, now, effects)
     daily.bundle_due(rt, now, effects)
     _heartbeat(rt, now, report)
     return report

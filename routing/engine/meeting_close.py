@@ -24,8 +24,8 @@ from sqlmodel import Session, col, select
 from flows import REFLEXIVE, FlowDefinition
 from routing import text
 from routing.config.access import require_body
+from routing.engine import commitments, machines
 from routing.engine import items as engine
-from routing.engine import machines
 from routing.engine.meeting_sync import current_calendars, reading
 from routing.engine.meetings import items_on_meeting, meeting_on_day
 from routing.errors import BadInput, RefusedByRules, RoutingError
@@ -156,12 +156,14 @@ def close_meeting(
     absent: Sequence[str] = (),
     interview: Interview | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    pledges: Sequence[commitments.Pledge] = (),
 ) -> CloseReport:
     """Record the outcome of every item on a meeting and fire the transitions, in one go.
 
     `answers` by item id (the options); `present`/`absent` edit the body's configured
     attendees; an `interview` asks instead of the options, and is asked again about an item
-    whose outcome is refused while writing."""
+    whose outcome is refused while writing. `pledges`: commitments made at the meeting,
+    written in the same transaction."""
     require_body(rt.config.access, rt.identity, body, rt.config.body(body).name, "close")
     answers = {item_id: _checked(answer) for item_id, answer in answers.items()}
     loose = sorted(i for i, a in answers.items() if a.trigger is None)
@@ -178,7 +180,7 @@ def close_meeting(
     skipped: list[int] = []
     for _ in range(_MAX_ROUNDS):
         try:
-            closed = _write(rt, agenda, answers, attendance, progress)
+            closed = _write(rt, agenda, answers, attendance, progress, pledges)
         except _Refused as refused:
             if interview is None:
                 raise refused.error from None
@@ -358,6 +360,7 @@ def _write(
     answers: Mapping[int, Answer],
     attendance: Attendance,
     progress: Callable[[str, int, int], None] | None,
+    pledges: Sequence[commitments.Pledge] = (),
 ) -> list[Closed]:
     now = rt.clock.now()
     results: list[Closed] = []
@@ -380,6 +383,8 @@ def _write(
             except RoutingError as error:
                 raise _Refused(point.item_id, error) from None
             results.append(closed)
+        for pledge in pledges:
+            commitments.record(db, rt, pledge, now, (agenda.body, agenda.start))
     return results
 
 

@@ -27,6 +27,7 @@ from routing.engine.stored_calendars import Calendars
 from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.read import agenda_parts
+from routing.read import commitments as commitment_rows
 from routing.read import papers as paper_rows
 from routing.read.decisions import decision_phrase
 from routing.runtime import Runtime
@@ -120,9 +121,10 @@ def besluitenlijst(rt: Runtime, body: str, day: dt.date, *, openbaar: bool) -> d
             _decision(rt, db, number, item, row, meeting.start, openbaar=openbaar)
             for number, (item, row) in enumerate(points, start=1)
         ]
+        promised = commitment_rows.at_meeting(rt, db, body, at, openbaar=openbaar)
         chain = audit_chain.head(db)
     return {**_header(rt, body, meeting.start, openbaar=openbaar, location=meeting.location),
-            "kind": "besluitenlijst",
+            "kind": "besluitenlijst", "commitments": promised,
             "attendees": list(close.attendees), "absent": list(close.absent),
             "closed_at": close.closed_at.isoformat(), "closed_by": close.actor,
             "items": decisions,

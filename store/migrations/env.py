@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import store.commitments
 import store.models
 import store.papers
 import store.schedule_models  # noqa: F401

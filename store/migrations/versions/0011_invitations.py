@@ -4,7 +4,7 @@ Meeting invitations (iTIP, RFC 5546) are outbox rows whose `calendar` holds the 
 as a text/calendar part next to the text. Existing rows keep theirs (null): text only.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-24 17:20:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
