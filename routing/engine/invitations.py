@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from icalendar import Calendar, Event, vCalAddress, vText
 from sqlmodel import Session
 
 from routing.config.file import Config
@@ -80,6 +79,10 @@ def itip_calendar(
     now: dt.datetime,
 ) -> str:
     """The iCalendar object of one meeting: REQUEST while it stands, CANCEL once cancelled."""
+    # icalendar only where an invitation is made: every command that may change a meeting
+    # imports this module, and the read commands must start without it (test_read_paths)
+    from icalendar import Calendar, Event, vCalAddress, vText  # noqa: PLC0415
+
     assert row.id is not None
     cancelled = row.status == "cancelled"
     cal = Calendar()
