@@ -354,9 +354,8 @@ def move_in(
     db.flush()
     effects = [text for text in [placement.describe(rt.config)] if text]
     ratify = flow.state(attempt.from_state).ratification
-    if (
-        asked is not None and not reflexive and asked.asked_by(trigger)
-    ):  # the decision is taken: ask who ratifies it
+    # the decision is taken: ask the bodies that ratify it
+    if ratify is not None and not reflexive and ratify.asked_by(trigger):
         from routing.engine import ratification  # noqa: PLC0415 - it creates items: a cycle
 
         effects += ratification.ask(db, rt, item, ratify, event, now=now, actor=who)
