@@ -17,7 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from store.models import Item
 
-__all__ = ["Ratification", "children", "of_event", "parent_of"]
+__all__ = ["Ratification", "children", "of_event", "overdue", "parent_of"]
 
 
 class Ratification(SQLModel, table=True):
@@ -53,3 +53,15 @@ def of_event(db: Session, event_id: int) -> Sequence[Ratification]:
 
 def parent_of(db: Session, child_id: int) -> Ratification | None:
     return db.exec(select(Ratification).where(Ratification.child_id == child_id)).first()
+
+
+def overdue(db: Session, today: dt.date, waiting: str) -> list[tuple[Ratification, Item]]:
+    """The ratifications still `waiting` (the child's state) whose day has passed."""
+    query = (
+        select(Ratification, Item)
+        .where(col(Item.id) == col(Ratification.child_id))
+        .where(Item.state == waiting)
+        .where(col(Ratification.due) < today)
+        .order_by(col(Ratification.id))
+    )
+    return [(row, item) for row, item in db.exec(query).all()]

@@ -8,6 +8,7 @@ configuration are refused with the file and the key."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,9 @@ from sqlmodel import select
 
 import store
 from flows import FlowError, load_flow_text
+from routing.clock import FixedClock, parse_moment
 from routing.config.file import load_config
+from routing.effects.sweep import sweep
 from routing.engine import items as engine
 from routing.engine import ratification
 from routing.engine.undo import undo
@@ -27,6 +30,7 @@ from routing.read.items import item_detail
 from routing.runtime import Runtime
 from store import AuditEvent, queries
 from store.ratifications import Ratification
+from store.schedule_models import Outbox
 from tests.conftest import PINNED_NOW, InProcessCli
 from tests.fuzzing import dump
 
@@ -233,3 +237,32 @@ def test_a_group_without_bodies_is_refused_with_its_line(config_path: Path) -> N
     with pytest.raises(ConfigError, match=r"ratification\.raden\.bodies"):
         load_config(config_path)
     assert isinstance(FlowInvalid("x", []), ConfigError)
+
+
+def test_the_daemon_reports_an_answer_not_given_by_its_day_once(prt: Runtime) -> None:
+    parent = _decided(prt)
+    rows = _rows(prt, parent)
+    engine.move(prt, rows[0].child_id, "akkoord")
+    engine.move(prt, rows[1].child_id, "intrekken")
+    due = rows[0].due
+
+    def reports() -> list[Outbox]:
+        with prt.session(read=True) as db:
+            found = db.exec(select(Outbox).where(Outbox.kind == "ratification")).all()
+        return sorted(found, key=lambda row: row.key)
+
+    prt.clock = FixedClock(parse_moment(f"{due.isoformat()}T17:00", prt.config.timezone))
+    sweep(prt, prt.config.daemon)
+    assert reports() == []  # on the day itself it is not late yet
+    prt.clock = FixedClock(parse_moment(f"{due.isoformat()}T17:00", prt.config.timezone)
+                           + dt.timedelta(days=1))  # fmt: skip
+    sweep(prt, prt.config.daemon)
+    sweep(prt, prt.config.daemon)  # a second sweep sends nothing twice
+    sent = reports()
+    assert [row.key.split(">")[0] for row in sent] == sorted(
+        f"bekrachtiging:{r.id}:verlopen" for r in rows[2:]
+    )
+    assert {row.item_id for row in sent} == {r.child_id for r in rows[2:]}
+    assert "Bekrachtiging door College van B&W Hilversum verlopen" in {
+        row.subject.split(" (")[0] for row in sent
+    }
