@@ -226,7 +226,7 @@ def test_a_flow_naming_an_unknown_group_lead_or_step_is_refused(
     before = dump(migrated_store)
     result = cli("new", "X", "--flow", "agendapunt-pfho-besluit", check=False)
     assert result.returncode == 2
-    assert said in result.stderr and "agendapunt-pfho-besluit" in result.stderr
+    assert said in result.stderr and "pfho-besluit.toml" in result.stderr
     assert "Traceback" not in result.stderr
     assert dump(migrated_store) == before
 

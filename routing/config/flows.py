@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 
 from sqlmodel import Session
 
 from flows import FlowDefinition, FlowError, load_flows, shipped_flow_paths
-from flows.loader import Problem
+from flows.loader import Problem, load_flow_file
 from routing.calendar.working_days import Lead
 from routing.config.file import Config
 from routing.config.guards import GUARDS
@@ -32,8 +33,9 @@ def _said(problem: str) -> str:
     return problem
 
 
-def _check_ratification(flow: FlowDefinition, config: Config) -> None:
-    """A state's `ratification` names a configured group and a readable lead time."""
+def _check_ratification(flow: FlowDefinition, config: Config, paths: list[Path]) -> None:
+    """A state's `ratification` names a configured group, steps out of it and a readable lead
+    time; a problem names the flow's file (found again only then: `paths` are its candidates)."""
     problems: list[str] = []
     for state in flow.states:
         asked = state.ratification
@@ -54,7 +56,15 @@ def _check_ratification(flow: FlowDefinition, config: Config) -> None:
         except CalendarError as exc:
             problems.append(f"{where}.lead: {exc}")
     if problems:
-        raise FlowInvalid(f"flow '{flow.name}'", problems)
+        raise FlowInvalid(_file_of(flow.name, paths), problems)
+
+
+def _file_of(name: str, paths: list[Path]) -> str:
+    """The file that defines flow `name` (they all loaded a moment ago)."""
+    for path in paths:
+        if load_flow_file(path, None, None).name == name:
+            return f"{path} (flow '{name}')"
+    return f"flow '{name}'"  # pragma: no cover - one of them defined it
 
 
 class FlowCatalog:
@@ -67,7 +77,7 @@ class FlowCatalog:
         except FlowError as exc:
             raise FlowInvalid(exc.path, [_said(problem) for problem in exc.problems]) from None
         for flow in self._current.values():
-            _check_ratification(flow, config)
+            _check_ratification(flow, config, paths)
         self._pinned: dict[int, FlowDefinition] = {}
 
     @property
