@@ -3,13 +3,18 @@
 The format, one TOML file per flow (every key below is the whole list; others are refused):
 
     [flow]                      name (slug), title, kind (agendapunt | initiatief |
-                                terugkoppeling), initial (a state), description (optional)
+                                terugkoppeling | bekrachtiging), initial (a state),
+                                description (optional)
     [inform_ei]                 optional: body (an E&I body), trigger (the step at which it is
                                 decided), mode (auto | secretary | always | never)
     [states.NAME]               title, body (a body key of routing.toml; none for a plain
                                 start or end state), final (true for an end state),
                                 papers (false when nobody in the region submits papers for
-                                this step: oral feedback; the default is true)
+                                this step: oral feedback; the default is true),
+                                ratification (optional: { by = a [ratification.GROUP] of
+                                routing.toml, lead = "30 werkdagen", on = [triggers] (optional,
+                                default every step out) }: leaving the state by such a step asks
+                                each body of GROUP to ratify the decision, answer due lead after)
     [[triggers]]                name (slug), source (a state, a list of states, or "*" for
                                 every non-final state), dest (a state, or "=" to stay),
                                 guard (optional, a guard the engine knows), title (optional)
@@ -28,7 +33,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flows.schema import REFLEXIVE, FlowDefinition, InformEi, StateDef, TriggerDef
+from flows.schema import REFLEXIVE, FlowDefinition, InformEi, Ratify, StateDef, TriggerDef
 
 __all__ = [
     "ENGLISH",
@@ -50,9 +55,10 @@ __all__ = [
 TOP_KEYS = frozenset({"flow", "inform_ei", "states", "triggers"})
 FLOW_KEYS = frozenset({"name", "title", "kind", "initial", "description"})
 INFORM_EI_KEYS = frozenset({"body", "trigger", "mode"})
-STATE_KEYS = frozenset({"title", "body", "final", "papers"})
+STATE_KEYS = frozenset({"title", "body", "final", "papers", "ratification"})
+RATIFY_KEYS = frozenset({"by", "lead", "on"})
 TRIGGER_KEYS = frozenset({"name", "source", "dest", "guard", "title"})
-KINDS = ("agendapunt", "initiatief", "terugkoppeling")
+KINDS = ("agendapunt", "initiatief", "terugkoppeling", "bekrachtiging")
 MODES = ("auto", "secretary", "always", "never")
 ALL_SOURCES = "*"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -78,6 +84,11 @@ ENGLISH = {
     "state_body": "state '{name}' names unknown body '{body}'; known bodies: {bodies} (or add it "
     "to routing.toml)",
     "papers_bool": "states.{name}.papers must be true or false",
+    "ratify_table": 'states.{name}.ratification must be a table like {{ by = "colleges", '
+    'lead = "6 weken" }}',
+    "ratify_key": "states.{name}.ratification.{key} must be a non-empty text",
+    "ratify_on": "states.{name}.ratification.on must be a trigger name or a list of them",
+    "ratify_final": "final state '{name}' cannot ask for ratification: it is never left",
     "papers_without_body": "state '{name}' says papers = false but has no body; only a step at "
     "a body can do without papers",
     "triggers_blocks": "triggers must be [[triggers]] blocks",
@@ -258,12 +269,43 @@ def _states(
             papers = True
         if not papers and body is None:
             problems.append(Problem("papers_without_body", at, name=name))
+        final = table.get("final") is True
         states.append(
             StateDef(
-                name, _string(table.get("title")) or name, body, table.get("final") is True, papers
+                name, _string(table.get("title")) or name, body, final, papers,
+                _ratify(table, name, final, at, problems),
             )
-        )
+        )  # fmt: skip
     return states
+
+
+def _ratify(
+    table: Mapping[str, Any], name: str, final: bool, at: str, problems: list[str]
+) -> Ratify | None:
+    """`ratification = { by = GROUP, lead = "6 weken" }` of a state; whether GROUP is configured
+    and the lead readable is routing's to judge (`routing.config.flows`)."""
+    raw = table.get("ratification")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem("ratify_table", at, name=name))
+        return None
+    problems += _unknown(raw, RATIFY_KEYS, at, f"states.{name}.ratification")
+    values = {}
+    on = raw.get("on", [])
+    on = [on] if isinstance(on, str) else on
+    if not isinstance(on, list) or not all(isinstance(x, str) and x for x in on):
+        problems.append(Problem("ratify_on", at, name=name))
+        on = []
+    for key in ("by", "lead"):
+        value = _string(raw.get(key))
+        if value is None or not value.strip():
+            problems.append(Problem("ratify_key", at, name=name, key=key))
+            return None
+        values[key] = value.strip()
+    if final:
+        problems.append(Problem("ratify_final", at, name=name))
+    return Ratify(values["by"], values["lead"], tuple(on))
 
 
 def _triggers(

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FlowDefinition", "InformEi", "StateDef", "TriggerDef"]
+__all__ = ["FlowDefinition", "InformEi", "Ratify", "StateDef", "TriggerDef"]
 
 REFLEXIVE = "="
 
@@ -25,6 +25,25 @@ class StateDef:
     body: str | None = None
     final: bool = False
     papers: bool = True  # False: nobody in the region submits papers (oral feedback)
+    # leaving this state (the decision taken) asks these bodies to ratify it: the
+    # [ratification.GROUP] of routing.toml and the lead time of their answer ("6 weken")
+    ratification: Ratify | None = None
+
+
+@dataclass(frozen=True)
+class Ratify:
+    by: str  # a [ratification.GROUP] key of routing.toml
+    lead: str  # after the decision, as other leads: "30 werkdagen", "42 dagen"
+    on: tuple[str, ...] = ()  # the steps that take the decision; empty: every step out
+
+    def asked_by(self, trigger: str) -> bool:
+        return not self.on or trigger in self.on
+
+
+def _ratify(data: dict[str, Any] | None) -> Ratify | None:
+    if not data:
+        return None
+    return Ratify(data["by"], data["lead"], tuple(data.get("on", ())))
 
 
 @dataclass(frozen=True)
@@ -84,10 +103,19 @@ class FlowDefinition:
             "kind": self.kind,
             "initial": self.initial,
             "description": self.description,
-            # `papers` only when false: versions stored before it existed keep their hash
+            # `papers` only when false, `ratification` only when set: versions stored before
+            # they existed keep their hash
             "states": [
                 {"name": s.name, "title": s.title, "body": s.body, "final": s.final}
                 | ({} if s.papers else {"papers": False})
+                | (
+                    {
+                        "ratification": {"by": s.ratification.by, "lead": s.ratification.lead}
+                        | ({"on": list(s.ratification.on)} if s.ratification.on else {})
+                    }
+                    if s.ratification
+                    else {}
+                )
                 for s in self.states
             ],
             "triggers": [
@@ -127,6 +155,7 @@ class FlowDefinition:
                     s.get("body"),
                     bool(s.get("final")),
                     bool(s.get("papers", True)),
+                    _ratify(s.get("ratification")),
                 )
                 for s in data["states"]
             ),

@@ -58,7 +58,10 @@ def load(text: str) -> FlowDefinition:
 
 
 def test_the_five_flows_of_the_note_load() -> None:
-    loaded = load_flows(shipped_flow_paths(), BODIES, GUARDS)
+    shipped = load_flows(shipped_flow_paths(), BODIES, GUARDS)
+    # bekrachtiging is no route of the note: its items are made by a decision (test_ratification)
+    assert shipped.pop("bekrachtiging").final_states() == ("akkoord", "niet-akkoord", "ingetrokken")
+    loaded = shipped
     assert sorted(loaded) == [
         "agendapunt-stuurgroep",
         "agendapunt-supportteam",
@@ -167,7 +170,7 @@ def test_unknown_keys_list_the_allowed_ones() -> None:
     text = GOOD.replace('title = "Concept"', 'title = "Concept"\ncolour = "blauw"')
     with pytest.raises(
         FlowError,
-        match=r"unknown key 'colour' in \[states.concept\]; allowed: body, final, papers, title",
+        match=r"unknown key 'colour' in \[states.concept\]; allowed: body, final, papers, ratification, title",
     ):
         load(text)
     with pytest.raises(
@@ -253,7 +256,7 @@ def test_flow_problems_reach_the_user_in_dutch_and_english(tmp_path: Path) -> No
     with pytest.raises(FlowInvalid) as caught:
         FlowCatalog(config)
     assert caught.value.problems == [
-        f"{bad}:1: kind 'raar' moet een van agendapunt, initiatief, terugkoppeling zijn"
+        f"{bad}:1: kind 'raar' moet een van agendapunt, initiatief, terugkoppeling, bekrachtiging zijn"
     ]
     set_language("en")
     with pytest.raises(FlowInvalid, match="kind 'raar' must be one of agendapunt"):

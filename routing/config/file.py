@@ -30,6 +30,7 @@ from routing.config.notify import NotifySettings, notify_settings, with_recipien
 from routing.config.ori import OriSettings, ori_settings
 from routing.config.papers import DEFAULT_FOLDER as DEFAULT_PAPERS_FOLDER
 from routing.config.papers import papers_folder
+from routing.config.ratification import RatifyGroup, ratification_groups
 from routing.config.schema import ROOT, Problems, dotted
 from routing.errors import CalendarError, ConfigError, NotFound
 from routing.i18n import t
@@ -116,6 +117,8 @@ class Config:
     document_templates: Path | None = None
     # [ori] and [region] rsin: the open-standard exports (routing.config.ori)
     ori: OriSettings = field(default_factory=OriSettings)
+    # [ratification.GROUP]: who ratifies a decision (routing.config.ratification)
+    ratification: Mapping[str, RatifyGroup] = field(default_factory=dict)
 
     def body(self, key: str) -> Body:
         try:
@@ -177,6 +180,7 @@ def parse_config(text: str, path: Path) -> Config:
     papers = papers_folder(clean.get("papers", {}), path.parent, url, problems)
     notify = with_recipients(notify, clean, problems)
     ori = ori_settings(clean.get("ori", {}), region, problems)
+    ratification = ratification_groups(clean.get("ratification", {}), problems)
     if problems.found:
         raise ConfigError(str(path), problems.found)
     secretariat = clean.get("secretariat", {})
@@ -204,6 +208,7 @@ def parse_config(text: str, path: Path) -> Config:
         papers_folder=papers,
         document_templates=_templates(clean, path),
         ori=ori,
+        ratification=ratification,
     )
 
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 
 from sqlmodel import Session
 
 from flows import FlowDefinition, FlowError, load_flows, shipped_flow_paths
-from flows.loader import Problem
+from flows.loader import Problem, load_flow_file
+from routing.calendar.working_days import Lead
 from routing.config.file import Config
 from routing.config.guards import GUARDS
-from routing.errors import FlowInvalid, NotFound
+from routing.errors import CalendarError, FlowInvalid, NotFound
 from routing.i18n import t
 from store import FlowVersion, queries
 
@@ -31,6 +33,40 @@ def _said(problem: str) -> str:
     return problem
 
 
+def _check_ratification(flow: FlowDefinition, config: Config, paths: list[Path]) -> None:
+    """A state's `ratification` names a configured group, steps out of it and a readable lead
+    time; a problem names the flow's file (found again only then: `paths` are its candidates)."""
+    problems: list[str] = []
+    for state in flow.states:
+        asked = state.ratification
+        if asked is None:
+            continue
+        where = f"states.{state.name}.ratification"
+        if asked.by not in config.ratification:
+            known = ", ".join(config.ratification) or "-"
+            problems.append(t("flow.ratify_group", where=where, group=asked.by, known=known))
+        out = {trigger.name for trigger in flow.triggers_from(state.name)}
+        problems += [
+            t("flow.ratify_trigger", where=where, trigger=name, known=", ".join(sorted(out)))
+            for name in asked.on
+            if name not in out
+        ]
+        try:
+            Lead.parse(asked.lead)
+        except CalendarError as exc:
+            problems.append(f"{where}.lead: {exc}")
+    if problems:
+        raise FlowInvalid(_file_of(flow.name, paths), problems)
+
+
+def _file_of(name: str, paths: list[Path]) -> str:
+    """The file that defines flow `name` (they all loaded a moment ago)."""
+    for path in paths:
+        if load_flow_file(path, None, None).name == name:
+            return f"{path} (flow '{name}')"
+    return f"flow '{name}'"  # pragma: no cover - one of them defined it
+
+
 class FlowCatalog:
     def __init__(self, config: Config) -> None:
         paths = list(shipped_flow_paths())
@@ -40,6 +76,8 @@ class FlowCatalog:
             self._current = load_flows(paths, set(config.bodies), set(GUARDS))
         except FlowError as exc:
             raise FlowInvalid(exc.path, [_said(problem) for problem in exc.problems]) from None
+        for flow in self._current.values():
+            _check_ratification(flow, config, paths)
         self._pinned: dict[int, FlowDefinition] = {}
 
     @property

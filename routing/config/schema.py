@@ -207,6 +207,10 @@ ROOT = Table(
         "papers": Table({"folder": TEXT}),
         "documents": Table({"templates": TEXT}),
         "ori": Table({"base_url": TEXT, "vergaderingstype": TEXT, "besluittype": TEXT}),
+        "ratification": MapOf(
+            Table({"title": TEXT, "bodies": MapOf(TEXT)}),
+            example='{ title = "colleges", bodies = { college-laren = "College Laren" } }',
+        ),
     }
 )
 

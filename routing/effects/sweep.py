@@ -13,7 +13,8 @@ nothing twice. Effects, in order:
 5. the periodic progress digest to the PFHO E&I (rule 5);
 6. a warning when an item's backward plan to its target meeting slips (rule 6; which items are
    checked on a tick is `routing.effects.slips`'s);
-7. reminders and overdue reports of commitments (`routing.effects.commitments`);
+7. reminders and overdue reports of commitments (`routing.effects.commitments`), and overdue
+   answers of ratifications (`routing.effects.ratifications`);
 8. the daily overviews whose moment has come (`routing.effects.daily`);
 9. the heartbeat, then delivery of the outbox.
 
@@ -38,7 +39,7 @@ from sqlmodel import Session, col, select
 
 from routing import calendar
 from routing.config.daemon import DaemonSettings
-from routing.effects import commitments, daily, digest, failures, slips
+from routing.effects import commitments, daily, digest, failures, ratifications, slips
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import items as engine
 from routing.engine import meeting_sync, notify
@@ -111,6 +112,7 @@ def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = Non
     _digest(rt, settings, now, effects)
     slips.check_slips(rt, now, effects)
     commitments.check_commitments(rt, settings, now, effects)
+    ratifications.check_ratifications(rt, now, effects)
     daily.bundle_due(rt, now, effects)
     _heartbeat(rt, now, report)
     return report

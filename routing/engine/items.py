@@ -347,12 +347,18 @@ def move_in(
     if placement.late:  # the history says it joined late, and whether it was asked to
         asked = t("plan.late_note_asked" if late == late_policy.ASKED else "plan.late_note_policy")
         note = f"{note} · {asked}" if note else asked
-    write_item(
+    event = write_item(
         db, item, {"state": attempt.to_state, **placement.item_values()}, trigger=trigger,
         actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
     )  # fmt: skip
     db.flush()
     effects = [text for text in [placement.describe(rt.config)] if text]
+    ratify = flow.state(attempt.from_state).ratification
+    # the decision is taken: ask the bodies that ratify it
+    if ratify is not None and not reflexive and ratify.asked_by(trigger):
+        from routing.engine import ratification  # noqa: PLC0415 - it creates items: a cycle
+
+        effects += ratification.ask(db, rt, item, ratify, event, now=now, actor=who)
     if late == late_policy.ASKED and not placement.late:
         effects.append(t("plan.late_not_needed"))
     if decision is not None:

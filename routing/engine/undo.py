@@ -10,6 +10,8 @@ undone only while nothing depends on it yet:
 - no message about the item written since the step that was sent already (a reminder, the E&I
   notification): a message still waiting in the outbox (or failed) is withdrawn instead, and the
   undo says so;
+- no ratification it asked for still standing: a child item (`routing.engine.ratification`)
+  not yet withdrawn names the children and the undo is refused;
 - the registration (the item's first event) is never undone: an item is withdrawn with its
   flow's own step for that.
 
@@ -35,7 +37,7 @@ from sqlmodel import Session, select
 from flows import FlowDefinition
 from routing import text
 from routing.config.access import require_body
-from routing.engine import planning
+from routing.engine import planning, ratification
 from routing.engine.edits import EDIT_TRIGGER
 from routing.engine.items import loaded_version
 from routing.engine.meeting_sync import current_calendars
@@ -83,7 +85,12 @@ def _undo_in(db: Session, rt: Runtime, item: Item, reason: str, now: dt.datetime
     events = sorted(queries.audit_trail(db, item.id), key=lambda event: event.id or 0)
     steps, rounds = _replay(events)
     step = _last_step(flow, item, steps, rt)
-    assert step.from_state is not None
+    assert step.from_state is not None and step.id is not None
+    asked = ratification.blocking_undo(db, step.id)
+    if asked:  # answers would be lost: the children are withdrawn first, by their own step
+        raise RefusedByRules(
+            t("undo.ratification_open", ids=", ".join(str(i) for i in asked), trigger=step.trigger)
+        )
     body = flow.state(step.from_state).body
     if body is not None and step.trigger != PAPERS_TRIGGER:  # who may take it may take it back
         known = rt.config.bodies.get(body)

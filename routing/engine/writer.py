@@ -71,8 +71,9 @@ def write_item(
     from_state: str | None = None,
     to_state: str | None = None,
     loaded_version: int | None = None,
-) -> None:
-    """Update `item` with `values` (and `updated_at`) and record the step in its history.
+) -> AuditEvent:
+    """Update `item` with `values` (and `updated_at`) and record the step in its history
+    (the event recorded is returned).
 
     `from_state`/`to_state` default to the item's state (a change without a move);
     `loaded_version` is the version the caller read, when it read the item earlier.
@@ -89,7 +90,7 @@ def write_item(
     for key, value in {**written, "version": version + 1}.items():
         stored = value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
         set_committed_value(item, key, stored)
-    record(
+    return record(
         db,
         AuditEvent(
             item_id=item.id, from_state=before, to_state=after, trigger=trigger, actor=actor,

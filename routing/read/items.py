@@ -148,7 +148,9 @@ def _possible(db: Session, flow: FlowDefinition, item: Item) -> list[dict[str, A
 
 def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
     # the engine's item module brings the calendars (icalendar, holidays): only for `show`
+    from routing.engine import ratification  # noqa: PLC0415
     from routing.engine.items import load_item  # noqa: PLC0415
+    from store import ratifications  # noqa: PLC0415
 
     with rt.session(read=True) as db:
         item = load_item(db, item_id)
@@ -173,6 +175,10 @@ def item_detail(rt: Runtime, item_id: int) -> dict[str, Any]:
         folder = rt.config.papers_folder
         found = papers.by_item(db, [item_id]).get(item_id, [])
         detail["papers"] = [papers.paper_dict(paper, folder) for paper in found]
+        # the answers of the bodies asked to ratify its decision; the parent, for a child
+        detail["ratification"] = ratification.summary(rt, db, item_id)
+        parent = ratifications.parent_of(db, item_id)
+        detail["ratifies"] = parent.parent_id if parent else None
     return detail
 
 

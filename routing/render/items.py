@@ -89,6 +89,14 @@ def items_table(
 
 
 @user_text
+def _ratification(summary: Mapping[str, Any]) -> Text:
+    """ "3 van 7 colleges akkoord", then each body asked: its item, its answer, when it is due."""
+    text = Text(summary["line"], style="bold")
+    for row in summary["bodies"]:
+        text.append(f"\n#{row['item']} {row['name']}: {row['state']} ({row['due']})", style="")
+    return text
+
+
 def item_view(
     detail: Mapping[str, Any],
     bodies: Mapping[str, str],
@@ -112,6 +120,10 @@ def item_view(
         (t("label.flags"), _flags(detail)),
         (t("label.created"), _local(detail["created_at"], tz)),
     ]
+    if detail.get("ratification"):
+        rows.append((t("label.ratification"), _ratification(detail["ratification"])))
+    if detail.get("ratifies"):
+        rows.append((t("label.ratifies"), f"#{detail['ratifies']}"))
     for label, value in rows:
         header.add_row(label, value)
 
