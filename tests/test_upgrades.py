@@ -312,6 +312,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0009": fill_0008,  # two nullable outbox columns: existing messages keep theirs (null)
     "0010": fill_0010,  # commitments: an open one made at a meeting, a closed one made later
     "0011": fill_0010,  # one nullable outbox column (calendar): existing messages keep null
+    "0013": fill_0010,  # late_exception: a new table, empty after the upgrade
 }
 
 
