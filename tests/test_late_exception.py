@@ -75,7 +75,9 @@ def _rows(dumped: str, table: str) -> list[str]:
 
 
 def _agenda(cmd: InProcessCli, *more: str) -> dict[str, Any]:
-    shown = cmd("agenda", "regieteam", "--meeting", "2024-02-20", "-f", "json", *more, "--now", DECIDE_DAY)
+    shown = cmd(
+        "agenda", "regieteam", "--meeting", "2024-02-20", "-f", "json", *more, "--now", DECIDE_DAY
+    )
     agenda: dict[str, Any] = json.loads(shown.stdout)
     return agenda
 
