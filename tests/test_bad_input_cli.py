@@ -288,7 +288,10 @@ def test_the_walk_finds_every_command() -> None:
         (("move", "1", "no-such-trigger"), "kent. Stappen van deze flow: aanhouden, agenderen"),
         (("show", "999999999999999999999999"), "bestaat niet"),
         (("move", "999999999999999999999999", "agenderen"), "bestaat niet"),
-        (("list", "--state", "no-such-state"), "Bekende statussen: aangevraagd, afgerond, akkoord, concept"),
+        (
+            ("list", "--state", "no-such-state"),
+            "Bekende statussen: aangevraagd, afgerond, akkoord, concept",
+        ),
         (("list", "--body", "nobody"), "Bekende organen: regieteam"),
         (("status", "--body", "nobody"), "Bekende organen: regieteam"),
         (("meeting", "move", "regieteam", "2024-02-13", "0001-01-01"), "tussen 1900 en 2999"),

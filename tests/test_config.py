@@ -91,7 +91,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert "'pfho.ei-at-regiogv' is geen e-mailadres" in message
     assert "bodies.extra.colour: onbekende sleutel" in message
     assert (
-        "toegestaan: agenda, attendees, calendar, chair, closers, description, email, handover_at, handover_lead, handover_to, kind, late, location, mail, name"
+        "toegestaan: agenda, attendees, calendar, chair, closers, description, email, handover_at, handover_lead, handover_to, kind, late, late_exception_lead, location, mail, name"
         in message
     )
 

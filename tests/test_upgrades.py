@@ -313,6 +313,7 @@ FILLS: dict[str, Callable[[Fill], None]] = {
     "0010": fill_0010,  # commitments: an open one made at a meeting, a closed one made later
     "0011": fill_0010,  # one nullable outbox column (calendar): existing messages keep null
     "0012": fill_0010,  # ratification: a new, empty table; the rows of 0010
+    "0013": fill_0010,  # late_exception: a new table, empty after the upgrade
 }
 
 

@@ -19,6 +19,7 @@ from routing.cli import audit, corrections, items, meetings, setup
 from routing.cli import bulk as cli_bulk
 from routing.cli import commitments as cli_commitments
 from routing.cli import documents as cli_documents
+from routing.cli import exceptions as cli_exceptions
 from routing.cli import outbox as cli_outbox
 from routing.cli import stats as cli_stats
 from routing.cli import todo as cli_todo
@@ -105,6 +106,7 @@ app.add_typer(audit.audit_app, name="audit")
 app.command("toezegging")(cli_commitments.toezegging)
 app.command("toezegging-af")(cli_commitments.toezegging_af)
 app.command("toezeggingen")(cli_commitments.toezeggingen)
+app.command("uitzondering")(cli_exceptions.uitzondering)
 
 
 def _fail(message: str, code: int) -> None:

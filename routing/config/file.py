@@ -58,6 +58,7 @@ BEVRIJDINGSDAG = ("lustrum", "elk-jaar")
 LATE_POLICIES = {
     "allow": "allow", "refuse": "refuse", "next": "next",
     "toestaan": "allow", "weigeren": "refuse", "volgende": "next",
+    "exception": "exception", "uitzondering": "exception",
 }  # fmt: skip
 
 
@@ -79,7 +80,8 @@ class Body:
     agenda_before: tuple[str, ...] | None = None
     agenda_after: tuple[str, ...] | None = None
     attendees: tuple[str, ...] = ()  # who attends as a rule: the close's proposed attendance
-    late: str = "next"  # allow | refuse | next (LATE_POLICIES)
+    late: str = "next"  # allow | refuse | next | exception (LATE_POLICIES)
+    late_exception_lead: str = "1 werkdag"  # late = exception: the chair decides this long before
 
     @property
     def is_person(self) -> bool:
@@ -343,6 +345,7 @@ def _parse_bodies(
             agenda_after=_parts(table, "after"),
             attendees=tuple(n for n in (_name(a) for a in table.get("attendees", [])) if n),
             late=_late_policy(table, where, problems),
+            late_exception_lead=_exception_lead(table, where, problems),
         )
     return bodies
 
@@ -368,10 +371,20 @@ def _late_policy(table: Mapping[str, Any], where: tuple[str, ...], problems: Pro
     if policy is None:
         problems.add(
             (*where, "late"), "config.body_late", value=value,
-            choices="toestaan, weigeren, volgende (allow, refuse, next)",
+            choices="toestaan, weigeren, volgende, uitzondering (allow, refuse, next, exception)",
         )  # fmt: skip
         return "next"
     return policy
+
+
+def _exception_lead(table: Mapping[str, Any], where: tuple[str, ...], problems: Problems) -> str:
+    value = str(table.get("late_exception_lead", "1 werkdag")).strip()
+    try:
+        calendar.Lead.parse(value)
+    except CalendarError as exc:
+        problems.add((*where, "late_exception_lead"), "config.lead", problem=exc)
+        return "1 werkdag"
+    return value
 
 
 def _name(value: str) -> str:

@@ -150,6 +150,7 @@ BODY = Table(
         "closers": TEXTS, "mail": TEXT,
         "chair": TEXT, "attendees": TEXTS, "agenda": Table({"before": TEXTS, "after": TEXTS}),
         "late": TEXT,
+        "late_exception_lead": TEXT,
     },
     required=frozenset({"kind"}),
 )  # fmt: skip

@@ -13,8 +13,9 @@ nothing twice. Effects, in order:
 5. the periodic progress digest to the PFHO E&I (rule 5);
 6. a warning when an item's backward plan to its target meeting slips (rule 6; which items are
    checked on a tick is `routing.effects.slips`'s);
-7. reminders and overdue reports of commitments (`routing.effects.commitments`), and overdue
-   answers of ratifications (`routing.effects.ratifications`);
+7. reminders and overdue reports of commitments (`routing.effects.commitments`), overdue
+   answers of ratifications (`routing.effects.ratifications`), and late-item exceptions nobody
+   decided in time (`routing.effects.late_exceptions`);
 8. the daily overviews whose moment has come (`routing.effects.daily`);
 9. the heartbeat, then delivery of the outbox.
 
@@ -39,7 +40,15 @@ from sqlmodel import Session, col, select
 
 from routing import calendar
 from routing.config.daemon import DaemonSettings
-from routing.effects import commitments, daily, digest, failures, ratifications, slips
+from routing.effects import (
+    commitments,
+    daily,
+    digest,
+    failures,
+    late_exceptions,
+    ratifications,
+    slips,
+)
 from routing.effects.failures import RACES, Found, Isolated
 from routing.engine import items as engine
 from routing.engine import meeting_sync, notify
@@ -49,6 +58,7 @@ from routing.errors import fault_summary
 from routing.i18n import format_date, t
 from routing.runtime import Runtime
 from store import Item, deadlines, queries
+from store import late_exceptions as late_exception_rows
 from store import outbox as outbox_queries
 from store.schedule_models import Effect, EffectFailure, Setting
 
@@ -113,6 +123,7 @@ def sweep(rt: Runtime, settings: DaemonSettings, progress: Progress | None = Non
     slips.check_slips(rt, now, effects)
     commitments.check_commitments(rt, settings, now, effects)
     ratifications.check_ratifications(rt, now, effects)
+    late_exceptions.expire_requests(rt, now, effects)
     daily.bundle_due(rt, now, effects)
     _heartbeat(rt, now, report)
     return report
@@ -400,8 +411,8 @@ def _heartbeat(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
 
 def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
     """The next moment a sweep has work: the earliest open deadline (or its next attempt, after
-    a failure), the next attempt of a failing effect, the next daily overview, or the next UTA
-    meeting."""
+    a failure), the next attempt of a failing effect, the next daily overview, the next late-item
+    exception's deadline, or the next UTA meeting."""
     now = rt.clock.now()
     with reading(rt) as (db, calendars):
         deadline = deadlines.next_open(db, now)
@@ -412,7 +423,9 @@ def next_due(rt: Runtime, settings: DaemonSettings) -> dt.datetime | None:
             .limit(1)
         ).first()
         overview = outbox_queries.next_held(db, now)
-    candidates = [moment for moment in (deadline, retry, overview) if moment is not None]
+        exception = late_exception_rows.next_due(db, now)
+    moments = (deadline, retry, overview, exception)
+    candidates = [moment for moment in moments if moment is not None]
     for body in settings.feedback:
         cal = calendars.for_body(body)
         if cal is not None:

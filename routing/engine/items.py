@@ -23,7 +23,7 @@ from flows import FlowDefinition
 from routing import calendar, text
 from routing.config.access import require_body
 from routing.config.people import resolve_owner
-from routing.engine import ei, late_policy, machines, notify, planning
+from routing.engine import ei, late_exceptions, late_policy, machines, notify, planning
 from routing.engine.meeting_sync import current_calendars
 from routing.engine.stored_calendars import Calendars
 from routing.engine.writer import claim, claim_item, record, write_item
@@ -347,12 +347,16 @@ def move_in(
     if placement.late:  # the history says it joined late, and whether it was asked to
         asked = t("plan.late_note_asked" if late == late_policy.ASKED else "plan.late_note_policy")
         note = f"{note} · {asked}" if note else asked
+    exception = None
+    if placement.exception_due is not None:  # the chair is asked (routing.engine.late_exceptions)
+        exception = late_exceptions.ask(db, rt, item, placement, now)
+        note = f"{note} · {exception}" if note else exception
     event = write_item(
         db, item, {"state": attempt.to_state, **placement.item_values()}, trigger=trigger,
         actor=who, now=now, note=note, from_state=attempt.from_state, to_state=attempt.to_state,
     )  # fmt: skip
     db.flush()
-    effects = [text for text in [placement.describe(rt.config)] if text]
+    effects = [text for text in [placement.describe(rt.config), exception] if text]
     ratify = flow.state(attempt.from_state).ratification
     # the decision is taken: ask the bodies that ratify it
     if ratify is not None and not reflexive and ratify.asked_by(trigger):

@@ -9,7 +9,11 @@ its papers deadline has passed, the body's policy (`[bodies.X] late` in routing.
 - "allow" (toestaan): the item joins that meeting, its papers deadline marked missed at once
   (shown late until the papers are in; no escalation mail: everybody knows);
 - "refuse" (weigeren): `routing move` is refused, unless it is given `--late`; a step taken at
-  a meeting's close or by the daemon then goes to the next meeting, as with "next".
+  a meeting's close or by the daemon then goes to the next meeting, as with "next";
+- "exception" (uitzondering): the item goes to the next meeting, as with "next", and asks the
+  body's chair to let it join the late one (`routing.engine.late_exceptions`): she decides by
+  `[bodies.X] late_exception_lead` before that meeting. When that moment has passed already,
+  there is nothing to ask: the item simply goes to the next meeting.
 
 `routing move ... --late` asks for the late meeting explicitly, whatever the policy; the history
 records it. A person (the wethouder's hand-over) and a step that needs no papers are never late;
@@ -40,6 +44,7 @@ class LateChoice:
     meeting: calendar.Meeting | None
     late: bool = False  # joins `meeting` after its papers deadline
     skipped: calendar.Meeting | None = None  # the meeting it was too late for
+    exception_due: dt.datetime | None = None  # "exception": the chair decides on `skipped` by
 
 
 def choose(
@@ -67,4 +72,9 @@ def choose(
                 due=local(first.papers_due, config),
             )
         )
+    if policy == "exception":
+        lead = calendar.Lead.parse(config.bodies[body].late_exception_lead)
+        due = lead.before(first.start, config.workdays, None)
+        if due > now:
+            return LateChoice(feasible, skipped=first, exception_due=due)
     return LateChoice(feasible, skipped=first)

@@ -63,6 +63,7 @@ class Placement:
     next_year: int | None = None  # with no meeting ahead: the year whose dates are missing
     late: bool = False  # joined its meeting after the papers deadline (routing.engine.late_policy)
     skipped: calendar.Meeting | None = None  # the meeting it came too late for
+    exception_due: dt.datetime | None = None  # the chair's deadline to let it join `skipped`
 
     def item_values(self) -> dict[str, Any]:
         return {
@@ -161,7 +162,7 @@ def choose(
         if chosen.meeting is not None:
             return Placement(
                 body=body, meeting=chosen.meeting, plan=plan, late=chosen.late,
-                skipped=chosen.skipped,
+                skipped=chosen.skipped, exception_due=chosen.exception_due,
             )  # fmt: skip
     if meeting is None:
         last = cal.last_start

@@ -28,6 +28,7 @@ from routing.errors import BadInput, RefusedByRules
 from routing.i18n import format_date, t
 from routing.read import agenda_parts
 from routing.read import commitments as commitment_rows
+from routing.read import late_exceptions as late_rows
 from routing.read import papers as paper_rows
 from routing.read.decisions import decision_phrase
 from routing.runtime import Runtime
@@ -70,6 +71,10 @@ def agenda(
             point["paper_links"] = _paper_links(
                 rt, item, attached.get(item.id or 0, []), links_from, openbaar=openbaar
             )
+        admitted = late_rows.admitted(db, body, meeting.start)
+        for point, item in zip(points, items, strict=True):  # let in late by the chair
+            point["admitted_late"] = admitted.get(item.id or 0)
+        asked = [] if openbaar else late_rows.pending(db, body, meeting.start)
     for number, part in enumerate(before, start=1):
         part["number"] = number
     for number, part in enumerate(after, start=first + len(points)):
@@ -83,6 +88,7 @@ def agenda(
         "parts_before": before,
         "items": points,
         "parts_after": after,
+        "exceptions_asked": asked,  # late items waiting for the chair (the secretariat's only)
     }
 
 

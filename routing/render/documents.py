@@ -94,6 +94,13 @@ def _text(
     def reference(item: dict[str, Any]) -> str:
         return confidentiality.reference(item["kenmerk"], item["id"])
 
+    def admitted(item: dict[str, Any]) -> str:  # let in late by the chair, or ""
+        late = item.get("admitted_late")
+        if not late:
+            return ""
+        when = i18n.format_date(local(late["at"])) if late.get("at") else ""
+        return i18n.t("doc.admitted_late", who=late.get("by") or "", date=when)
+
     env = document_env.environment(templates, _printable)
     env.globals["t"] = i18n.t
     start = local(document["meeting"])
@@ -115,6 +122,8 @@ def _text(
         day=lambda iso: i18n.format_date(dt.date.fromisoformat(iso)),
         papers_state=papers_state,
         reference=reference,
+        admitted=admitted,
+        local_day=lambda iso: i18n.format_date(local(iso), with_time=True),
         md=markdown_text,
         href=safe_href,
         css_text=css_text,

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import store.commitments
+import store.late_exceptions
 import store.models
 import store.papers
 import store.schedule_models  # noqa: F401
