@@ -384,3 +384,23 @@ class Terminal:
         os.close(self.fd)
         self.code = os.waitstatus_to_exitcode(status)
         return self.code
+
+
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "year_2024.py"
+
+
+@pytest.fixture(scope="session")
+def demo_year(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The demo's year, played once (about 25 s) for the tests that read it: what it printed,
+    and its folder `demo-output` (the store, the mails, the documents). Read it, do not
+    change it: other tests read the same year."""
+    folder = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "COLUMNS": "100"}
+    env.pop("ROUTING_CONFIG", None)
+    env.pop("ROUTING_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, str(DEMO)],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout, folder / "demo-output"

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 import statistics
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -30,7 +27,6 @@ from tests.conftest import InProcessCli
 from tests.fuzzing import dump
 from tests.test_query_plans import WATCHED, _scans
 
-DEMO = Path(__file__).resolve().parent.parent / "demo" / "year_2024.py"
 REGISTERED = "2024-02-01T09:00"
 
 
@@ -153,16 +149,8 @@ def test_the_statements_read_indexes_not_whole_tables(
     assert "audit_event" in WATCHED and "deadline" in WATCHED
 
 
-def test_the_demo_year_against_counts_from_its_audit_trail(tmp_path: Path) -> None:
-    env = {**os.environ, "COLUMNS": "100"}
-    env.pop("ROUTING_CONFIG", None)
-    env.pop("ROUTING_DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, str(DEMO)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    output = tmp_path / "demo-output"
+def test_the_demo_year_against_counts_from_its_audit_trail(demo_year: tuple[str, Path]) -> None:
+    _, output = demo_year
     cmd = InProcessCli(output / "routing.toml")
     data = _stats(cmd, "--from", "2024-01-01", "--to", "2024-12-31", "--now", "2024-12-31T18:00")
     steps = {(s["flow"], s["state"]): s for b in data["bodies"] for s in b["steps"]}
