@@ -14,7 +14,7 @@ from routing.config.file import Config
 from routing.errors import BadInput
 from routing.i18n import t
 
-__all__ = ["is_address", "owner_address", "resolve_owner"]
+__all__ = ["is_address", "known_name", "owner_address", "resolve_owner"]
 
 # no space and no control character: an address goes into a mail header as it is
 _EMAIL = re.compile(
@@ -26,7 +26,7 @@ def is_address(text: str) -> bool:
     return _EMAIL.match(text) is not None
 
 
-def _known(config: Config, name: str) -> str | None:
+def known_name(config: Config, name: str) -> str | None:
     """The name as spelled in [people], matched case-insensitively."""
     wanted = name.casefold()
     return next((known for known in config.people if known.casefold() == wanted), None)
@@ -39,7 +39,7 @@ def resolve_owner(config: Config, text: str | None) -> str | None:
     text = text.strip()
     if is_address(text):
         return text
-    known = _known(config, text)
+    known = known_name(config, text)
     if known is not None:
         return known
     if not config.people:
@@ -55,5 +55,5 @@ def owner_address(config: Config, owner: str | None) -> str | None:
     owner = owner.strip()
     if is_address(owner):
         return owner
-    known = _known(config, owner)
+    known = known_name(config, owner)
     return config.people[known] if known is not None else None

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from flows import REFLEXIVE, FlowDefinition
 from routing import text
 from routing.config.access import require_body
+from routing.config.people import known_name
 from routing.engine import commitments, machines
 from routing.engine import items as engine
 from routing.engine.meeting_sync import current_calendars, reading
@@ -319,8 +320,7 @@ def _person(rt: Runtime, name: str) -> str:
     name = text.checked_line("name", name)
     if not name:
         raise BadInput(t("err.empty_name"))
-    wanted = name.casefold()
-    return next((known for known in rt.config.people if known.casefold() == wanted), name)
+    return known_name(rt.config, name) or name
 
 
 def _not_closed_yet(db: Session, rt: Runtime, body: str, start: dt.datetime) -> None:
