@@ -138,6 +138,12 @@ class Lead:
         clock = at if at is not None else moment.timetz().replace(tzinfo=None)
         return dt.datetime.combine(day, clock, tzinfo=tz)
 
+    def after(self, day: dt.date, workdays: WorkingDays) -> dt.date:
+        """The day `amount` (working) days after `day` (a due date counted from a decision)."""
+        if self.working_days:
+            return workdays.add(day, self.amount)
+        return day + dt.timedelta(days=self.amount)
+
     def describe(self) -> str:
         unit = (
             ("werkdag" if self.amount == 1 else "werkdagen")

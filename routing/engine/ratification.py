@@ -35,11 +35,8 @@ AGREED, REFUSED, WITHDRAWN = "akkoord", "niet-akkoord", "ingetrokken"
 
 def due_after(rt: Runtime, lead: str, now: dt.datetime) -> dt.date:
     """The day an answer is due: `lead` after the decision's (local) day."""
-    parsed = Lead.parse(lead)
     day = now.astimezone(rt.config.timezone).date()
-    if parsed.working_days:
-        return rt.config.workdays.add(day, parsed.amount)
-    return day + dt.timedelta(days=parsed.amount)
+    return Lead.parse(lead).after(day, rt.config.workdays)
 
 
 def ask(
